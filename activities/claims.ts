@@ -1,0 +1,89 @@
+/**
+ * Claim read-model activities. Every write is idempotent (keyed on the workflow id + step), so an
+ * activity retried after a timeout never writes twice.
+ */
+import type { Knex } from 'knex';
+import type { ClaimDocument } from '../domain/claim-document';
+
+export function claimActivities(db: Knex) {
+  return {
+    /** First step of every claim: the charge as entered. A retry or a replay finds the row and does nothing. */
+    async recordClaim(input: { claim: ClaimDocument; enteredAt: string; actor: string; workflowId: string }): Promise<{ created: boolean }> {
+      const { claim } = input;
+      const billedCents = claim.lines.reduce((s, l) => s + l.chargeCents, 0);
+      return db.transaction(async (trx) => {
+        const inserted = await trx('claims')
+          .insert({
+            claim_id: claim.claimId,
+            practice_id: claim.practiceId,
+            payer_id: claim.payerId,
+            rendering_npi: claim.renderingNpi,
+            service_date: claim.serviceDate,
+            place_of_service: claim.placeOfService,
+            status: 'charge_entered',
+            version: 1,
+            billed_cents: billedCents,
+            cpt_codes: [...new Set(claim.lines.map((l) => l.cpt))],
+            document: claim,
+            workflow_id: input.workflowId,
+            dollars_at_risk_cents: billedCents,
+            created_at: input.enteredAt,
+            updated_at: input.enteredAt,
+          })
+          .onConflict('claim_id')
+          .ignore()
+          .returning('claim_id');
+        if (inserted.length === 0) return { created: false };
+        await trx('claim_versions').insert({ claim_id: claim.claimId, version: 1, document: claim, reason: 'original', actor: input.actor, created_at: input.enteredAt });
+        await trx('claim_lines').insert(
+          claim.lines.map((l, i) => ({
+            claim_id: claim.claimId,
+            line_number: i + 1,
+            cpt: l.cpt,
+            modifiers: l.modifiers ?? [],
+            units: l.units,
+            charge_cents: l.chargeCents,
+          })),
+        );
+        await trx('claim_events').insert({
+          claim_id: claim.claimId,
+          at: input.enteredAt,
+          actor: input.actor,
+          from_status: null,
+          to_status: 'charge_entered',
+          idempotency_key: `${input.workflowId}:entered`,
+        });
+        return { created: true };
+      });
+    },
+
+    /** A status change with its time and actor; the claim row follows it. */
+    async recordClaimEvent(input: {
+      claimId: string;
+      idempotencyKey: string;
+      at: string;
+      actor: string;
+      fromStatus: string;
+      toStatus: string;
+      note?: string;
+      detail?: Record<string, unknown>;
+    }): Promise<void> {
+      await db.transaction(async (trx) => {
+        const inserted = await trx('claim_events')
+          .insert({
+            claim_id: input.claimId,
+            at: input.at,
+            actor: input.actor,
+            from_status: input.fromStatus,
+            to_status: input.toStatus,
+            detail: { note: input.note, ...input.detail },
+            idempotency_key: input.idempotencyKey,
+          })
+          .onConflict('idempotency_key')
+          .ignore()
+          .returning('id');
+        if (inserted.length) await trx('claims').where({ claim_id: input.claimId }).update({ status: input.toStatus, updated_at: input.at });
+      });
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The HTTP API as one Fastify plugin tree: config and dependencies are decorated on the instance,
+ * one error handler, bearer-token auth on /api, and one route module per resource. Routes call
+ * Temporal or read Postgres; business rules live in domain/ and workflows/.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Client } from '@temporalio/client';
+import type { Knex } from 'knex';
+import {
+  hasZodFastifySchemaValidationErrors,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { HttpError } from './errors';
+import { userForToken, type ApiUser } from './tokens';
+import type { Config } from '../lib/config';
+import type { AesGcmCodec } from '../workers/codec';
+import { healthRoutes } from './routes/health';
+import { claimRoutes } from './routes/claims';
+import { codecRoutes } from './routes/codec';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Knex;
+    temporal: Client;
+    config: Pick<Config, 'temporalNamespace' | 'temporalUiOrigin'>;
+    codec: AesGcmCodec;
+  }
+  interface FastifyRequest {
+    user?: ApiUser;
+  }
+}
+
+export type AppDeps = {
+  db: Knex;
+  temporal: Client;
+  codec: AesGcmCodec;
+  config: Pick<Config, 'temporalNamespace' | 'temporalUiOrigin'>;
+  logger?: boolean | object;
+};
+
+function instancePathToDots(p: string): string {
+  return p.replace(/^\//, '').split('/').filter(Boolean).join('.') || '(root)';
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    // Request bodies are never logged (they carry PHI); fastify logs method, url and status only.
+    bodyLimit: 50 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate('db', deps.db);
+  app.decorate('temporal', deps.temporal);
+  app.decorate('config', deps.config);
+  app.decorate('codec', deps.codec);
+  app.decorateRequest('user', undefined);
+
+  // X12 files arrive as text/plain (and the occasional application/edi-x12).
+  app.addContentTypeParser(['text/plain', 'application/edi-x12', 'application/edi'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      return reply.status(400).send({
+        error: 'invalid_request',
+        message: `invalid ${err.validationContext ?? 'request'}`,
+        issues: err.validation.map((v) => ({ path: instancePathToDots(v.instancePath), message: v.message })),
+      });
+    }
+    if (err instanceof HttpError) {
+      return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...err.details });
+    }
+    const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status < 500) {
+      return reply.status(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
+    }
+    // Log the context, hide the detail: a 5xx message can carry internals.
+    request.log.error({ err: err as Error, route: request.routeOptions.url }, 'request failed');
+    return reply.status(status).send({ error: 'internal_error', message: 'internal error; see server log', requestId: request.id });
+  });
+
+  await app.register(healthRoutes);
+  await app.register(codecRoutes);
+  await app.register(async (api) => {
+    api.addHook('onRequest', async (request) => {
+      const header = request.headers.authorization;
+      const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+      if (!token) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+      const user = await userForToken(deps.db, token);
+      if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
+      request.user = user;
+    });
+    await api.register(claimRoutes);
+  }, { prefix: '/api' });
+  return app;
+}

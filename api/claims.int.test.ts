@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, uniqueId, type Harness } from '../test/harness';
+import { tfesiClaim } from '../test/fixtures';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, what: string, tries = 100): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('POST /api/claims → claimWorkflow (vertical slice)', () => {
+  it('201 starts claim:<claimId>, writes the read model, and GET answers from query + read model', async () => {
+    const claimId = uniqueId('CLM');
+    const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: tfesiClaim(claimId) });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ claimId, workflowId: `claim:${claimId}`, status: 'charge_entered' });
+    expect(res.headers.location).toBe(`/api/claims/${claimId}`);
+
+    const row = await waitFor(() => h.db('claims').where({ claim_id: claimId }).first(), 'claim row');
+    expect(row.billed_cents).toBe(185000);
+    expect(row.cpt_codes).toEqual(['64483']);
+
+    const get = await h.app.inject({ method: 'GET', url: `/api/claims/${claimId}`, headers: h.auth() });
+    expect(get.statusCode).toBe(200);
+    const body = get.json();
+    expect(body.claimId).toBe(claimId);
+    expect(body.claim.lines[0].cpt).toBe('64483');
+    expect(body.events[0]).toMatchObject({ to: 'charge_entered', actor: 'test-biller' });
+  });
+
+  it('409 when the claim already exists', async () => {
+    const claimId = uniqueId('CLM');
+    const first = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: tfesiClaim(claimId) });
+    expect(first.statusCode).toBe(201);
+    const again = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: tfesiClaim(claimId) });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().message).toContain(claimId);
+  });
+
+  it('400 names the failing field paths', async () => {
+    const bad = tfesiClaim(uniqueId('CLM'));
+    (bad.lines[0] as { units: unknown }).units = 'two';
+    bad.serviceDate = '2026-02-30';
+    bad.lines[0].diagnosisPointers = [3];
+    const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: bad });
+    expect(res.statusCode).toBe(400);
+    const paths = res.json().issues.map((i: { path: string }) => i.path);
+    expect(paths).toEqual(expect.arrayContaining(['lines.0.units', 'serviceDate']));
+  });
+
+  it('400 names an unknown payer or practice', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: tfesiClaim(uniqueId('CLM'), { payerId: 'NOPE_PAYER' }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ issues: [{ path: 'payerId' }] });
+    expect(res.json().message).toContain('NOPE_PAYER');
+    const res2 = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: tfesiClaim(uniqueId('CLM'), { practiceId: 'no-such-practice' }) });
+    expect(res2.statusCode).toBe(400);
+    expect(res2.json()).toMatchObject({ issues: [{ path: 'practiceId' }] });
+  });
+
+  it('404 for an unknown claim', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/api/claims/NEVER-SEEN', headers: h.auth() });
+    expect(res.statusCode).toBe(404);
+  });
+
+  it('401 without a token or with a wrong one; /health needs none', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/api/claims' })).statusCode).toBe(401);
+    expect((await h.app.inject({ method: 'GET', url: '/api/claims', headers: { authorization: 'Bearer rcm_wrong' } })).statusCode).toBe(401);
+    const health = await h.app.inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(200);
+    expect(health.json()).toEqual({ status: 'ok', dependencies: { postgres: { status: 'ok' }, temporal: { status: 'ok' } } });
+  });
+
+  it('tokens are stored hashed, never in plain text', async () => {
+    const rows = await h.db('api_tokens').select('token_hash');
+    const hashes = rows.map((r) => r.token_hash);
+    expect(hashes).not.toContain(h.tokens.admin);
+    expect(hashes.every((x) => /^[0-9a-f]{64}$/.test(x))).toBe(true);
+  });
+
+  it('lists claims from the read model with filters', async () => {
+    const claimId = uniqueId('CLM');
+    await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: tfesiClaim(claimId, { payerId: 'COMMERCIAL' }) });
+    await waitFor(() => h.db('claims').where({ claim_id: claimId }).first(), 'claim row');
+    const res = await h.app.inject({ method: 'GET', url: '/api/claims?payerId=COMMERCIAL&practiceId=demo-pain', headers: h.auth() });
+    expect(res.statusCode).toBe(200);
+    const ids = res.json().claims.map((c: { claimId: string }) => c.claimId);
+    expect(ids).toContain(claimId);
+    expect(res.json().claims.every((c: { payerId: string }) => c.payerId === 'COMMERCIAL')).toBe(true);
+  });
+});

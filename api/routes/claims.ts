@@ -1,0 +1,131 @@
+/**
+ * /api/claims: POST starts the claim workflow, GET answers from the workflow's Query plus the
+ * Postgres read model, list reads the read model.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { z } from 'zod';
+import { ClaimDocument } from '../../domain/claim-document';
+import { CLAIM_STATUSES, TASK_QUEUE, claimStateQuery, claimWorkflowId, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
+import { badRequest, conflict, notFound } from '../errors';
+import { CptCodes, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '../../contracts/search-attributes';
+
+const ClaimIdParams = z.object({ claimId: z.string().min(1).max(64) });
+
+export async function claimRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.post('/claims', { schema: { body: ClaimDocument } }, async (request, reply) => {
+    const claim = request.body;
+    const [practice, payer] = await Promise.all([
+      app.db('practices').where({ id: claim.practiceId }).first('id'),
+      app.db('payers').where({ id: claim.payerId }).first('id'),
+    ]);
+    if (!practice) throw badRequest(`unknown practice "${claim.practiceId}"`, 'practiceId');
+    if (!payer) throw badRequest(`unknown payer "${claim.payerId}"`, 'payerId');
+    const existing = await app.db('claims').where({ claim_id: claim.claimId }).first('claim_id');
+    const workflowId = claimWorkflowId(claim.claimId);
+    if (existing) throw conflict(`claim ${claim.claimId} already exists`, { claimId: claim.claimId, workflowId });
+    const input: ClaimWorkflowInput = { claim, enteredAt: new Date().toISOString(), actor: request.user!.name };
+    try {
+      await app.temporal.workflow.start('claimWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        args: [input],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `Claim ${claim.claimId} · ${claim.payerId} · DOS ${claim.serviceDate} · ${claim.lines.map((l) => l.cpt).join(', ')}`,
+        typedSearchAttributes: [
+          { key: RcmKind, value: 'claim' },
+          { key: RcmStatus, value: 'charge_entered' },
+          { key: PracticeId, value: claim.practiceId },
+          { key: PayerId, value: claim.payerId },
+          { key: ProviderNpi, value: claim.renderingNpi },
+          { key: CptCodes, value: [...new Set(claim.lines.map((l) => l.cpt))] },
+        ],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`claim ${claim.claimId} already exists`, { claimId: claim.claimId, workflowId });
+      throw err;
+    }
+    return reply
+      .status(201)
+      .header('Location', `/api/claims/${encodeURIComponent(claim.claimId)}`)
+      .send({ claimId: claim.claimId, workflowId, status: 'charge_entered' });
+  });
+
+  app.get('/claims/:claimId', { schema: { params: ClaimIdParams } }, async (request) => {
+    const { claimId } = request.params;
+    const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
+    let live: ClaimWorkflowState | undefined;
+    try {
+      live = await handle.query(claimStateQuery);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    const row = await app.db('claims').where({ claim_id: claimId }).first();
+    if (!live && !row) throw notFound(`claim ${claimId}`);
+    const [events, workItems] = row
+      ? await Promise.all([
+          app.db('claim_events').where({ claim_id: claimId }).orderBy('id').select('at', 'actor', 'from_status', 'to_status', 'detail'),
+          app.db('work_items').where({ entity_type: 'claim', entity_id: claimId, status: 'open' }).orderBy('due_date').select('id', 'kind', 'rule_id', 'title', 'due_date', 'dollars_at_risk_cents', 'assignee'),
+        ])
+      : [[], []];
+    return {
+      claimId,
+      workflowId: claimWorkflowId(claimId),
+      status: live?.status ?? row?.status,
+      version: live?.version ?? row?.version,
+      waitingFor: live?.waitingFor,
+      scrub: live?.scrub ?? (row?.scrub_status ? { status: row.scrub_status, findings: row.scrub_findings ?? [] } : undefined),
+      nextDeadline: live?.nextDeadline ?? (row?.next_deadline ? { ruleId: row.next_deadline_rule, at: new Date(row.next_deadline).toISOString() } : undefined),
+      billedCents: row?.billed_cents,
+      chargeLagDays: row?.charge_lag_days ?? undefined,
+      claim: row?.document,
+      events: events.map((e: { at: Date; actor: string; from_status: string | null; to_status: string; detail: unknown }) => ({
+        at: new Date(e.at).toISOString(),
+        actor: e.actor,
+        from: e.from_status,
+        to: e.to_status,
+        detail: e.detail,
+      })),
+      workItems,
+    };
+  });
+
+  const ListQuery = z.object({
+    status: z.enum(CLAIM_STATUSES).optional(),
+    payerId: z.string().optional(),
+    practiceId: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    offset: z.coerce.number().int().min(0).default(0),
+  });
+  app.get('/claims', { schema: { querystring: ListQuery } }, async (request) => {
+    const { status, payerId, practiceId, limit, offset } = request.query;
+    const q = app.db('claims');
+    if (status) q.where({ status });
+    if (payerId) q.where({ payer_id: payerId });
+    if (practiceId) q.where({ practice_id: practiceId });
+    const rows = await q
+      .orderBy([{ column: 'dollars_at_risk_cents', order: 'desc' }, { column: 'claim_id' }])
+      .limit(limit)
+      .offset(offset)
+      .select('claim_id', 'practice_id', 'payer_id', 'rendering_npi', 'service_date', 'status', 'version', 'billed_cents', 'dollars_at_risk_cents', 'next_deadline', 'next_deadline_rule');
+    return {
+      claims: rows.map((r) => ({
+        claimId: r.claim_id,
+        practiceId: r.practice_id,
+        payerId: r.payer_id,
+        renderingNpi: r.rendering_npi,
+        serviceDate: r.service_date,
+        status: r.status,
+        version: r.version,
+        billedCents: r.billed_cents,
+        dollarsAtRiskCents: r.dollars_at_risk_cents,
+        nextDeadline: r.next_deadline ? { ruleId: r.next_deadline_rule, at: new Date(r.next_deadline).toISOString() } : undefined,
+      })),
+      limit,
+      offset,
+    };
+  });
+}

@@ -1,0 +1,18 @@
+/**
+ * Migrations as an explicit, ordered list of modules (no directory scanning, so they work the same
+ * under tsx, vitest and a bundle). Append new ones; never edit one that has shipped.
+ */
+import type { Knex } from 'knex';
+import * as m001 from './001_foundation';
+
+type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
+
+const migrations: Record<string, Migration> = {
+  '001_foundation': m001,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};

