@@ -1,0 +1,375 @@
+/**
+ * X12 837P (005010X222A1) -> ClaimDocument, and the loop structure check the 837P generator runs
+ * on its own output. Documentation facts are not carried by an 837 and come back undefined.
+ *
+ * Mapping: CLM01 claimId; SBR01 coverage priority; 2010BA NM109 member id; DMG birth date / sex
+ * (2010CA when a patient loop is present); REF*EA (medical record number) patient id; 2010BB
+ * NM109 payer id (unless opts.payerId); CLM05-1 place of service; CLM05-3 frequency code;
+ * REF*F8 original claim; REF*G1 prior auth; HI ABK/ABF diagnoses (a dot is put back after the
+ * third character); 2310B NM109 rendering NPI (else the billing provider); SV1 lines; DTP*472.
+ */
+import { ClaimDocument, describeIssues } from '../domain/claim-document';
+import { readInterchange, type EnvelopeExpectation, type TransactionHandler } from './envelope';
+import { X12Error } from './errors';
+import { el, type Delimiters, type Segment } from './tokenize';
+import { parseCents, parseDate8, parseDecimal } from './values';
+
+export const EXPECT_837P: EnvelopeExpectation = {
+  functionalId: 'HC',
+  transactionSet: '837',
+  versions: ['005010X222A1'],
+};
+
+export interface Parse837POptions {
+  /** Not in an 837: the practice the claims belong to. */
+  practiceId: string;
+  /** The product's payer id; defaults to 2010BB NM109. */
+  payerId?: string;
+}
+
+export interface Parsed837PClaim {
+  claim: ClaimDocument;
+  frequencyCode: string;
+  originalPayerClaimControlNumber?: string;
+  billingProviderNpi: string;
+  /** 1-based segment number of the CLM. */
+  segmentPosition: number;
+}
+
+type Loop =
+  | 'header' | '1000A' | '1000B' | '2000A' | '2010AA' | '2010AB' | '2010AC' | '2000B' | '2010BA' | '2010BB'
+  | '2000C' | '2010CA' | '2300' | '2310' | '2320' | '2330' | '2400' | '2410' | '2420' | '2430' | '2440';
+
+const ALLOWED: Record<Loop, Set<string>> = {
+  header: new Set([]),
+  '1000A': new Set(['PER']),
+  '1000B': new Set([]),
+  '2000A': new Set(['PRV', 'CUR']),
+  '2010AA': new Set(['N3', 'N4', 'REF', 'PER']),
+  '2010AB': new Set(['N3', 'N4']),
+  '2010AC': new Set(['N3', 'N4', 'REF']),
+  '2000B': new Set(['SBR', 'PAT']),
+  '2010BA': new Set(['N3', 'N4', 'DMG', 'REF', 'PER']),
+  '2010BB': new Set(['N3', 'N4', 'REF']),
+  '2000C': new Set(['PAT']),
+  '2010CA': new Set(['N3', 'N4', 'DMG', 'REF', 'PER']),
+  '2300': new Set(['DTP', 'PWK', 'CN1', 'AMT', 'REF', 'K3', 'NTE', 'CR1', 'CR2', 'CRC', 'HI', 'HCP']),
+  '2310': new Set(['PRV', 'N3', 'N4', 'REF']),
+  '2320': new Set(['CAS', 'AMT', 'OI', 'MOA']),
+  '2330': new Set(['N3', 'N4', 'DTP', 'REF']),
+  '2400': new Set(['PWK', 'CR1', 'CR3', 'CRC', 'DTP', 'QTY', 'MEA', 'CN1', 'REF', 'AMT', 'K3', 'NTE', 'PS1', 'HCP']),
+  '2410': new Set(['CTP', 'REF']),
+  '2420': new Set(['PRV', 'N3', 'N4', 'REF']),
+  '2430': new Set(['CAS', 'DTP', 'AMT']),
+  '2440': new Set(['FRM']),
+};
+const KNOWN = new Set([
+  'BHT', 'NM1', 'PER', 'HL', 'PRV', 'CUR', 'N3', 'N4', 'REF', 'SBR', 'PAT', 'DMG', 'CLM', 'DTP', 'PWK', 'CN1',
+  'AMT', 'K3', 'NTE', 'CR1', 'CR2', 'CR3', 'CRC', 'HI', 'HCP', 'CAS', 'OI', 'MOA', 'LX', 'SV1', 'QTY', 'MEA',
+  'PS1', 'LIN', 'CTP', 'SVD', 'LQ', 'FRM',
+]);
+
+interface Draft {
+  seg: Segment;
+  claimId: string;
+  chargeCents: number;
+  placeOfService: string;
+  frequencyCode: string;
+  priorAuth?: string;
+  original?: string;
+  patientId?: string;
+  diagnoses: string[];
+  renderingNpi?: string;
+  claimServiceDate?: string;
+  lines: Array<{ seg: Segment; cpt: string; modifiers: string[]; units: number; chargeCents: number; pointers: number[]; date?: string }>;
+}
+
+class Claim837PMapper implements TransactionHandler {
+  private loop: Loop = 'header';
+  private d!: Delimiters;
+  private bht = false;
+  private hl = new Map<string, string>();
+  private billingNpi = '';
+  private sub = { priority: '', memberId: '', birthDate: '', sex: '', payerId: '' };
+  private pat: { birthDate: string; sex: string } | undefined;
+  private draft?: Draft;
+  readonly claims: Parsed837PClaim[] = [];
+
+  constructor(private readonly opts: Partial<Parse837POptions>, private readonly build: boolean) {}
+
+  start(_st: Segment, _gs: Segment, d: Delimiters): void {
+    this.d = d;
+    this.loop = 'header';
+    this.bht = false;
+    this.hl.clear();
+  }
+
+  segment(seg: Segment): void {
+    const id = seg.id;
+    if (!KNOWN.has(id)) this.fail(seg, `unknown segment ${id} in an 837P (no loop holds it)`, 'LOOP');
+    if (!this.bht) {
+      if (id !== 'BHT') this.fail(seg, `${id} before BHT: BHT must follow ST`, 'LOOP');
+      if (el(seg, 1) !== '0019') this.fail(seg, `BHT01 "${el(seg, 1)}" is not 0019`, 'CONTENT');
+      this.bht = true;
+      return;
+    }
+    switch (id) {
+      case 'HL':
+        return this.onHl(seg);
+      case 'NM1':
+        return this.onNm1(seg);
+      case 'CLM':
+        if (!['2000B', '2010BA', '2010BB', '2000C', '2010CA', '2300', '2310', '2320', '2330', '2400', '2410', '2420', '2430', '2440'].includes(this.loop)) {
+          this.notAllowed(seg);
+        }
+        if (this.loop === '2000B' || this.loop === '2010BA') this.fail(seg, 'CLM before the payer loop 2010BB (NM1*PR)', 'LOOP');
+        this.closeClaim();
+        return this.openClaim(seg);
+      case 'SBR':
+        if (this.loop === '2000B') return this.onSbr(seg);
+        if (this.inClaim()) {
+          this.loop = '2320';
+          return;
+        }
+        return this.notAllowed(seg);
+      case 'LX':
+        if (!this.inClaim()) this.notAllowed(seg);
+        this.loop = '2400';
+        return;
+      case 'SV1':
+        if (this.loop !== '2400') this.notAllowed(seg);
+        return this.onSv1(seg);
+      case 'LIN':
+        if (!this.inLine()) this.notAllowed(seg);
+        this.loop = '2410';
+        return;
+      case 'SVD':
+        if (!this.inLine()) this.notAllowed(seg);
+        this.loop = '2430';
+        return;
+      case 'LQ':
+        if (!this.inLine()) this.notAllowed(seg);
+        this.loop = '2440';
+        return;
+    }
+    if (!ALLOWED[this.loop].has(id)) this.notAllowed(seg);
+    switch (id) {
+      case 'DMG':
+        if (el(seg, 1) !== 'D8') this.fail(seg, 'DMG01 must be D8', 'SYNTAX');
+        if (this.loop === '2010BA') {
+          this.sub.birthDate = parseDate8(el(seg, 2), seg, 'DMG02');
+          this.sub.sex = el(seg, 3);
+        } else {
+          this.pat = { birthDate: parseDate8(el(seg, 2), seg, 'DMG02'), sex: el(seg, 3) };
+        }
+        return;
+      case 'REF':
+        if (this.loop === '2300') {
+          if (el(seg, 1) === 'G1') this.draft!.priorAuth = el(seg, 2);
+          if (el(seg, 1) === 'F8') this.draft!.original = el(seg, 2);
+          if (el(seg, 1) === 'EA') this.draft!.patientId = el(seg, 2);
+        }
+        return;
+      case 'HI':
+        if (this.loop === '2300') return this.onHi(seg);
+        return;
+      case 'DTP':
+        if (el(seg, 1) === '472') {
+          const v = el(seg, 2) === 'RD8' ? el(seg, 3).slice(0, 8) : el(seg, 3);
+          const date = parseDate8(v, seg, 'DTP03');
+          if (this.loop === '2400') this.draft!.lines[this.draft!.lines.length - 1].date = date;
+          else if (this.loop === '2300') this.draft!.claimServiceDate = date;
+        }
+        return;
+    }
+  }
+
+  end(se: Segment): void {
+    if (!this.bht) this.fail(se, 'the transaction set has no BHT', 'LOOP');
+    this.closeClaim();
+  }
+
+  // ---- loops -------------------------------------------------------------------------------
+
+  private inClaim(): boolean {
+    return ['2300', '2310', '2320', '2330', '2400', '2410', '2420', '2430', '2440'].includes(this.loop);
+  }
+  private inLine(): boolean {
+    return ['2400', '2410', '2420', '2430', '2440'].includes(this.loop);
+  }
+
+  private onHl(seg: Segment): void {
+    const [hid, parent, level] = [el(seg, 1), el(seg, 2), el(seg, 3)];
+    if (!hid || this.hl.has(hid)) this.fail(seg, `HL01 "${hid}" is missing or repeated`, 'LOOP');
+    if (String(this.hl.size + 1) !== hid) this.fail(seg, `HL01 "${hid}" out of sequence (expected ${this.hl.size + 1})`, 'LOOP');
+    const parentLevel = parent ? this.hl.get(parent) : undefined;
+    if (parent && !parentLevel) this.fail(seg, `HL02 parent "${parent}" does not exist`, 'LOOP');
+    if (this.loop === 'header' || this.loop === '1000A') this.fail(seg, 'HL before the receiver loop 1000B (NM1*40)', 'LOOP');
+    const want: Record<string, string | undefined> = { '20': undefined, '22': '20', '23': '22' };
+    if (!(level in want)) this.fail(seg, `HL03 "${level}" is not a 837P level (20, 22, 23)`, 'LOOP');
+    if (parentLevel !== want[level]) {
+      this.fail(seg, `HL level ${level} must have a ${want[level] ?? 'no'} parent, got ${parentLevel ?? 'none'}`, 'LOOP');
+    }
+    this.closeClaim();
+    this.hl.set(hid, level);
+    if (level === '20') this.loop = '2000A';
+    else if (level === '22') {
+      this.loop = '2000B';
+      this.sub = { priority: '', memberId: '', birthDate: '', sex: '', payerId: '' };
+      this.pat = undefined;
+    } else {
+      this.loop = '2000C';
+      this.pat = undefined;
+    }
+  }
+
+  private onNm1(seg: Segment): void {
+    const q = el(seg, 1);
+    const l = this.loop;
+    const next = ((): Loop | undefined => {
+      if (q === '41' && l === 'header') return '1000A';
+      if (q === '40' && l === '1000A') return '1000B';
+      if (l === '2000A' || l === '2010AA' || l === '2010AB' || l === '2010AC') {
+        if (q === '85' && l === '2000A') return '2010AA';
+        if (q === '87') return '2010AB';
+        if (q === 'PE') return '2010AC';
+      }
+      if ((l === '2000B' || l === '2010BA') && q === 'IL') return '2010BA';
+      if ((l === '2000B' || l === '2010BA' || l === '2010BB') && q === 'PR') return '2010BB';
+      if (l === '2000C' && q === 'QC') return '2010CA';
+      if (['2300', '2310'].includes(l) && ['DN', 'P3', '82', '77', 'DQ', 'PW', '45'].includes(q)) return '2310';
+      if (['2320', '2330'].includes(l)) return '2330';
+      if (['2400', '2410', '2420'].includes(l) && ['82', 'QB', '77', 'DQ', 'DK', 'DN', 'P3', 'PW', '45'].includes(q)) return '2420';
+      return undefined;
+    })();
+    if (!next) this.fail(seg, `NM1*${q} is not allowed in loop ${this.loop}`, 'LOOP');
+    if (this.loop === 'header' && next !== '1000A') this.fail(seg, 'the submitter loop 1000A (NM1*41) must come first', 'LOOP');
+    this.loop = next!;
+    if (next === '2010AA') {
+      if (el(seg, 8) !== 'XX') this.fail(seg, 'NM108 must be XX (NPI) for the billing provider', 'CONTENT');
+      this.billingNpi = el(seg, 9);
+    }
+    if (next === '2010BA') this.sub.memberId = el(seg, 9);
+    if (next === '2010BB') this.sub.payerId = el(seg, 9);
+    if (next === '2310' && q === '82') this.draft!.renderingNpi = el(seg, 9);
+  }
+
+  private onSbr(seg: Segment): void {
+    const p = el(seg, 1);
+    const map: Record<string, string> = { P: 'primary', S: 'secondary', T: 'tertiary' };
+    if (!map[p]) this.fail(seg, `SBR01 "${p}" is not P, S or T`, 'CONTENT');
+    this.sub.priority = map[p];
+  }
+
+  private openClaim(seg: Segment): void {
+    const c5 = el(seg, 5).split(this.d.component);
+    if (c5.length < 3 || c5[1] !== 'B') this.fail(seg, 'CLM05 must be place of service:B:frequency code', 'SYNTAX');
+    this.loop = '2300';
+    this.draft = {
+      seg,
+      claimId: el(seg, 1),
+      chargeCents: parseCents(el(seg, 2), seg, 'CLM02'),
+      placeOfService: c5[0],
+      frequencyCode: c5[2],
+      diagnoses: [],
+      lines: [],
+    };
+    if (!['1', '7', '8'].includes(c5[2])) this.fail(seg, `CLM05-3 frequency code "${c5[2]}" is not 1, 7 or 8`, 'CONTENT');
+  }
+
+  private onHi(seg: Segment): void {
+    for (let i = 1; i < seg.elements.length; i++) {
+      const [q, code] = el(seg, i).split(this.d.component);
+      const principal = this.draft!.diagnoses.length === 0;
+      if (principal && q !== 'ABK') this.fail(seg, `HI${String(i).padStart(2, '0')} the principal diagnosis must be ABK`, 'CONTENT');
+      if (!principal && q !== 'ABF') this.fail(seg, `HI${String(i).padStart(2, '0')} other diagnoses must be ABF`, 'CONTENT');
+      this.draft!.diagnoses.push(code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code);
+    }
+  }
+
+  private onSv1(seg: Segment): void {
+    const c = el(seg, 1).split(this.d.component);
+    if (c[0] !== 'HC') this.fail(seg, 'SV101-1 must be HC', 'CONTENT');
+    if (el(seg, 3) !== 'UN' && el(seg, 3) !== 'MJ') this.fail(seg, 'SV103 must be UN or MJ', 'CONTENT');
+    this.draft!.lines.push({
+      seg,
+      cpt: c[1] ?? '',
+      modifiers: c.slice(2, 6).filter((m) => m !== ''),
+      chargeCents: parseCents(el(seg, 2), seg, 'SV102'),
+      units: parseDecimal(el(seg, 4), seg, 'SV104'),
+      pointers: el(seg, 7).split(this.d.component).filter((p) => p !== '').map(Number),
+    });
+  }
+
+  private closeClaim(): void {
+    const dr = this.draft;
+    if (!dr) return;
+    this.draft = undefined;
+    const total = dr.lines.reduce((s, l) => s + l.chargeCents, 0);
+    if (total !== dr.chargeCents) {
+      this.fail(dr.seg, `CLM02 ${dr.chargeCents / 100} is not the sum of the SV102 line charges (${total / 100})`, 'BALANCE');
+    }
+    if (dr.lines.length === 0) this.fail(dr.seg, `claim ${dr.claimId} has no service line (LX/SV1)`, 'LOOP');
+    if (dr.diagnoses.length === 0) this.fail(dr.seg, `claim ${dr.claimId} has no HI diagnosis`, 'CONTENT');
+    if ((dr.frequencyCode === '7' || dr.frequencyCode === '8') && !dr.original) {
+      this.fail(dr.seg, `frequency code ${dr.frequencyCode} needs REF*F8 (original payer claim control number)`, 'CONTENT');
+    }
+    const dates = new Set(dr.lines.map((l) => l.date ?? dr.claimServiceDate));
+    if (dates.has(undefined)) this.fail(dr.seg, 'a service line has no DTP*472 service date', 'CONTENT');
+    if (dates.size > 1) this.fail(dr.seg, 'service lines with different dates cannot map to one ClaimDocument', 'CONTENT');
+    if (!this.build) return;
+    const patient = this.pat ?? { birthDate: this.sub.birthDate, sex: this.sub.sex };
+    const doc = {
+      claimId: dr.claimId,
+      practiceId: this.opts.practiceId,
+      payerId: this.opts.payerId ?? this.sub.payerId,
+      coverage: { memberId: this.sub.memberId, priority: this.sub.priority },
+      patient: { id: dr.patientId ?? this.sub.memberId, birthDate: patient.birthDate, sex: patient.sex },
+      renderingNpi: dr.renderingNpi ?? this.billingNpi,
+      serviceDate: [...dates][0],
+      placeOfService: dr.placeOfService,
+      ...(dr.priorAuth ? { priorAuthNumber: dr.priorAuth } : {}),
+      diagnoses: dr.diagnoses,
+      lines: dr.lines.map((l) => ({
+        cpt: l.cpt,
+        ...(l.modifiers.length ? { modifiers: l.modifiers } : {}),
+        units: l.units,
+        chargeCents: l.chargeCents,
+        diagnosisPointers: l.pointers,
+      })),
+    };
+    const parsed = ClaimDocument.safeParse(doc);
+    if (!parsed.success) {
+      const first = describeIssues(parsed.error)[0];
+      this.fail(dr.seg, `claim ${dr.claimId} is not a valid ClaimDocument: ${first.path}: ${first.message}`, 'CONTENT');
+    }
+    this.claims.push({
+      claim: parsed.data!,
+      frequencyCode: dr.frequencyCode,
+      ...(dr.original ? { originalPayerClaimControlNumber: dr.original } : {}),
+      billingProviderNpi: this.billingNpi,
+      segmentPosition: dr.seg.position,
+    });
+  }
+
+  private notAllowed(seg: Segment): never {
+    const what = ['NM1', 'REF', 'DTP', 'HL'].includes(seg.id) ? `${seg.id}*${el(seg, 1)}` : seg.id;
+    return this.fail(seg, `${what} is not allowed in loop ${this.loop}`, 'LOOP');
+  }
+
+  private fail(seg: Segment, reason: string, code: X12Error['code']): never {
+    throw new X12Error(seg.position, seg.id, reason, code);
+  }
+}
+
+/** Parse an 837P file to ClaimDocuments (one per CLM). */
+export function parse837P(text: string, opts: Parse837POptions): Parsed837PClaim[] {
+  const m = new Claim837PMapper(opts, true);
+  readInterchange(text, EXPECT_837P, m);
+  return m.claims;
+}
+
+/** Structure check only (envelope, loops, CLM02 = sum of lines); throws X12Error. */
+export function validate837P(text: string): void {
+  readInterchange(text, EXPECT_837P, new Claim837PMapper({}, false));
+}
