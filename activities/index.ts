@@ -5,11 +5,19 @@
  */
 import type { Knex } from 'knex';
 import { claimActivities } from './claims';
+import { submissionActivities } from './submission';
+import { postingActivities } from './posting';
+import { workItemActivities } from './work-items';
+import type { PayerGateway } from './gateway/types';
 
-export type ActivityDeps = { db: Knex };
+export type ActivityDeps = { db: Knex; gateway: PayerGateway };
 
 export function createActivities(deps: ActivityDeps) {
   return {
     ...claimActivities(deps.db),
+    ...submissionActivities(deps.db, deps.gateway),
+    ...postingActivities(deps.db),
+    ...workItemActivities(deps.db),
+    // Other workflows' activities are spread in below, one line each.
   };
 }

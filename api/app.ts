@@ -16,9 +16,13 @@ import { HttpError } from './errors';
 import { userForToken, type ApiUser } from './tokens';
 import type { Config } from '../lib/config';
 import type { AesGcmCodec } from '../workers/codec';
+import type { createInbound } from '../activities/inbound';
 import { healthRoutes } from './routes/health';
 import { claimRoutes } from './routes/claims';
 import { codecRoutes } from './routes/codec';
+import { claimActionRoutes } from './routes/claim-actions';
+import { remittanceRoutes } from './routes/remittances';
+import { workItemRoutes } from './routes/work-items';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -26,6 +30,7 @@ declare module 'fastify' {
     temporal: Client;
     config: Pick<Config, 'temporalNamespace' | 'temporalUiOrigin'>;
     codec: AesGcmCodec;
+    inbound: ReturnType<typeof createInbound>;
   }
   interface FastifyRequest {
     user?: ApiUser;
@@ -36,6 +41,7 @@ export type AppDeps = {
   db: Knex;
   temporal: Client;
   codec: AesGcmCodec;
+  inbound: ReturnType<typeof createInbound>;
   config: Pick<Config, 'temporalNamespace' | 'temporalUiOrigin'>;
   logger?: boolean | object;
 };
@@ -56,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('temporal', deps.temporal);
   app.decorate('config', deps.config);
   app.decorate('codec', deps.codec);
+  app.decorate('inbound', deps.inbound);
   app.decorateRequest('user', undefined);
 
   // X12 files arrive as text/plain (and the occasional application/edi-x12).
@@ -93,6 +100,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       request.user = user;
     });
     await api.register(claimRoutes);
+    await api.register(claimActionRoutes);
+    await api.register(remittanceRoutes);
+    await api.register(workItemRoutes);
+    // One route module per resource, one line each.
   }, { prefix: '/api' });
   return app;
 }

@@ -8,6 +8,7 @@ import { AesGcmCodec, resolveEncryptionKeys } from '../workers/codec';
 import { createTemporalClient } from '../lib/temporal-client';
 import { ensureAdminToken } from '../lib/admin-token';
 import { buildApp } from './app';
+import { createInbound } from '../activities/inbound';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -18,7 +19,7 @@ async function main() {
   const token = await ensureAdminToken(db, config.dataDir);
   const keys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
   const client = await createTemporalClient(config.temporalAddress, config.temporalNamespace, keys);
-  const app = await buildApp({ db, temporal: client, codec: new AesGcmCodec(keys), config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const app = await buildApp({ db, temporal: client, inbound: createInbound({ db, temporal: client }), codec: new AesGcmCodec(keys), config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
   const close = async () => {
     await app.close();
     await client.connection.close();

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClaimDocument } from '../domain/claim-document';
+import type { ClaimPayment } from '../domain/remittance';
 
 export const TASK_QUEUE = 'rcm';
 
@@ -21,9 +22,10 @@ export const CLAIM_STATUSES = [
   'paid',
   'partially_paid',
   'denied',
+  'appealed',
   'posted',
   'secondary_submitted',
-  'appealed',
+  'timely_filing_expired',
   'closed',
 ] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
@@ -39,11 +41,47 @@ export type ScrubFindingView = { ruleId: string; severity: 'error' | 'warning' |
 
 export type DeadlineView = { ruleId: string; label: string; at: string };
 
+export type ClaimTimer = {
+  id: string;
+  ruleId: string;
+  label: string;
+  /** ISO instant the timer fires. */
+  at: string;
+  state: 'pending' | 'fired' | 'cancelled';
+};
+
+export type DenialView = {
+  carc: string | null;
+  category: 'hard' | 'soft';
+  kind: string;
+  appealable: boolean;
+  denialDate: string;
+  correctionDue?: string;
+  internalAppealDue?: string;
+  payerAppealDeadline?: string;
+  peerToPeerDue?: string;
+  appealPackage: string[];
+  /** The claim document as it was denied: DEN-8 refuses an unchanged resubmission of a hard denial. */
+  deniedVersion: number;
+};
+
 export type ClaimWorkflowState = {
   claimId: string;
   status: ClaimStatus;
   version: number;
+  billedCents: number;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  chargeLagDays?: number;
+  timelyFilingDeadline?: string;
   scrub?: { status: 'clean' | 'warnings' | 'errors'; findings: ScrubFindingView[] };
+  submissions: Array<{ attempt: number; payerId: string; coverage: string; frequencyCode: string; interchangeControlNumber: number; submittedAt: string; ack?: 'accepted' | 'rejected'; reasons?: string[] }>;
+  payments: Array<{ remittanceKey: string; statusCode: string; paidCents: number; patientResponsibilityCents: number; expectedCents: number; underpaidCents: number; postedAt: string; findings: Array<{ rule: string; kind: string; message: string }> }>;
+  denial?: DenialView;
+  arTouches: Array<{ kind: string; ruleId: string; dueDate: string; state: 'pending' | 'done' | 'cancelled'; outcome?: Record<string, unknown> }>;
+  resolutionPath?: { path: string; expectedPaymentDate?: string; note?: string };
+  writeOff?: { requestedBy: string; amountCents: number; rationale: string; approvedBy?: string; recoveryReview?: string };
+  timers: ClaimTimer[];
   nextDeadline?: DeadlineView;
   /** Human-readable one-liner of what the claim waits for. */
   waitingFor: string;
@@ -51,3 +89,63 @@ export type ClaimWorkflowState = {
 };
 
 export const claimStateQuery = defineQuery<ClaimWorkflowState>('claimState');
+
+// ---------------------------------------------------------------------------------------------
+// Messages from outside (Signals: no answer needed)
+
+/** A claim payment from a posted remittance (835 or JSON), delivered by the ingestion service. */
+export type RemittanceDelivery = {
+  remittanceKey: string;
+  payerId: string;
+  paymentDate: string;
+  /** The payer's adjudication (denial) date: DEN-4 clocks start here, never at receipt. */
+  adjudicationDate: string;
+  /** ISO instant the ERA reached us: POST-1 posting lag is measured from here. */
+  receivedAt: string;
+  seq: number;
+  claimPayment: ClaimPayment;
+};
+export const remittanceSignal = defineSignal<[RemittanceDelivery]>('remittance');
+
+export type AcknowledgementDelivery = {
+  accepted: boolean;
+  reasons: string[];
+  interchangeControlNumber?: number;
+  payerClaimControlNumber?: string;
+  at: string;
+  source: string;
+};
+export const acknowledgementSignal = defineSignal<[AcknowledgementDelivery]>('acknowledgement');
+
+/** A human task this workflow waits on was completed (POST /api/work-items/:id/complete). */
+export type WorkItemCompletion = { workItemId: number; kind: string; outcome: Record<string, unknown>; completedBy: string; completedAt: string };
+export const workItemCompletedSignal = defineSignal<[WorkItemCompletion]>('workItemCompleted');
+
+/** The rendering provider's credential status changed (CRED-7): re-check held claims. */
+export const credentialChangedSignal = defineSignal<[{ npi: string; at: string }]>('credentialChanged');
+
+// ---------------------------------------------------------------------------------------------
+// Staff actions (Updates with validators: accepted, or refused with a reason)
+
+export type CorrectClaimInput = { claim: ClaimDocument; reason: string; actor: string };
+export const correctClaimUpdate = defineUpdate<ClaimWorkflowState, [CorrectClaimInput]>('correctClaim');
+
+export type RequestWriteOffInput = { actor: string; amountCents: number; rationale: string };
+export const requestWriteOffUpdate = defineUpdate<ClaimWorkflowState, [RequestWriteOffInput]>('requestWriteOff');
+
+export type ApproveWriteOffInput = { actor: string; role: string; recoveryReview: string };
+export const approveWriteOffUpdate = defineUpdate<ClaimWorkflowState, [ApproveWriteOffInput]>('approveWriteOff');
+
+export type SubmitAppealInput = { actor: string; appealReference: string; note?: string };
+export const submitAppealUpdate = defineUpdate<ClaimWorkflowState, [SubmitAppealInput]>('submitAppeal');
+
+export const closeClaimUpdate = defineUpdate<ClaimWorkflowState, [{ actor: string; reason: string }]>('closeClaim');
+
+/** URL action name → Update, for POST /api/claims/:claimId/actions/:action. */
+export const CLAIM_ACTIONS = {
+  correct: correctClaimUpdate,
+  'request-write-off': requestWriteOffUpdate,
+  'approve-write-off': approveWriteOffUpdate,
+  'submit-appeal': submitAppealUpdate,
+  close: closeClaimUpdate,
+} as const;

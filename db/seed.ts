@@ -21,7 +21,7 @@ export type FeeScheduleSource = (payerId: string, year: number) => { year: numbe
 
 export async function seedDemo(db: Knex, opts: { years: number[]; feeSchedule?: FeeScheduleSource }): Promise<void> {
   await db('practices')
-    .insert({ id: DEMO_PRACTICE_ID, name: 'Demo Interventional Pain Associates', tax_id: '990000001', billing_npi: '1456789019', address: { line1: '100 Demo Way', city: 'Springfield', state: 'IL', zip: '62701' } })
+    .insert({ id: DEMO_PRACTICE_ID, name: 'Demo Interventional Pain Associates', tax_id: '990000001', billing_npi: '1456789019', address: { line1: '100 Demo Way', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550100', email: 'billing@demo-pain.example' } })
     .onConflict('id')
     .ignore();
   for (const payer of BUILT_IN_PAYERS) {

@@ -94,6 +94,10 @@ export const ClaimDocument = z
     serviceDate: IsoDate,
     placeOfService: z.string().regex(/^\d{2}$/, 'place of service is 2 digits'),
     priorAuthNumber: z.string().min(1).max(50).optional(),
+    /** Optional extension: coverage to bill after the primary adjudicates (POST-6). */
+    secondaryCoverage: z
+      .object({ payerId: BusinessId, memberId: z.string().min(1).max(80) })
+      .optional(),
     diagnoses: z
       .array(z.string().regex(/^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/, 'not an ICD-10-CM code'))
       .min(1)

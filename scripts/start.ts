@@ -16,6 +16,8 @@ import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { createTemporalClient } from '../lib/temporal-client';
 import { buildApp } from '../api/app';
 import { demoFeeSchedule } from '../db/demo-fees';
+import { createGateway } from '../lib/gateway';
+import { createInbound } from '../activities/inbound';
 import path from 'node:path';
 
 const started = Date.now();
@@ -80,10 +82,15 @@ async function main() {
     }
 
     step(4, total, 'worker: bundling workflows and connecting');
+    const client = await createTemporalClient(temporalAddress, config.temporalNamespace, keys);
+    cleanups.push(() => client.connection.close());
+    const inbound = createInbound({ db, temporal: client });
+    const gateway = createGateway(config, inbound);
+    cleanups.push(async () => gateway.stop());
     const connection = await NativeConnection.connect({ address: temporalAddress });
     cleanups.push(() => connection.close());
     const workflowBundle = await bundleWorkflows();
-    const worker = await createRcmWorker({ connection, namespace: config.temporalNamespace, db, keys, workflowBundle });
+    const worker = await createRcmWorker({ connection, namespace: config.temporalNamespace, db, gateway, keys, workflowBundle });
     const running = worker.run();
     cleanups.push(async () => {
       // The SDK also reacts to SIGINT/SIGTERM by draining the worker; only ask if it has not.
@@ -92,9 +99,7 @@ async function main() {
     });
 
     step(5, total, 'API: starting');
-    const client = await createTemporalClient(temporalAddress, config.temporalNamespace, keys);
-    cleanups.push(() => client.connection.close());
-    const app = await buildApp({ db, temporal: client, codec: new AesGcmCodec(keys), config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+    const app = await buildApp({ db, temporal: client, inbound, codec: new AesGcmCodec(keys), config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
     await app.listen({ port: config.apiPort, host: config.apiHost });
     cleanups.push(() => app.close());
 

@@ -6,7 +6,7 @@
 import { chmodSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { TestProject } from 'vitest/node';
+import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { startEmbeddedPostgres } from '../lib/embedded-postgres';
 import { freePort, startTemporalDevServer } from '../lib/temporal-dev-server';
 import { createDb, migrateLatest } from '../db/knex';

@@ -13,6 +13,8 @@ import { createTemporalClient } from '../lib/temporal-client';
 import { AesGcmCodec } from '../workers/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { buildApp } from '../api/app';
+import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
+import { createInbound } from '../activities/inbound';
 
 // Keep test output readable: the SDK logs worker state changes at INFO.
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -26,29 +28,37 @@ export type Harness = {
   client: Client;
   app: FastifyInstance;
   worker: Worker;
+  simulator: PayerSimulator;
+  inbound: ReturnType<typeof createInbound>;
   tokens: ReturnType<typeof inject<'tokens'>>;
   auth: (role?: 'admin' | 'biller' | 'approver') => { authorization: string };
   close(): Promise<void>;
 };
 
-export async function startHarness(opts: { worker?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { worker?: boolean; simulator?: SimulatorConfig } = {}): Promise<Harness> {
   const keys = parseEncryptionKeys(inject('encryptionKeys'));
   const db = createDb(inject('databaseUrl'));
   const address = inject('temporalAddress');
   const client = await createTemporalClient(address, 'default', keys);
   const connection = await NativeConnection.connect({ address });
-  const worker = await createRcmWorker({ connection, namespace: 'default', db, keys, workflowBundle: await workflowBundle() });
+  const inbound = createInbound({ db, temporal: client });
+  const simulator = new PayerSimulator({ ackDelayMs: 20, remitDelayMs: 50, ...opts.simulator });
+  simulator.sink = inbound;
+  const worker = await createRcmWorker({ connection, namespace: 'default', db, gateway: simulator, keys, workflowBundle: await workflowBundle() });
   const running = opts.worker === false ? Promise.resolve() : worker.run();
-  const app = await buildApp({ db, temporal: client, codec: new AesGcmCodec(keys), config: { temporalNamespace: 'default', temporalUiOrigin: 'http://localhost:8233' } });
+  const app = await buildApp({ db, temporal: client, inbound, codec: new AesGcmCodec(keys), config: { temporalNamespace: 'default', temporalUiOrigin: 'http://localhost:8233' } });
   const tokens = inject('tokens');
   return {
     db,
     client,
     app,
     worker,
+    simulator,
+    inbound,
     tokens,
     auth: (role = 'admin') => ({ authorization: `Bearer ${tokens[role]}` }),
     async close() {
+      simulator.stop();
       await app.close();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
@@ -62,3 +72,19 @@ export async function startHarness(opts: { worker?: boolean } = {}): Promise<Har
 let seq = 0;
 /** A unique business id per test run (claim ids must never repeat on one Temporal server). */
 export const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(seq++).toString(36)}`;
+
+/** Poll until `fn` returns a value (not undefined), or fail naming what was awaited. */
+export async function eventually<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

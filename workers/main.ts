@@ -7,6 +7,9 @@ import { loadConfigOrExit } from '../lib/config';
 import { createDb, migrateLatest } from '../db/knex';
 import { resolveEncryptionKeys } from './codec';
 import { bundleWorkflows, createRcmWorker } from './worker';
+import { createGateway } from '../lib/gateway';
+import { createInbound } from '../activities/inbound';
+import { createTemporalClient } from '../lib/temporal-client';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -15,14 +18,20 @@ async function main() {
   const db = createDb(config.databaseUrl);
   await migrateLatest(db);
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
+  const keys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
+  const client = await createTemporalClient(config.temporalAddress, config.temporalNamespace, keys);
+  const gateway = createGateway(config, createInbound({ db, temporal: client }));
   const worker = await createRcmWorker({
     connection,
     namespace: config.temporalNamespace,
     db,
-    keys: resolveEncryptionKeys(config.encryptionKeys, config.dataDir),
+    gateway,
+    keys,
     workflowBundle: await bundleWorkflows(),
   });
   await worker.run(); // SIGINT/SIGTERM drain the worker
+  gateway.stop();
+  await client.connection.close();
   await connection.close();
   await db.destroy();
 }

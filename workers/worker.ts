@@ -5,8 +5,9 @@
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
+import type { PayerGateway } from '../activities/gateway/types';
 import { TASK_QUEUE } from '../contracts/claim';
-import { AesGcmCodec } from './codec';
+import { dataConverter } from './codec-converter';
 import type { EncryptionKey } from '../lib/config';
 import path from 'node:path';
 
@@ -26,14 +27,13 @@ const quietBundlerLogger = {
   log: () => {},
 };
 
-export function dataConverter(keys: EncryptionKey[]) {
-  return { payloadCodecs: [new AesGcmCodec(keys)] };
-}
+export { dataConverter } from './codec-converter';
 
 export async function createRcmWorker(opts: {
   connection: NativeConnection;
   namespace: string;
   db: Knex;
+  gateway: PayerGateway;
   keys: EncryptionKey[];
   workflowBundle?: WorkflowBundle;
   taskQueue?: string;
@@ -43,7 +43,7 @@ export async function createRcmWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db }),
+    activities: createActivities({ db: opts.db, gateway: opts.gateway }),
     dataConverter: dataConverter(opts.keys),
   });
 }

@@ -4,11 +4,13 @@
  */
 import type { Knex } from 'knex';
 import * as m001 from './001_foundation';
+import * as m002 from './002_claim_lifecycle';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
+  '002_claim_lifecycle': m002,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,198 @@
+/**
+ * Inbound payer messages (acknowledgements, remittances) from any source — the API, the `rcm era`
+ * command, the payer simulator, the file-drop clearinghouse inbox — go through here to the claim
+ * workflows. A remittance is stored whole first (idempotent on payer + TRN), its claim payments
+ * are matched to claims or parked as unmatched with a work item, then each matched payment is
+ * signalled to its claim workflow. Delivery is recorded per claim payment, so a repeated file
+ * (or a crash between storing and signalling) re-delivers only what was not delivered.
+ */
+import type { Knex } from 'knex';
+import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Remittance, remittanceKey } from '../domain/remittance';
+import { acknowledgementSignal, claimWorkflowId, remittanceSignal, type RemittanceDelivery } from '../contracts/claim';
+import { openWorkItem } from './work-items';
+import type { Acknowledgement, InboundSink } from './gateway/types';
+
+export class RemittanceRejected extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'RemittanceRejected';
+  }
+}
+
+export type IngestReport = {
+  remittanceKey: string;
+  duplicate: boolean;
+  claims: number;
+  matched: string[];
+  unmatched: string[];
+  delivered: number;
+  totals: { paidCents: number; providerAdjustmentCents: number; bprTotalCents: number; reconciles: boolean };
+};
+
+/** BPR02 must equal Σ CLP04 − Σ PLB: a file that does not balance is rejected whole. */
+export function remittanceTotals(r: Remittance) {
+  const paidCents = r.claims.reduce((s, c) => s + c.paidCents, 0);
+  const providerAdjustmentCents = r.providerAdjustments.reduce((s, p) => s + p.amountCents, 0);
+  return { paidCents, providerAdjustmentCents, bprTotalCents: r.totalPaidCents, reconciles: paidCents - providerAdjustmentCents === r.totalPaidCents };
+}
+
+export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Date }): InboundSink & {
+  ingestRemittance(input: unknown, source: string): Promise<IngestReport>;
+  redeliverPending(): Promise<number>;
+} {
+  const { db, temporal } = deps;
+  const now = () => (deps.now?.() ?? new Date()).toISOString();
+
+  async function deliver(key: string, received: { payer_id: string; payment_date: string; adjudication_date: string; received_at: Date | string }): Promise<number> {
+    const pending = await db('remittance_claims').where({ remittance_key: key, match_status: 'matched' }).whereNull('delivered_at').orderBy('seq');
+    let delivered = 0;
+    for (const rc of pending) {
+      const delivery: RemittanceDelivery = {
+        remittanceKey: key,
+        payerId: received.payer_id,
+        paymentDate: received.payment_date,
+        adjudicationDate: received.adjudication_date,
+        receivedAt: new Date(received.received_at).toISOString(),
+        seq: rc.seq,
+        claimPayment: rc.claim_payment,
+      };
+      try {
+        await temporal.workflow.getHandle(claimWorkflowId(rc.claim_id)).signal(remittanceSignal, delivery);
+        // Delivered to the workflow; it marks the payment posted. Record the hand-off here too.
+        await db('remittance_claims').where({ id: rc.id }).update({ delivered_at: now() });
+        delivered++;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        // The claim's workflow has ended (closed claim): park for a person, never drop.
+        const claim = await db('claims').where({ claim_id: rc.claim_id }).first('practice_id');
+        await db('remittance_claims').where({ id: rc.id }).update({ match_status: 'claim_closed' });
+        await openWorkItem(db, {
+          idempotencyKey: `remittance:${key}:${rc.seq}:closed-claim`,
+          practiceId: claim?.practice_id ?? 'unknown',
+          kind: 'remittance_for_closed_claim',
+          ruleId: 'POST-1',
+          entityType: 'remittance',
+          entityId: key,
+          title: `Payment for closed claim ${rc.claim_id} (${(rc.paid_cents / 100).toFixed(2)}) needs manual posting`,
+          detail: { claimId: rc.claim_id, seq: rc.seq },
+          dueDate: now().slice(0, 10),
+          dollarsAtRiskCents: Math.abs(rc.paid_cents),
+        });
+      }
+    }
+    return delivered;
+  }
+
+  return {
+    async ingestRemittance(input: unknown, source: string): Promise<IngestReport> {
+      const parsed = Remittance.safeParse(input);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new RemittanceRejected(`${issue.path.join('.') || '(root)'}: ${issue.message}`, issue.path.join('.'));
+      }
+      const r = parsed.data;
+      const totals = remittanceTotals(r);
+      if (!totals.reconciles) {
+        throw new RemittanceRejected(
+          `totalPaidCents ${r.totalPaidCents} does not equal the claim payments ${totals.paidCents} less provider adjustments ${totals.providerAdjustmentCents}`,
+          'totalPaidCents',
+        );
+      }
+      const key = remittanceKey(r);
+      const receivedAt = now();
+      const { duplicate, matched, unmatched } = await db.transaction(async (trx) => {
+        const inserted = await trx('remittances')
+          .insert({
+            remittance_key: key,
+            payer_id: r.payerId,
+            trace_number: r.traceNumber,
+            payment_date: r.paymentDate,
+            adjudication_date: r.adjudicationDate,
+            total_paid_cents: r.totalPaidCents,
+            claim_count: r.claims.length,
+            source,
+            provider_adjustments: JSON.stringify(r.providerAdjustments),
+            received_at: receivedAt,
+          })
+          .onConflict('remittance_key')
+          .ignore()
+          .returning('remittance_key');
+        if (inserted.length === 0) return { duplicate: true, matched: [] as string[], unmatched: [] as string[] };
+        const ids = [...new Set(r.claims.map((c) => c.claimId))];
+        const known = new Map<string, string>();
+        for (let i = 0; i < ids.length; i += 1000) {
+          const rows = await trx('claims').whereIn('claim_id', ids.slice(i, i + 1000)).select('claim_id', 'practice_id');
+          for (const row of rows) known.set(row.claim_id, row.practice_id);
+        }
+        const rows = r.claims.map((c, seq) => ({
+          remittance_key: key,
+          seq,
+          claim_id: c.claimId,
+          claim_status_code: c.statusCode,
+          paid_cents: c.paidCents,
+          claim_payment: JSON.stringify(c),
+          match_status: known.has(c.claimId) ? 'matched' : 'unmatched',
+        }));
+        for (let i = 0; i < rows.length; i += 1000) await trx('remittance_claims').insert(rows.slice(i, i + 1000));
+        const unmatchedClaims = r.claims.filter((c) => !known.has(c.claimId));
+        for (const c of unmatchedClaims) {
+          await openWorkItem(trx, {
+            idempotencyKey: `remittance:${key}:unmatched:${c.claimId}:${c.statusCode}`,
+            practiceId: 'unassigned',
+            kind: 'unmatched_remittance',
+            ruleId: 'POST-1',
+            entityType: 'remittance',
+            entityId: key,
+            title: `ERA ${r.traceNumber}: payment for unknown claim ${c.claimId} (${(c.paidCents / 100).toFixed(2)}) parked`,
+            detail: { claimId: c.claimId, statusCode: c.statusCode, paidCents: c.paidCents },
+            dueDate: receivedAt.slice(0, 10),
+            dollarsAtRiskCents: Math.abs(c.paidCents),
+          });
+        }
+        return {
+          duplicate: false,
+          matched: r.claims.filter((c) => known.has(c.claimId)).map((c) => c.claimId),
+          unmatched: unmatchedClaims.map((c) => c.claimId),
+        };
+      });
+      const stored = await db('remittances').where({ remittance_key: key }).first();
+      const delivered = await deliver(key, stored);
+      return { remittanceKey: key, duplicate, claims: r.claims.length, matched, unmatched, delivered, totals };
+    },
+
+    async remittance(remittance: Remittance, source: string) {
+      return this.ingestRemittance(remittance, source);
+    },
+
+    async acknowledgement(ack: Acknowledgement): Promise<void> {
+      try {
+        await temporal.workflow.getHandle(claimWorkflowId(ack.claimId)).signal(acknowledgementSignal, {
+          accepted: ack.accepted,
+          reasons: ack.reasons,
+          interchangeControlNumber: ack.interchangeControlNumber,
+          payerClaimControlNumber: ack.payerClaimControlNumber,
+          at: ack.at,
+          source: ack.source,
+        });
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    },
+
+    /** Deliver claim payments stored but not yet signalled (after a crash). */
+    async redeliverPending(): Promise<number> {
+      const keys = await db('remittance_claims').where({ match_status: 'matched' }).whereNull('delivered_at').distinct('remittance_key');
+      let n = 0;
+      for (const { remittance_key } of keys) {
+        const stored = await db('remittances').where({ remittance_key }).first();
+        n += await deliver(remittance_key, stored);
+      }
+      return n;
+    },
+  };
+}

@@ -1,0 +1,260 @@
+/**
+ * Payment posting (POST-1…POST-5) and denial logging (DEN-1). One claim payment of one remittance
+ * posts exactly once: the payments row is unique on (claim, remittance, CLP02), and a retry or a
+ * duplicate delivery returns what was posted the first time.
+ */
+import type { Knex } from 'knex';
+import type { ClaimDocument } from '../domain/claim-document';
+import type { RemittanceDelivery } from '../contracts/claim';
+import { compareRemittanceToContract, type ContractFinding } from '../domain/contract';
+import { contractTermsFor } from '../domain/posting';
+import { businessDaysBetween } from '../domain/business-days';
+import { loadFeeSchedule, loadPayerPolicy } from './payers';
+import { classifyDenial, denialDeadlines, denialPatterns, appealPackageRequirements, type DenialClassification } from '../domain/denials';
+import { addCalendarDays } from '../domain/business-days';
+import { openWorkItem } from './work-items';
+
+export type PostingResult = {
+  paymentId: number;
+  alreadyPosted: boolean;
+  claimStatusCode: string;
+  paidCents: number;
+  patientResponsibilityCents: number;
+  expectedCents: number;
+  underpaidCents: number;
+  disputeRequired: boolean;
+  findings: Array<Pick<ContractFinding, 'rule' | 'kind' | 'severity' | 'cpt' | 'message' | 'varianceCents'> & { line?: number }>;
+  postingLagBusinessDays: number;
+};
+
+export function postingActivities(db: Knex) {
+  return {
+    async postClaimPayment(input: { claim: ClaimDocument; delivery: RemittanceDelivery; coveragePriority: string; postedAt: string }): Promise<PostingResult> {
+      const { claim, delivery } = input;
+      const cp = delivery.claimPayment;
+      const existing = await db('payments').where({ claim_id: claim.claimId, remittance_key: delivery.remittanceKey, claim_status_code: cp.statusCode }).first();
+      if (existing) {
+        return {
+          paymentId: existing.id,
+          alreadyPosted: true,
+          claimStatusCode: existing.claim_status_code,
+          paidCents: existing.paid_cents,
+          patientResponsibilityCents: existing.patient_responsibility_cents,
+          expectedCents: existing.expected_cents ?? 0,
+          underpaidCents: Math.max(0, existing.variance_cents ?? 0),
+          disputeRequired: (existing.findings as PostingResult['findings']).some((f) => f.kind === 'underpaid'),
+          findings: existing.findings,
+          postingLagBusinessDays: existing.posting_lag_business_days ?? 0,
+        };
+      }
+      const policy = await loadPayerPolicy(db, delivery.payerId);
+      const fees = (await loadFeeSchedule(db, delivery.payerId, Number(claim.serviceDate.slice(0, 4)))) ?? { year: 0, allowableCents: {} };
+      const comparison = compareRemittanceToContract(claim.lines, cp, contractTermsFor(policy, fees));
+      const findings: PostingResult['findings'] = comparison.findings.map((f) => ({
+        rule: f.rule,
+        kind: f.kind,
+        severity: f.severity,
+        cpt: f.cpt,
+        message: f.message,
+        varianceCents: f.varianceCents,
+        line: f.claimLineIndex !== undefined ? f.claimLineIndex + 1 : undefined,
+      }));
+      const lag = businessDaysBetween(delivery.receivedAt.slice(0, 10), input.postedAt.slice(0, 10));
+      const paymentId = await db.transaction(async (trx) => {
+        const [row] = await trx('payments')
+          .insert({
+            claim_id: claim.claimId,
+            remittance_key: delivery.remittanceKey,
+            coverage_priority: input.coveragePriority,
+            claim_status_code: cp.statusCode,
+            charged_cents: cp.chargedCents,
+            paid_cents: cp.paidCents,
+            patient_responsibility_cents: cp.patientResponsibilityCents,
+            expected_cents: comparison.totalExpectedCents,
+            variance_cents: comparison.underpaidCents - comparison.overpaidCents,
+            findings: JSON.stringify(findings),
+            payment_date: delivery.paymentDate,
+            posted_at: input.postedAt,
+            posting_lag_business_days: lag,
+          })
+          .returning('id');
+        const lineRows = cp.lines.map((l, i) => {
+          const cmp = comparison.lines.find((c) => c.cpt === l.cpt && (l.lineNumber ? c.claimLineIndex === l.lineNumber - 1 : true));
+          return {
+            payment_id: row.id,
+            line_number: l.lineNumber ?? i + 1,
+            cpt: l.cpt,
+            charged_cents: l.chargedCents,
+            paid_cents: l.paidCents,
+            allowed_cents: l.allowedCents ?? null,
+            expected_cents: cmp?.expected.expectedCents ?? null,
+          };
+        });
+        if (lineRows.length) await trx('payment_lines').insert(lineRows).onConflict(['payment_id', 'line_number']).ignore();
+        const adjustments = [
+          ...cp.adjustments.map((a) => ({ payment_id: row.id, line_number: null, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, remarks: cp.remarks })),
+          ...cp.lines.flatMap((l, i) =>
+            l.adjustments.map((a) => ({ payment_id: row.id, line_number: l.lineNumber ?? i + 1, group_code: a.group, carc: a.carc, amount_cents: a.amountCents, remarks: l.remarks })),
+          ),
+        ];
+        if (adjustments.length) await trx('adjustments').insert(adjustments);
+        await trx('remittance_claims').where({ remittance_key: delivery.remittanceKey, seq: delivery.seq }).update({ delivered_at: input.postedAt });
+        return row.id as number;
+      });
+      return {
+        paymentId,
+        alreadyPosted: false,
+        claimStatusCode: cp.statusCode,
+        paidCents: cp.paidCents,
+        patientResponsibilityCents: cp.patientResponsibilityCents,
+        expectedCents: comparison.totalExpectedCents,
+        underpaidCents: comparison.underpaidCents,
+        disputeRequired: comparison.disputeRequired,
+        findings,
+        postingLagBusinessDays: lag,
+      };
+    },
+
+    /**
+     * DEN-1 + DEN-2 + DEN-4: classify a denial (hard/soft, kind, appealable) from its CARCs with the
+     * payer's policy, compute its deadlines from the payer's denial date, and log it the day it is
+     * received. Runs as an activity so the classification is recorded in history.
+     */
+    async classifyAndLogDenial(input: {
+      claim: ClaimDocument;
+      delivery: RemittanceDelivery;
+    }): Promise<{
+      classification: Pick<DenialClassification, 'category' | 'kind' | 'primaryCarc' | 'appealable' | 'action' | 'denialCarcs'>;
+      rarcs: string[];
+      denialDate: string;
+      correctionDue?: string;
+      internalAppealDue?: string;
+      payerAppealDeadline?: string;
+      peerToPeerDue?: string;
+      appealPackage: string[];
+    }> {
+      const { claim, delivery } = input;
+      const cp = delivery.claimPayment;
+      const policy = await loadPayerPolicy(db, delivery.payerId);
+      const adjustments = [...cp.adjustments, ...cp.lines.flatMap((l) => l.adjustments)];
+      const rarcs = [...new Set([...cp.remarks, ...cp.lines.flatMap((l) => l.remarks)])];
+      const cpts = claim.lines.map((l) => l.cpt);
+      const classification = classifyDenial(adjustments, { payerType: policy.type, remarks: rarcs, cpts });
+      const denialDate = delivery.adjudicationDate; // DEN-4: the payer's date, never our receipt date
+      const deadlines = denialDeadlines(denialDate, { classification, payerType: policy.type, appealWindowDays: policy.appealWindowDays, cpts });
+      await db('denials')
+        .insert({
+          claim_id: claim.claimId,
+          practice_id: claim.practiceId,
+          payer_id: delivery.payerId,
+          remittance_key: delivery.remittanceKey,
+          cpt_codes: [...new Set(cpts)],
+          carc: classification.primaryCarc ?? 'unknown',
+          rarcs,
+          category: classification.category,
+          kind: classification.kind,
+          denial_date: denialDate,
+          received_at: delivery.receivedAt,
+          action_due: deadlines.correctionDue ?? deadlines.internalAppealDue ?? null,
+          appeal_deadline: deadlines.payerAppealDeadline ?? null,
+        })
+        .onConflict(['claim_id', 'remittance_key'])
+        .ignore();
+      return {
+        classification: {
+          category: classification.category,
+          kind: classification.kind,
+          primaryCarc: classification.primaryCarc,
+          appealable: classification.appealable,
+          action: classification.action,
+          denialCarcs: classification.denialCarcs,
+        },
+        rarcs,
+        denialDate,
+        correctionDue: deadlines.correctionDue,
+        internalAppealDue: deadlines.internalAppealDue,
+        payerAppealDeadline: deadlines.payerAppealDeadline,
+        peerToPeerDue: deadlines.peerToPeerDue,
+        appealPackage: appealPackageRequirements(cpts, classification.kind),
+      };
+    },
+
+    /**
+     * DEN-7: count denials by CPT × payer × CARC over the rolling window; at the threshold raise one
+     * root-cause work item per pattern and month (idempotent key), not one per claim.
+     */
+    async checkDenialPattern(input: { practiceId: string; payerId: string; asOf: string; threshold?: number; windowDays?: number }): Promise<Array<{ cpt: string; carc: string; count: number; workItemId: number }>> {
+      const windowDays = input.windowDays ?? 30;
+      const events = await db('denials')
+        .where({ payer_id: input.payerId, practice_id: input.practiceId })
+        .where('denial_date', '>', addCalendarDays(input.asOf, -windowDays))
+        .select('cpt_codes', 'carc', 'denial_date');
+      const flat = events.flatMap((r) => (r.cpt_codes as string[]).map((cpt) => ({ cpt, payerId: input.payerId, carc: r.carc, denialDate: r.denial_date })));
+      const patterns = denialPatterns(flat, input.asOf, { threshold: input.threshold ?? 3, windowDays });
+      const raised: Array<{ cpt: string; carc: string; count: number; workItemId: number }> = [];
+      for (const p of patterns) {
+        const { id } = await openWorkItem(db, {
+          idempotencyKey: `den7:${input.practiceId}:${p.payerId}:${p.cpt}:${p.carc}:${input.asOf.slice(0, 7)}`,
+          practiceId: input.practiceId,
+          kind: 'denial_root_cause',
+          ruleId: 'DEN-7',
+          entityType: 'practice',
+          entityId: `${p.payerId}:${p.cpt}:${p.carc}`,
+          title: `${p.count} denials CARC ${p.carc} on ${p.cpt} from ${p.payerId} in ${windowDays} days: find the root cause`,
+          detail: { payerId: p.payerId, cpt: p.cpt, carc: p.carc, count: p.count, firstDenialDate: p.firstDenialDate, lastDenialDate: p.lastDenialDate },
+          dueDate: addCalendarDays(input.asOf, 7),
+        });
+        raised.push({ cpt: p.cpt, carc: p.carc, count: p.count, workItemId: id });
+      }
+      return raised;
+    },
+
+    /** DEN-1: the denial, logged the day it is received with CARC, RARC, category and the payer's denial date. */
+    async recordDenial(input: {
+      claimId: string;
+      practiceId: string;
+      payerId: string;
+      remittanceKey: string;
+      cpts: string[];
+      carc: string;
+      rarcs: string[];
+      category: 'hard' | 'soft';
+      kind: string;
+      denialDate: string;
+      receivedAt: string;
+      actionDue?: string;
+      appealDeadline?: string;
+    }): Promise<{ denialId: number }> {
+      const [row] = await db('denials')
+        .insert({
+          claim_id: input.claimId,
+          practice_id: input.practiceId,
+          payer_id: input.payerId,
+          remittance_key: input.remittanceKey,
+          cpt_codes: input.cpts,
+          carc: input.carc,
+          rarcs: input.rarcs,
+          category: input.category,
+          kind: input.kind,
+          denial_date: input.denialDate,
+          received_at: input.receivedAt,
+          action_due: input.actionDue ?? null,
+          appeal_deadline: input.appealDeadline ?? null,
+        })
+        .onConflict(['claim_id', 'remittance_key'])
+        .merge(['carc'])
+        .returning('id');
+      return { denialId: row.id };
+    },
+
+    /** DEN-7 input: denials of this payer in the rolling window, for pattern detection. */
+    async recentDenials(input: { payerId: string; since: string }): Promise<Array<{ cpt: string; payerId: string; carc: string; denialDate: string; claimId: string }>> {
+      const rows = await db('denials').where({ payer_id: input.payerId }).where('denial_date', '>=', input.since).select('cpt_codes', 'carc', 'denial_date', 'claim_id');
+      return rows.flatMap((r) => (r.cpt_codes as string[]).map((cpt) => ({ cpt, payerId: input.payerId, carc: r.carc, denialDate: r.denial_date, claimId: r.claim_id })));
+    },
+
+    async markDenialStatus(input: { claimId: string; status: string }): Promise<void> {
+      await db('denials').where({ claim_id: input.claimId }).whereNot({ status: 'closed' }).update({ status: input.status });
+    },
+  };
+}

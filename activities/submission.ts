@@ -1,0 +1,210 @@
+/**
+ * Scrub and submission activities. The scrub runs here (not in workflow code) so its result is
+ * recorded in history: a rule change never alters a running claim's replay. Submission allocates
+ * a never-repeating interchange control number, builds and validates the 837P, records the
+ * submission, then hands it to the payer gateway; a retry finds the recorded submission and does
+ * not send twice.
+ */
+import type { Knex } from 'knex';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ClaimDocument } from '../domain/claim-document';
+import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub';
+import { generate837P, isX12Error } from '../x12';
+import { addCalendarDays } from '../domain/business-days';
+import type { PayerGateway, StatusInquiryResult } from './gateway/types';
+import { loadPayerPolicy, loadFeeSchedule } from './payers';
+
+export async function loadScrubContext(db: Knex, claim: ClaimDocument, asOf: string): Promise<ScrubContext> {
+  const payer = await db('payers').where({ id: claim.payerId }).first('policy');
+  const context: ScrubContext = { asOf };
+  if (payer?.policy && Object.keys(payer.policy).length) context.payerPolicy = payer.policy;
+  const fees = await loadFeeSchedule(db, claim.payerId, Number(asOf.slice(0, 4)));
+  if (fees) context.feeSchedule = fees;
+
+  // CHG-3 / CRED-7: enrollment with this payer and license status on the DOS. A provider with no
+  // tracked credentials at all is taken as enrolled (CONTRACTS.md scrub default).
+  const creds = await db('credentials').where({ npi: claim.renderingNpi });
+  if (creds.length) {
+    const dos = claim.serviceDate;
+    const activeOn = (c: { status: string; effective_date: string | null; expiry_date: string | null }) =>
+      c.status === 'active' && (!c.effective_date || c.effective_date <= dos) && (!c.expiry_date || c.expiry_date >= dos);
+    const enrollment = creds.find((c) => c.kind === 'enrollment' && c.payer_id === claim.payerId);
+    const license = creds.find((c) => c.kind === 'license');
+    const active = Boolean(enrollment && activeOn(enrollment)) && (!license || activeOn(license));
+    context.providerEnrollment = {
+      active,
+      effectiveDate: enrollment?.effective_date ?? undefined,
+      endDate: enrollment?.expiry_date ?? undefined,
+    };
+  }
+
+  if (claim.priorAuthNumber) {
+    const auth = await db('authorizations').where({ auth_number: claim.priorAuthNumber, payer_id: claim.payerId }).orderBy('updated_at', 'desc').first();
+    if (auth && auth.valid_from && auth.valid_to) {
+      context.authorization = {
+        number: auth.auth_number,
+        cpts: auth.cpts,
+        region: auth.region,
+        approach: auth.approach ?? undefined,
+        levels: auth.levels,
+        laterality: auth.laterality,
+        validFrom: auth.valid_from,
+        validTo: auth.valid_to,
+      };
+    }
+  }
+
+  // AUTH-2 / ELIG-4: this patient's procedures in the 12 months before the DOS, from our own claims.
+  const since = addCalendarDays(claim.serviceDate, -365);
+  const prior = await db('claims')
+    .where({ practice_id: claim.practiceId })
+    .whereNot({ claim_id: claim.claimId })
+    .whereRaw(`document->'patient'->>'id' = ?`, [claim.patient.id])
+    .where('service_date', '>=', since)
+    .where('service_date', '<', claim.serviceDate)
+    .whereNotIn('status', ['closed_void'])
+    .select('document', 'service_date');
+  context.priorProcedures = prior.flatMap((row: { document: ClaimDocument; service_date: string }) =>
+    (row.document.documentation?.procedures ?? []).map((p) => ({ family: p.family, region: p.region, serviceDate: row.service_date })),
+  );
+  return context;
+}
+
+export function submissionActivities(db: Knex, gateway: PayerGateway) {
+  return {
+    /** The payer numbers the claim workflow's deadlines are computed from, recorded in history. */
+    async claimPolicy(input: { payerId: string }): Promise<{
+      type: string;
+      timelyFilingDays: number;
+      timelyFilingWarningDays: number;
+      appealWindowDays: number;
+    }> {
+      const p = await loadPayerPolicy(db, input.payerId);
+      return { type: p.type, timelyFilingDays: p.timelyFilingDays, timelyFilingWarningDays: p.timelyFilingWarningDays, appealWindowDays: p.appealWindowDays };
+    },
+
+    async scrubForSubmission(input: { claim: ClaimDocument; asOf: string }): Promise<ScrubResult> {
+      const context = await loadScrubContext(db, input.claim, input.asOf);
+      return scrubClaim(input.claim, context);
+    },
+
+    async submitClaim(input: {
+      workflowId: string;
+      step: string;
+      claim: ClaimDocument;
+      version: number;
+      payerId: string;
+      coveragePriority: 'primary' | 'secondary' | 'tertiary';
+      frequencyCode: '1' | '7' | '8';
+      originalPayerClaimControlNumber?: string;
+    }): Promise<{ submissionId: number; interchangeControlNumber: number; submittedAt: string; resent: boolean }> {
+      const key = `${input.workflowId}:${input.step}`;
+      let row = await db('submissions').where({ idempotency_key: key }).first();
+      if (row && row.status !== 'sending') {
+        return { submissionId: row.id, interchangeControlNumber: row.interchange_control_number, submittedAt: new Date(row.submitted_at).toISOString(), resent: false };
+      }
+      const practice = await db('practices').where({ id: input.claim.practiceId }).first();
+      const payer = await db('payers').where({ id: input.payerId }).first();
+      if (!row) {
+        const { rows } = await db.raw(`select nextval('x12_interchange_control_seq')::bigint as n`);
+        const icn = Number(rows[0].n);
+        [row] = await db('submissions')
+          .insert({
+            claim_id: input.claim.claimId,
+            claim_version: input.version,
+            payer_id: input.payerId,
+            coverage_priority: input.coveragePriority,
+            frequency_code: input.frequencyCode,
+            interchange_control_number: icn,
+            gateway: gateway.name,
+            status: 'sending',
+            submitted_at: new Date().toISOString(),
+            idempotency_key: key,
+          })
+          .onConflict('idempotency_key')
+          .merge(['idempotency_key'])
+          .returning('*');
+      }
+      const icn = Number(row.interchange_control_number);
+      let x12: string;
+      try {
+        x12 = generate837P(input.claim, {
+          sender: { id: practice.tax_id ?? practice.id, name: practice.name, contactName: 'Billing Office', phone: practice.address?.phone, email: practice.address?.email },
+          receiver: { id: 'CLEARINGHOUSE', name: 'Clearinghouse' },
+          billingProvider: { npi: practice.billing_npi ?? input.claim.renderingNpi, name: practice.name, taxId: practice.tax_id ?? '', address: practice.address ?? { line1: '', city: '', state: '', zip: '' } },
+          payer: { id: input.payerId, name: payer?.name ?? input.payerId },
+          controlNumbers: { isa: icn, gs: icn, st: 1 },
+          frequencyCode: input.frequencyCode,
+          originalPayerClaimControlNumber: input.originalPayerClaimControlNumber,
+          createdAt: new Date().toISOString(),
+        });
+      } catch (err) {
+        // A claim the 837P builder cannot express is not going to fix itself on retry.
+        if (isX12Error(err)) throw ApplicationFailure.nonRetryable(`837P generation failed: ${(err as Error).message}`, 'X12GenerationError');
+        throw err;
+      }
+      await gateway.submitClaim({
+        submissionId: row.id,
+        claim: input.claim,
+        coveragePriority: input.coveragePriority,
+        payerId: input.payerId,
+        frequencyCode: input.frequencyCode,
+        interchangeControlNumber: icn,
+        x12,
+      });
+      await db('submissions').where({ id: row.id }).update({ status: 'sent' });
+      return { submissionId: row.id, interchangeControlNumber: icn, submittedAt: new Date(row.submitted_at).toISOString(), resent: row.status === 'sending' };
+    },
+
+    async recordAcknowledgement(input: { claimId: string; interchangeControlNumber?: number; accepted: boolean; reasons: string[]; at: string }): Promise<void> {
+      const q = db('submissions').where({ claim_id: input.claimId });
+      if (input.interchangeControlNumber) q.where({ interchange_control_number: input.interchangeControlNumber });
+      const latest = await q.orderBy('id', 'desc').first('id');
+      if (!latest) return;
+      await db('submissions')
+        .where({ id: latest.id })
+        .update({ status: input.accepted ? 'accepted' : 'rejected', ack_detail: { reasons: input.reasons }, acknowledged_at: input.at });
+    },
+
+    async statusInquiry(input: { claimId: string; payerId: string; submittedAt: string }): Promise<StatusInquiryResult> {
+      return gateway.statusInquiry(input);
+    },
+
+    /** CHG-1 charge lag, timely-filing deadline and what is at risk, on the claim row. */
+    async updateClaimSummary(input: {
+      claimId: string;
+      chargeLagDays?: number;
+      scrub?: ScrubResult;
+      nextDeadline?: { at: string; ruleId: string } | null;
+      dollarsAtRiskCents?: number;
+      version?: number;
+      document?: ClaimDocument;
+    }): Promise<void> {
+      const patch: Record<string, unknown> = { updated_at: db.fn.now() };
+      if (input.chargeLagDays !== undefined) patch.charge_lag_days = input.chargeLagDays;
+      if (input.scrub) {
+        patch.scrub_status = input.scrub.status;
+        patch.scrub_findings = JSON.stringify(input.scrub.findings);
+      }
+      if (input.nextDeadline !== undefined) {
+        patch.next_deadline = input.nextDeadline?.at ?? null;
+        patch.next_deadline_rule = input.nextDeadline?.ruleId ?? null;
+      }
+      if (input.dollarsAtRiskCents !== undefined) patch.dollars_at_risk_cents = input.dollarsAtRiskCents;
+      if (input.version !== undefined) patch.version = input.version;
+      if (input.document) patch.document = input.document;
+      await db('claims').where({ claim_id: input.claimId }).update(patch);
+    },
+
+    async recordClaimVersion(input: { claimId: string; version: number; document: ClaimDocument; reason: string; actor: string }): Promise<void> {
+      await db('claim_versions')
+        .insert({ claim_id: input.claimId, version: input.version, document: input.document, reason: input.reason, actor: input.actor })
+        .onConflict(['claim_id', 'version'])
+        .ignore();
+      await db('claim_lines').where({ claim_id: input.claimId }).delete();
+      await db('claim_lines').insert(
+        input.document.lines.map((l, i) => ({ claim_id: input.claimId, line_number: i + 1, cpt: l.cpt, modifiers: l.modifiers ?? [], units: l.units, charge_cents: l.chargeCents })),
+      );
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * POST /api/claims/:claimId/actions/:action — staff actions are Temporal Updates with validators:
+ * 200 with the new state when accepted; 409 (state conflict) or 422 (bad input) with the reason
+ * when the workflow refuses.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import { ClaimDocument } from '../../domain/claim-document';
+import { CLAIM_ACTIONS, claimWorkflowId } from '../../contracts/claim';
+import { HttpError, notFound } from '../errors';
+
+const bodies = {
+  correct: z.object({ claim: ClaimDocument, reason: z.string().min(1) }),
+  'request-write-off': z.object({ amountCents: z.number().int().positive(), rationale: z.string().min(1) }),
+  'approve-write-off': z.object({ recoveryReview: z.string().min(1) }),
+  'submit-appeal': z.object({ appealReference: z.string().min(1), note: z.string().optional() }),
+  close: z.object({ reason: z.string().min(1) }),
+} satisfies Record<keyof typeof CLAIM_ACTIONS, z.ZodType>;
+
+export const ClaimAction = z.enum(Object.keys(CLAIM_ACTIONS) as [keyof typeof CLAIM_ACTIONS, ...Array<keyof typeof CLAIM_ACTIONS>]);
+
+/** Map a refused Update to 409/422 with the workflow's reason. */
+export function updateRefusal(err: unknown): HttpError | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) {
+    const field = (cause.details?.[0] as { field?: string } | undefined)?.field;
+    if (cause.type === 'Invalid') return new HttpError(422, 'refused', cause.message, field ? { field } : undefined);
+    return new HttpError(409, 'refused', cause.message);
+  }
+  return new HttpError(409, 'refused', cause?.message ?? err.message);
+}
+
+export async function claimActionRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  app.post(
+    '/claims/:claimId/actions/:action',
+    { schema: { params: z.object({ claimId: z.string().min(1).max(64), action: ClaimAction }) } },
+    async (request) => {
+      const { claimId, action } = request.params;
+      const parsed = bodies[action].safeParse(request.body ?? {});
+      if (!parsed.success) {
+        throw new HttpError(400, 'invalid_request', `invalid body for action ${action}`, {
+          issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
+        });
+      }
+      const user = request.user!;
+      const args = { ...(parsed.data as object), actor: user.name, role: user.role };
+      const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        const state = await handle.executeUpdate(CLAIM_ACTIONS[action] as any, { args: [args] });
+        return { claimId, action, state };
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) throw notFound(`claim ${claimId}`);
+        const refusal = updateRefusal(err);
+        if (refusal) throw refusal;
+        throw err;
+      }
+    },
+  );
+}

@@ -1,0 +1,46 @@
+/**
+ * POST /api/remittances: an X12 835 (text/plain) or a JSON remittance, posted to the matching
+ * claims through their workflows. A malformed file is rejected whole (400 with the segment
+ * position); a file received twice posts once (payer + TRN). Unmatched claim payments are parked
+ * with a work item, never dropped.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parse835All, isX12Error } from '../../x12';
+import { RemittanceRejected, type IngestReport } from '../../activities/inbound';
+import { HttpError } from '../errors';
+
+export async function remittanceRoutes(app: FastifyInstance) {
+  app.post('/remittances', async (request, reply) => {
+    const body = request.body;
+    const payerId = typeof (request.query as Record<string, unknown>)?.payerId === 'string' ? String((request.query as Record<string, string>).payerId) : undefined;
+    let remittances: unknown[];
+    let source: string;
+    if (typeof body === 'string') {
+      try {
+        remittances = parse835All(body, { payerId });
+      } catch (err) {
+        if (isX12Error(err)) {
+          throw new HttpError(400, 'invalid_x12', err.message, { segmentPosition: err.segmentPosition, segmentId: err.segmentId, reason: err.reason });
+        }
+        throw err;
+      }
+      source = 'api-835';
+    } else if (body && typeof body === 'object') {
+      remittances = [body];
+      source = 'api-json';
+    } else {
+      throw new HttpError(400, 'invalid_request', 'send an X12 835 as text/plain or a remittance as application/json');
+    }
+    const reports: IngestReport[] = [];
+    for (const r of remittances) {
+      try {
+        reports.push(await app.inbound.ingestRemittance(r, source));
+      } catch (err) {
+        if (err instanceof RemittanceRejected) throw new HttpError(400, 'invalid_remittance', err.message, err.field ? { issues: [{ path: err.field, message: err.message }] } : undefined);
+        throw err;
+      }
+    }
+    const created = reports.some((r) => !r.duplicate);
+    return reply.status(created ? 201 : 200).send({ remittances: reports });
+  });
+}
