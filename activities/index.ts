@@ -8,6 +8,7 @@ import { claimActivities } from './claims';
 import { submissionActivities } from './submission';
 import { postingActivities } from './posting';
 import { workItemActivities } from './work-items';
+import { credentialActivities } from './credentials';
 import type { PayerGateway } from './gateway/types';
 
 export type ActivityDeps = { db: Knex; gateway: PayerGateway };
@@ -19,5 +20,6 @@ export function createActivities(deps: ActivityDeps) {
     ...postingActivities(deps.db),
     ...workItemActivities(deps.db),
     // Other workflows' activities are spread in below, one line each.
+    ...credentialActivities(deps.db),
   };
 }

@@ -97,6 +97,8 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
       coveragePriority: 'primary' | 'secondary' | 'tertiary';
       frequencyCode: '1' | '7' | '8';
       originalPayerClaimControlNumber?: string;
+      /** Workflow time of the submission (ISO): AR touches and timely filing count from it. */
+      at?: string;
     }): Promise<{ submissionId: number; interchangeControlNumber: number; submittedAt: string; resent: boolean }> {
       const key = `${input.workflowId}:${input.step}`;
       let row = await db('submissions').where({ idempotency_key: key }).first();
@@ -118,7 +120,7 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
             interchange_control_number: icn,
             gateway: gateway.name,
             status: 'sending',
-            submitted_at: new Date().toISOString(),
+            submitted_at: input.at ?? new Date().toISOString(),
             idempotency_key: key,
           })
           .onConflict('idempotency_key')

@@ -20,6 +20,7 @@ import type { createInbound } from '../activities/inbound';
 import { healthRoutes } from './routes/health';
 import { claimRoutes } from './routes/claims';
 import { codecRoutes } from './routes/codec';
+import { providerRoutes } from './routes/providers';
 import { claimActionRoutes } from './routes/claim-actions';
 import { remittanceRoutes } from './routes/remittances';
 import { workItemRoutes } from './routes/work-items';
@@ -104,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(remittanceRoutes);
     await api.register(workItemRoutes);
     // One route module per resource, one line each.
+    await api.register(providerRoutes);
   }, { prefix: '/api' });
   return app;
 }

@@ -16,6 +16,15 @@ import { workflowBundle } from './harness';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
 import { createInbound } from '../activities/inbound';
 import { TASK_QUEUE } from '../contracts/claim';
+import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
+import { temporal } from '@temporalio/proto';
+
+const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  DOUBLE: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+};
 
 export type TimeSkippingHarness = {
   env: TestWorkflowEnvironment;
@@ -23,7 +32,7 @@ export type TimeSkippingHarness = {
   worker: Worker;
   simulator: PayerSimulator;
   inbound: ReturnType<typeof createInbound>;
-  /** Run `fn` while the worker polls. */
+  /** Run a test body while the worker polls (fails fast if the worker died). */
   run<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 };
@@ -33,6 +42,11 @@ export async function startTimeSkipping(opts: { simulator?: SimulatorConfig } = 
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
     client: { dataConverter: dataConverter(keys) },
+  });
+  // The test server knows no custom search attributes until told (the dev server gets them as flags).
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED[k.type]])),
   });
   const db = createDb(inject('databaseUrl'));
   const inbound = createInbound({ db, temporal: env.client });
@@ -45,15 +59,26 @@ export async function startTimeSkipping(opts: { simulator?: SimulatorConfig } = 
     activities: createActivities({ db, gateway: simulator }),
     dataConverter: dataConverter(keys),
   });
+  // A worker runs once: it polls for the whole file; `run` just runs the test body meanwhile.
+  const running = worker.run();
+  let failure: unknown;
+  running.catch((err) => {
+    failure = err;
+  });
   return {
     env,
     db,
     worker,
     simulator,
     inbound,
-    run: (fn) => worker.runUntil(fn),
+    async run(fn) {
+      if (failure) throw failure;
+      return fn();
+    },
     async close() {
       simulator.stop();
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
       await env.teardown();
       await db.destroy();
     },

@@ -348,10 +348,11 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       await fireDueTimers();
       await drainQueue();
       if (ready()) return;
-      const next = s.timers.filter((t) => t.state === 'pending').map((t) => Date.parse(t.at)).sort((a, b) => a - b)[0];
+      const next = s.timers.filter((t) => t.state === 'pending').sort((a, b) => a.at.localeCompare(b.at))[0];
       const wake = () => queue.length > 0 || ready();
       if (next === undefined) await wf.condition(wake);
-      else await wf.condition(wake, Math.max(1, next - Date.now()));
+      // The durable timer carries the rule in its summary, so the Web UI shows what the claim waits for.
+      else await wf.condition(wake, Math.max(1, Date.parse(next.at) - Date.now()), { summary: next.label });
     }
   }
 
@@ -459,6 +460,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     for (const touch of s.arTouches) if (touch.state === 'pending') touch.state = 'cancelled';
     await acts.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: AR_WORK_ITEM_KINDS, reason: 'the payer responded' });
 
+    if (cp.payerClaimControlNumber && !secondary) payerControlNumber = cp.payerClaimControlNumber; // CLP07: the ICN a replacement claim refers to
     const posted = await acts.postClaimPayment({ claim, delivery: d, coveragePriority: secondary ? 'secondary' : 'primary', postedAt: new Date().toISOString() });
     s.payments.push({
       remittanceKey: d.remittanceKey,
@@ -556,6 +558,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         payerId: claim.secondaryCoverage.payerId,
         coveragePriority: 'secondary',
         frequencyCode: '1',
+        at: new Date().toISOString(),
       });
       s.submissions.push({ attempt, payerId: claim.secondaryCoverage.payerId, coverage: 'secondary', frequencyCode: '1', interchangeControlNumber: sent.interchangeControlNumber, submittedAt: sent.submittedAt });
       await setStatus('secondary_submitted', 'system', `POST-6 secondary claim to ${claim.secondaryCoverage.payerId}`);
@@ -655,6 +658,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         coveragePriority: 'primary',
         frequencyCode,
         originalPayerClaimControlNumber: frequencyCode === '7' ? payerControlNumber : undefined,
+        at: new Date().toISOString(),
       });
     } catch (err) {
       // The 837P cannot be built from this claim (missing practice data, values X12 cannot carry):
@@ -700,8 +704,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       }
       appeal = undefined;
       if (correction) {
-        // Corrected claim after a rejection (resubmit as original) or a denial (replacement, frequency 7).
-        frequencyCode = s.status === 'denied' ? '7' : '1';
+        // Corrected claim after a rejection (resubmit as original) or a denial (replacement,
+        // frequency 7, which must name the payer's claim control number; without one the payer has
+        // no claim to replace, so it goes as a new original).
+        frequencyCode = s.status === 'denied' && payerControlNumber ? '7' : '1';
         await applyCorrection();
         continue mainLoop;
       }

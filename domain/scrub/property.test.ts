@@ -147,7 +147,7 @@ describe('scrub engine robustness', () => {
         expect(ScrubResult.safeParse(result).success).toBe(true);
         expect(result.findings.filter((f) => f.message.startsWith('Internal scrub error'))).toEqual([]);
       }),
-      { numRuns: 3000 },
+      { numRuns: 2000 },
     );
-  });
+  }, 120_000); // a generous timeout: CI machines are shared; the figure is not a speed claim
 });

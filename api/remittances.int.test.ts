@@ -1,0 +1,169 @@
+/**
+ * POST /api/remittances and what posting does with it: an 835 for a real claim posts through its
+ * workflow once, however often it arrives; an unknown claim is parked with a work item; a
+ * malformed file is rejected whole with the segment position and posts nothing. Also DEN-6/DEN-7
+ * and a worker restart in the middle of a claim.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
+import { tfesiClaim } from '../test/fixtures';
+import { claimStateQuery, claimWorkflowId } from '../contracts/claim';
+import type { ClaimDocument } from '../domain/claim-document';
+import type { Remittance } from '../domain/remittance';
+import { generate835 } from '../x12';
+import { createRcmWorker } from '../workers/worker';
+import { workflowBundle } from '../test/harness';
+import { NativeConnection } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { parseEncryptionKeys } from '../lib/config';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
+const fixture = (name: string) => readFileSync(path.resolve(__dirname, '../x12/fixtures', name), 'utf8');
+const today = () => new Date().toISOString().slice(0, 10);
+
+async function postClaim(claim: ClaimDocument) {
+  const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim });
+  expect(res.statusCode, res.body).toBe(201);
+}
+const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+const untilStatus = (claimId: string, status: string) =>
+  eventually(async () => {
+    const s = await state(claimId);
+    return s.status === status ? s : undefined;
+  }, `${claimId} ${status}`);
+
+function remittanceFor(claims: ClaimDocument[], behaviour: Parameters<Harness['simulator']['claimPayment']>[2], payerId = 'MEDICARE'): Remittance {
+  const payments = claims.map((c) => ({ ...h.simulator.claimPayment(c, payerId, behaviour), payerClaimControlNumber: `ICN-${c.claimId}` }));
+  return {
+    payerId,
+    traceNumber: uniqueId('TRN'),
+    totalPaidCents: payments.reduce((s, p) => s + p.paidCents, 0),
+    paymentDate: today(),
+    adjudicationDate: today(),
+    claims: payments,
+    providerAdjustments: [],
+  };
+}
+const as835 = (r: Remittance) =>
+  generate835(r, {
+    sender: { id: 'SYNTHPAYER', name: 'Synthetic payer' },
+    receiver: { id: 'DEMOPAIN', name: 'Demo Pain' },
+    payer: { name: 'SYNTHETIC MEDICARE', companyId: '1999999999', id: r.payerId },
+    payee: { name: 'DEMO PAIN', npi: '1456789019' },
+    controlNumbers: { isa: 501, gs: 501, st: 1 },
+    createdAt: new Date().toISOString(),
+  });
+
+describe('POST /api/remittances', () => {
+  it('an 835 received twice posts once (payer + TRN key); the claim closes paid', async () => {
+    const claim = tfesiClaim(uniqueId('ERA'));
+    h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+    await postClaim(claim);
+    await untilStatus(claim.claimId, 'submitted');
+    const text = as835(remittanceFor([claim], { kind: 'pay' }));
+    const first = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: { ...h.auth('biller'), 'content-type': 'text/plain' }, payload: text });
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json().remittances[0]).toMatchObject({ duplicate: false, matched: [claim.claimId], unmatched: [] });
+    const second = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: { ...h.auth('biller'), 'content-type': 'text/plain' }, payload: text });
+    expect(second.statusCode).toBe(200);
+    expect(second.json().remittances[0].duplicate).toBe(true);
+    await untilStatus(claim.claimId, 'closed');
+    expect(await h.db('payments').where({ claim_id: claim.claimId })).toHaveLength(1);
+    expect((await state(claim.claimId)).payments).toHaveLength(1);
+  });
+
+  it('a payment for an unknown claim is parked with a work item, never dropped', async () => {
+    const ghost = tfesiClaim(uniqueId('GHOST'));
+    const r = remittanceFor([ghost], { kind: 'pay' });
+    const res = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: r });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().remittances[0]).toMatchObject({ matched: [], unmatched: [ghost.claimId] });
+    const parked = await h.db('remittance_claims').where({ claim_id: ghost.claimId }).first();
+    expect(parked.match_status).toBe('unmatched');
+    const item = await h.db('work_items').where({ kind: 'unmatched_remittance' }).whereRaw(`detail->>'claimId' = ?`, [ghost.claimId]).first();
+    expect(item).toMatchObject({ rule_id: 'POST-1', status: 'open' });
+  });
+
+  it.each([
+    ['se-count-mismatch.x12', 16, 'SE'],
+    ['bad-amount.x12', 11, 'CLP'],
+    ['loop-unknown-segment.x12', 16, 'ZZZ'],
+  ])('a malformed 835 (%s) is rejected whole with the segment position; nothing is stored', async (file, position, segment) => {
+    const before = Number((await h.db('remittances').count({ n: '*' }))[0].n);
+    const res = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: { ...h.auth('biller'), 'content-type': 'text/plain' }, payload: fixture(`bad/${file}`) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_x12', segmentPosition: position, segmentId: segment });
+    expect(res.json().message).toContain(`segment ${position}`);
+    expect(Number((await h.db('remittances').count({ n: '*' }))[0].n)).toBe(before);
+  });
+
+  it('a JSON remittance whose total does not balance is refused naming the field', async () => {
+    const r = remittanceFor([tfesiClaim(uniqueId('BAL'))], { kind: 'pay' });
+    r.totalPaidCents += 1;
+    const res = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: r });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues[0].path).toBe('totalPaidCents');
+  });
+});
+
+describe('denials across claims', () => {
+  it('DEN-7: three CO-50 denials on 64635 from one payer within 30 days raise one root-cause item; DEN-6 lists the two MBB notes', async () => {
+    const rfa = (id: string) =>
+      tfesiClaim(id, {
+        payerId: 'COMMERCIAL',
+        priorAuthNumber: 'AUTH-RFA-1',
+        diagnoses: ['M47.816'],
+        lines: [{ cpt: '64635', modifiers: ['LT'], units: 1, chargeCents: 310000, diagnosisPointers: [1] }],
+        documentation: { procedures: [{ family: 'rfa', region: 'lumbar', levels: ['L4-L5'], laterality: 'left', guidance: 'fluoroscopy', permanentImageRecorded: true, separateInterpretation: true }] },
+      });
+    const claims = [rfa(uniqueId('RFA')), rfa(uniqueId('RFA')), rfa(uniqueId('RFA'))];
+    for (const c of claims) {
+      h.simulator.behaveFor(c.claimId, { kind: 'deny', carc: '50', rarc: 'N115' });
+      await postClaim(c);
+    }
+    for (const c of claims) {
+      const s = await untilStatus(c.claimId, 'denied');
+      expect(s.denial?.appealPackage).toEqual(expect.arrayContaining(['diagnostic_mbb_note_1', 'diagnostic_mbb_note_2']));
+    }
+    const rootCause = await eventually(async () => {
+      const rows = await h.db('work_items').where({ kind: 'denial_root_cause', entity_id: 'COMMERCIAL:64635:50' });
+      return rows.length ? rows : undefined;
+    }, 'root-cause item');
+    expect(rootCause).toHaveLength(1);
+    expect(rootCause[0]).toMatchObject({ rule_id: 'DEN-7', practice_id: 'demo-pain' });
+    expect(rootCause[0].detail.count).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('durability', () => {
+  it('a worker stopped in the middle of a claim: a new worker finishes it correctly, posting once', async () => {
+    const claim = tfesiClaim(uniqueId('RESTART'));
+    h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+    await postClaim(claim);
+    await untilStatus(claim.claimId, 'submitted');
+
+    // Stop the harness worker, deliver the payment while no worker runs, then start a fresh one.
+    h.worker.shutdown();
+    await eventually(async () => (h.worker.getState() === 'STOPPED' ? true : undefined), 'worker stopped');
+    const r = remittanceFor([claim], { kind: 'pay' });
+    const res = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: r });
+    expect(res.statusCode).toBe(201);
+
+    const connection = await NativeConnection.connect({ address: inject('temporalAddress') });
+    const fresh = await createRcmWorker({ connection, namespace: 'default', db: h.db, gateway: h.simulator, keys: parseEncryptionKeys(inject('encryptionKeys')), workflowBundle: await workflowBundle() });
+    await fresh.runUntil(async () => {
+      const done = await untilStatus(claim.claimId, 'closed');
+      expect(done.payments).toHaveLength(1);
+    });
+    await connection.close();
+    expect(await h.db('payments').where({ claim_id: claim.claimId })).toHaveLength(1);
+    expect(await h.db('submissions').where({ claim_id: claim.claimId })).toHaveLength(1);
+  });
+});
