@@ -10,8 +10,10 @@ import { postingActivities } from './posting';
 import { workItemActivities } from './work-items';
 import { credentialActivities } from './credentials';
 import type { PayerGateway } from './gateway/types';
+import { eligibilityAuthActivities } from './eligibility-auth';
+import type { EligibilityAuthGateway } from './gateway/eligibility-auth';
 
-export type ActivityDeps = { db: Knex; gateway: PayerGateway };
+export type ActivityDeps = { db: Knex; gateway: PayerGateway; eligibilityAuthGateway?: EligibilityAuthGateway };
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -20,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...postingActivities(deps.db),
     ...workItemActivities(deps.db),
     // Other workflows' activities are spread in below, one line each.
+    ...eligibilityAuthActivities(deps.db, deps.eligibilityAuthGateway),
     ...credentialActivities(deps.db),
   };
 }

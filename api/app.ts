@@ -18,6 +18,8 @@ import type { Config } from '../lib/config';
 import type { AesGcmCodec } from '../workers/codec';
 import type { createInbound } from '../activities/inbound';
 import { healthRoutes } from './routes/health';
+import { appointmentRoutes } from './routes/appointments';
+import { authorizationRoutes } from './routes/authorizations';
 import { claimRoutes } from './routes/claims';
 import { codecRoutes } from './routes/codec';
 import { providerRoutes } from './routes/providers';
@@ -105,6 +107,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(remittanceRoutes);
     await api.register(workItemRoutes);
     // One route module per resource, one line each.
+    await api.register(appointmentRoutes);
+    await api.register(authorizationRoutes);
     await api.register(providerRoutes);
   }, { prefix: '/api' });
   return app;

@@ -1,3 +1,5 @@
 // The single workflowsPath of the worker: one workflow per file, re-exported here.
 export { claimWorkflow } from './claim';
 export { providerCredentialWorkflow } from './credential';
+export { priorAuthorizationWorkflow } from './authorization';
+export { eligibilityWorkflow } from './eligibility';

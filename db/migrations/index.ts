@@ -5,12 +5,14 @@
 import type { Knex } from 'knex';
 import * as m001 from './001_foundation';
 import * as m002 from './002_claim_lifecycle';
+import * as m003 from './003_eligibility_auth';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
 const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_claim_lifecycle': m002,
+  '003_eligibility_auth': m003,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
