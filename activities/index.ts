@@ -9,6 +9,7 @@ import { submissionActivities } from './submission';
 import { postingActivities } from './posting';
 import { workItemActivities } from './work-items';
 import { credentialActivities } from './credentials';
+import { reconciliationActivities } from './reconciliation';
 import type { PayerGateway } from './gateway/types';
 import { eligibilityAuthActivities } from './eligibility-auth';
 import type { EligibilityAuthGateway } from './gateway/eligibility-auth';
@@ -24,5 +25,6 @@ export function createActivities(deps: ActivityDeps) {
     // Other workflows' activities are spread in below, one line each.
     ...eligibilityAuthActivities(deps.db, deps.eligibilityAuthGateway),
     ...credentialActivities(deps.db),
+    ...reconciliationActivities(deps.db),
   };
 }

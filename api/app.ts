@@ -26,6 +26,7 @@ import { providerRoutes } from './routes/providers';
 import { claimActionRoutes } from './routes/claim-actions';
 import { remittanceRoutes } from './routes/remittances';
 import { workItemRoutes } from './routes/work-items';
+import { depositRoutes } from './routes/deposits';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(claimActionRoutes);
     await api.register(remittanceRoutes);
     await api.register(workItemRoutes);
+    await api.register(depositRoutes);
     // One route module per resource, one line each.
     await api.register(appointmentRoutes);
     await api.register(authorizationRoutes);

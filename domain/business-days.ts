@@ -7,7 +7,8 @@
  * process time zone, so it is safe to import from Temporal workflow code.
  *
  * Holidays come from `date-holidays` (country US, type `public`, time zone pinned to
- * America/New_York, always called with an explicit year so it never falls back to "this year").
+ * America/New_York), through a table generated from it (`scripts/gen-holidays.ts`, 2000–2100):
+ * loading the library inside every workflow sandbox cost ~4 MB and ~240 ms per workflow.
  * We take the library's *actual* holiday dates and apply the observance rule ourselves, because
  * the library's data does not shift every holiday (e.g. Veterans Day 2028, a Saturday, is observed
  * by the federal government on Friday 2028-11-10; the library lists only 11-11). Observed dates are
@@ -23,7 +24,7 @@
  *   `businessDaysBetween(a, b)` counts the business days in (a, b], so for a business day b after a,
  *   `addBusinessDays(a, businessDaysBetween(a, b)) === b`.
  */
-import Holidays from 'date-holidays';
+import holidayTable from './reference/us-federal-holidays.json';
 
 /** A calendar date `YYYY-MM-DD`. */
 export type IsoDateString = string;
@@ -94,19 +95,13 @@ export function daysBetween(a: IsoDateString, b: IsoDateString): number {
 // ---------------------------------------------------------------------------------------------
 // Federal holidays
 
-let holidayLibrary: Holidays | undefined;
-function library(): Holidays {
-  // Created lazily: constructing it parses the US rules; nothing here depends on the clock.
-  holidayLibrary ??= new Holidays('US', { timezone: 'America/New_York', types: ['public'] });
-  return holidayLibrary;
-}
+const HOLIDAYS = holidayTable as { firstYear: number; lastYear: number; years: Record<string, Array<{ date: IsoDateString; name: string }>> };
 
-/** Actual (unshifted) federal holiday dates of one year, from the library. */
+/** Actual (unshifted) federal holiday dates of one year, from the table generated from date-holidays. */
 function actualHolidays(year: number): Array<{ date: IsoDateString; name: string }> {
-  return library()
-    .getHolidays(year)
-    .filter((h) => h.type === 'public' && !h.substitute)
-    .map((h) => ({ date: h.date.slice(0, 10), name: h.name }));
+  const list = HOLIDAYS.years[String(year)];
+  if (!list) throw new RangeError(`no federal holiday data for ${year} (table covers ${HOLIDAYS.firstYear}–${HOLIDAYS.lastYear}; regenerate with scripts/gen-holidays.ts)`);
+  return list;
 }
 
 function observedDate(actual: IsoDateString): IsoDateString {
@@ -116,8 +111,8 @@ function observedDate(actual: IsoDateString): IsoDateString {
   return actual;
 }
 
-const MIN_YEAR = 1900;
-const MAX_YEAR = 2199;
+const MIN_YEAR = HOLIDAYS.firstYear;
+const MAX_YEAR = HOLIDAYS.lastYear - 1; // year + 1 is read for a Saturday New Year's Day
 const observedByYear = new Map<number, ReadonlyMap<IsoDateString, ObservedHoliday>>();
 
 function observedHolidayMap(year: number): ReadonlyMap<IsoDateString, ObservedHoliday> {

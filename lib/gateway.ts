@@ -1,11 +1,14 @@
 /**
  * Which payer gateway this process uses (RCM_GATEWAY): the payer simulator (default; behaviour
  * per payer from RCM_SIMULATOR, e.g. `MEDICARE=pay,COMMERCIAL=mixed`, seed RCM_SIMULATOR_SEED),
- * or the file-drop clearinghouse (outbox / inbox folders under RCM_CLEARINGHOUSE_DIR).
+ * or the file-drop clearinghouse (outbox / inbox folders under RCM_CLEARINGHOUSE_DIR, inbox polled
+ * every RCM_CLEARINGHOUSE_POLL_MS, default 2000).
  */
+import { mkdirSync } from 'node:fs';
 import type { Config } from './config';
 import { ConfigError } from './config';
 import { PayerSimulator, type PayerBehaviour } from '../activities/gateway/simulator';
+import { FileDropClearinghouse } from '../activities/gateway/file-drop';
 import type { InboundSink, PayerGateway } from '../activities/gateway/types';
 
 export function parseSimulatorPayers(raw: string | undefined): Record<string, PayerBehaviour | 'mixed'> {
@@ -28,7 +31,35 @@ export function parseSimulatorPayers(raw: string | undefined): Record<string, Pa
   return out;
 }
 
-export function createGateway(config: Config, sink: InboundSink, env: NodeJS.ProcessEnv = process.env): PayerGateway & { stop(): void } {
+function positiveMs(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `expected milliseconds (a positive integer), got "${raw}"`);
+  return Number(raw);
+}
+
+/**
+ * The gateway for this process. The file-drop clearinghouse starts polling its inbox at once
+ * (folders created under `config.clearinghouseDir`); `stop()` ends the poller (awaitable).
+ */
+export function createGateway(config: Config, sink: InboundSink, env: NodeJS.ProcessEnv = process.env): PayerGateway & { stop(): void | Promise<void> } {
+  if (config.gateway === 'file-drop') {
+    const gateway = new FileDropClearinghouse({
+      dir: config.clearinghouseDir,
+      sink,
+      pollMs: positiveMs(env, 'RCM_CLEARINGHOUSE_POLL_MS', 2000),
+      settleMs: env.RCM_CLEARINGHOUSE_SETTLE_MS === '0' ? 0 : positiveMs(env, 'RCM_CLEARINGHOUSE_SETTLE_MS', 1000),
+    });
+    for (const dir of Object.values(gateway.folders)) {
+      try {
+        mkdirSync(dir, { recursive: true });
+      } catch (err) {
+        throw new ConfigError('RCM_CLEARINGHOUSE_DIR', `cannot create ${dir}: ${(err as Error).message}`);
+      }
+    }
+    gateway.start().catch((err) => process.stderr.write(`file-drop clearinghouse: cannot start on ${config.clearinghouseDir}: ${(err as Error).message}\n`));
+    return gateway;
+  }
   const simulator = new PayerSimulator({
     seed: Number(env.RCM_SIMULATOR_SEED ?? 1),
     ackDelayMs: Number(env.RCM_SIMULATOR_ACK_MS ?? 2000),

@@ -18,6 +18,7 @@ import { buildApp } from '../api/app';
 import { demoFeeSchedule } from '../db/demo-fees';
 import { createGateway } from '../lib/gateway';
 import { createInbound } from '../activities/inbound';
+import { ensureDailySchedules } from '../lib/schedules';
 import path from 'node:path';
 
 const started = Date.now();
@@ -97,6 +98,9 @@ async function main() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
     });
+
+    const schedules = await ensureDailySchedules(client, db);
+    if (schedules.length) process.stdout.write(`      created schedules ${schedules.join(', ')}\n`);
 
     step(5, total, 'API: starting');
     const app = await buildApp({ db, temporal: client, inbound, codec: new AesGcmCodec(keys), config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });

@@ -83,12 +83,6 @@ export async function startEligAuthHarness(): Promise<Harness & { sim: Eligibili
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
-      // The harness's own worker was created but never run: run and stop it so its connection closes.
-      if (h.worker.getState() === 'INITIALIZED') {
-        const idle = h.worker.run();
-        h.worker.shutdown();
-        await idle;
-      }
       await h.close();
     },
   };

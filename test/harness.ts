@@ -44,7 +44,8 @@ export async function startHarness(opts: { worker?: boolean; simulator?: Simulat
   const inbound = createInbound({ db, temporal: client });
   const simulator = new PayerSimulator({ ackDelayMs: 20, remitDelayMs: 50, ...opts.simulator });
   simulator.sink = inbound;
-  const worker = await createRcmWorker({ connection, namespace: 'default', db, gateway: simulator, keys, workflowBundle: await workflowBundle() });
+  // worker: false → the test builds its own worker (a Worker that never runs would pin the connection).
+  const worker = opts.worker === false ? (undefined as unknown as Worker) : await createRcmWorker({ connection, namespace: 'default', db, gateway: simulator, keys, workflowBundle: await workflowBundle() });
   const running = opts.worker === false ? Promise.resolve() : worker.run();
   const app = await buildApp({ db, temporal: client, inbound, codec: new AesGcmCodec(keys), config: { temporalNamespace: 'default', temporalUiOrigin: 'http://localhost:8233' } });
   const tokens = inject('tokens');
@@ -60,7 +61,7 @@ export async function startHarness(opts: { worker?: boolean; simulator?: Simulat
     async close() {
       simulator.stop();
       await app.close();
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await connection.close();
       await client.connection.close();

@@ -10,6 +10,7 @@ import { bundleWorkflows, createRcmWorker } from './worker';
 import { createGateway } from '../lib/gateway';
 import { createInbound } from '../activities/inbound';
 import { createTemporalClient } from '../lib/temporal-client';
+import { ensureDailySchedules } from '../lib/schedules';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -21,6 +22,7 @@ async function main() {
   const keys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
   const client = await createTemporalClient(config.temporalAddress, config.temporalNamespace, keys);
   const gateway = createGateway(config, createInbound({ db, temporal: client }));
+  await ensureDailySchedules(client, db);
   const worker = await createRcmWorker({
     connection,
     namespace: config.temporalNamespace,

@@ -3,3 +3,4 @@ export { claimWorkflow } from './claim';
 export { providerCredentialWorkflow } from './credential';
 export { priorAuthorizationWorkflow } from './authorization';
 export { eligibilityWorkflow } from './eligibility';
+export { dailyReconciliationWorkflow } from './reconciliation';

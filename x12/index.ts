@@ -16,3 +16,4 @@ export { parse999, type Ack999, type Ack999Transaction, type Ack999SegmentError,
 export { parse277CA, type ClaimAck277, type Status277 } from './parse-277ca';
 export type { Party, ControlNumbers } from './build';
 export { parseCents, formatCents } from './values';
+export { generate277CA, type ClaimAck277Input, type Generate277CAOptions } from './generate-277ca';

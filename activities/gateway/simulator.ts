@@ -1,18 +1,26 @@
 /**
  * Payer simulator behind the PayerGateway interface. It reads the 837P it is sent (so the X12
- * path is exercised), and answers asynchronously through the InboundSink like a real
- * clearinghouse: an acknowledgement after `ackDelayMs`, then a remittance after `remitDelayMs`.
+ * path is exercised), and answers asynchronously in X12 like a real clearinghouse: a 277CA claim
+ * acknowledgement after `ackDelayMs`, then an 835 remittance after `remitDelayMs`. Both files go
+ * through the same inbound X12 path as a clearinghouse's files (`ingestX12`: parse, validate,
+ * then hand to the InboundSink), or to `x12Sink` when one is set.
  * Behaviour per payer (and per claim, for tests): clean payment at contract, underpayment,
  * multiple-procedure reduction applied wrongly, denial with a CARC, front-end rejection, silence.
  * Deterministic when seeded: a 'mixed' payer picks a behaviour from a hash of (seed, claimId).
+ * A rejection reason written as `A7:562 free text` becomes STC01 A7:562 + STC12 "free text" and
+ * reads back as the same string; any other reason is sent as A7:21 (missing or invalid
+ * information) with the reason as the STC12 text.
  */
-import { parse837P } from '../../x12';
+import { generate835, parse837P } from '../../x12';
+import { generate277CA } from '../../x12/generate-277ca';
+import type { Status277 } from '../../x12';
 import type { ClaimDocument } from '../../domain/claim-document';
 import type { Adjustment, ClaimPayment, LinePayment, Remittance } from '../../domain/remittance';
 import { expectedPayment } from '../../domain/contract';
 import { builtInFeeSchedule, resolvePayerPolicy, isKnownPayer, defaultPolicyForType } from '../../domain/payer-policy';
 import { contractTermsFor } from '../../domain/posting';
 import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryResult } from './types';
+import { ingestX12 } from './x12-inbound';
 
 export type PayerBehaviour =
   | { kind: 'pay' }
@@ -32,7 +40,24 @@ export type SimulatorConfig = {
   coinsurancePercent?: Record<string, number>;
   /** Clock for dates on acks and remittances (tests pass a fixed one). */
   now?: () => Date;
+  /** Where the simulator's X12 files go instead of the built-in `ingestX12` → `sink` route. */
+  x12Sink?: X12Sink;
 };
+
+/** Receives the X12 text the simulated payer sends back (835 remittance, 277CA acknowledgement). */
+export type X12Sink = (text: string, kind: '835' | '277CA') => Promise<unknown>;
+
+/** Sender / receiver ids for the simulated envelopes: at most 15 characters, no delimiters. */
+function envelopeId(value: string, fallback: string): string {
+  return value.replace(/[^A-Za-z0-9 .-]/g, '').slice(0, 15) || fallback;
+}
+
+/** Split a simulator rejection reason into a 277CA status and free text. */
+export function rejectionStatus(reason: string): { status: Status277; message?: string } {
+  const m = /^([A-Z][0-9]):([0-9A-Z]+)(?::([0-9A-Z]+))?(?:\s+(.*))?$/.exec(reason.trim());
+  if (m) return { status: { category: m[1], code: m[2], ...(m[3] ? { entity: m[3] } : {}) }, ...(m[4] ? { message: m[4] } : {}) };
+  return { status: { category: 'A7', code: '21' }, message: reason };
+}
 
 const MIXED: Array<[PayerBehaviour, number]> = [
   [{ kind: 'pay' }, 60],
@@ -55,8 +80,11 @@ export class PayerSimulator implements PayerGateway {
   private readonly perClaim = new Map<string, PayerBehaviour>();
   private readonly submitted = new Map<string, { submission: ClaimSubmission; at: string }>();
   private traceSeq = 0;
+  private controlSeq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   sink?: InboundSink;
+  /** Overrides where the X12 answers go (default: parsed by `ingestX12` and handed to `sink`). */
+  x12Sink?: X12Sink;
 
   constructor(private readonly config: SimulatorConfig = {}) {}
 
@@ -103,27 +131,72 @@ export class PayerSimulator implements PayerGateway {
     const at = this.now().toISOString();
     this.submitted.set(claim.claimId, { submission, at });
     const behaviour = this.behaviourOf(claim.claimId, submission.payerId);
-    const sink = this.sink;
-    if (sink && behaviour.kind !== 'silence') {
+    const deliver = this.deliverer();
+    if (deliver && behaviour.kind !== 'silence') {
       const accepted = behaviour.kind !== 'reject';
-      this.later(this.config.ackDelayMs ?? 50, () =>
-        sink.acknowledgement({
-          claimId: claim.claimId,
-          interchangeControlNumber: submission.interchangeControlNumber,
-          accepted,
-          reasons: behaviour.kind === 'reject' ? [behaviour.reason] : [],
-          payerClaimControlNumber: accepted ? `SIM${submission.interchangeControlNumber}` : undefined,
-          at: this.now().toISOString(),
-          source: 'simulator',
-        }),
-      );
+      this.later(this.config.ackDelayMs ?? 50, () => deliver(this.acknowledgement277CA(claim, submission, behaviour), '277CA'));
       if (accepted) {
         this.later((this.config.ackDelayMs ?? 50) + (this.config.remitDelayMs ?? 100), () =>
-          sink.remittance(this.remittanceFor(claim, submission, behaviour), 'simulator'),
+          deliver(this.remittance835(this.remittanceFor(claim, submission, behaviour), claim), '835'),
         );
       }
     }
     return { trackingId: `SIM-${submission.interchangeControlNumber}` };
+  }
+
+  /** Where X12 answers go: `x12Sink`, else parsed back and handed to `sink`; none → nobody listens. */
+  private deliverer(): X12Sink | undefined {
+    const x12Sink = this.x12Sink ?? this.config.x12Sink;
+    if (x12Sink) return x12Sink;
+    const sink = this.sink;
+    if (!sink) return undefined;
+    return (text) => ingestX12(text, sink, { source: 'simulator', now: () => this.now() });
+  }
+
+  private controlNumbers() {
+    const n = (this.controlSeq = (this.controlSeq % 999_999_999) + 1);
+    return { isa: n, gs: n, st: n };
+  }
+
+  /** The 277CA the payer's front end answers an 837P with. */
+  acknowledgement277CA(claim: ClaimDocument, submission: ClaimSubmission, behaviour: PayerBehaviour): string {
+    const rejected = behaviour.kind === 'reject' ? rejectionStatus(behaviour.reason) : undefined;
+    const practice = envelopeId(claim.practiceId, 'PRACTICE');
+    return generate277CA(
+      [
+        {
+          claimId: claim.claimId,
+          status: rejected ? 'rejected' : 'accepted',
+          ...(rejected ? { statuses: [rejected.status], ...(rejected.message ? { message: rejected.message } : {}) } : {}),
+          chargeCents: claim.lines.reduce((s, l) => s + l.chargeCents, 0),
+          payerClaimControlNumber: rejected ? undefined : `SIM${submission.interchangeControlNumber}`,
+          clearinghouseTraceNumber: `SIMICN${submission.interchangeControlNumber}`,
+          serviceDate: claim.serviceDate,
+          patient: { memberId: claim.coverage.memberId },
+        },
+      ],
+      {
+        sender: { id: envelopeId(submission.payerId, 'PAYER'), name: submission.payerId },
+        receiver: { id: practice, name: claim.practiceId },
+        payer: { name: submission.payerId, id: submission.payerId },
+        provider: { name: claim.practiceId, npi: claim.renderingNpi },
+        controlNumbers: this.controlNumbers(),
+        createdAt: this.now().toISOString(),
+        batchId: `SIM${submission.interchangeControlNumber}`,
+      },
+    );
+  }
+
+  /** The remittance as the 835 file a payer would send. */
+  remittance835(remittance: Remittance, claim: ClaimDocument): string {
+    return generate835(remittance, {
+      sender: { id: envelopeId(remittance.payerId, 'PAYER'), name: remittance.payerId },
+      receiver: { id: envelopeId(claim.practiceId, 'PRACTICE'), name: claim.practiceId },
+      payer: { name: remittance.payerId, companyId: `1${String(hash32(remittance.payerId) % 1_000_000_000).padStart(9, '0')}`, id: remittance.payerId },
+      payee: { name: claim.practiceId, npi: claim.renderingNpi },
+      controlNumbers: this.controlNumbers(),
+      createdAt: this.now().toISOString(),
+    });
   }
 
   async statusInquiry(q: { claimId: string; payerId: string }): Promise<StatusInquiryResult> {

@@ -1,0 +1,292 @@
+/**
+ * File-drop clearinghouse: the PayerGateway for a practice whose clearinghouse exchanges files
+ * through folders (usually kept in sync with the clearinghouse's SFTP server by a sync tool).
+ *
+ *   <dir>/outbox/     837P files we send: `<ICN>-<claimId>.x12`, written atomically (temp file in
+ *                     <dir>/tmp, fsync, rename), so a sync tool never sees half a file
+ *   <dir>/sent/       our copy of every 837P handed over (audit, and the ledger that resolves a 999's
+ *                     group control number back to the claim; a retried submission is not re-sent)
+ *   <dir>/inbox/      999 / 277CA / 835 files from the clearinghouse; polled every `pollMs`
+ *   <dir>/processing/ a file being ingested (claimed by rename: two pollers never read one file)
+ *   <dir>/processed/  ingested files, each with `<name>.report.json` (what was posted / signalled)
+ *   <dir>/failed/     malformed files, each with `<name>.error.txt` naming the segment and reason;
+ *                     nothing from a failed file is posted
+ *
+ * A file whose ingestion fails for a passing reason (database or Temporal unavailable) goes back to
+ * the inbox and is retried on the next poll; re-ingesting is harmless (835s are idempotent on payer +
+ * TRN, claim workflows ignore repeated acknowledgements). Files still being written are skipped:
+ * names starting with `.` or ending in .tmp/.part/.partial/.filepart, and files modified less than
+ * `settleMs` ago.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { isX12Error } from '../../x12';
+import { RemittanceRejected } from '../inbound';
+import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryResult } from './types';
+import { ingestX12, type InterchangeLookup, type X12InboundResult } from './x12-inbound';
+
+export type FileDropConfig = {
+  /** Root folder; the sub-folders are created on start / first use. */
+  dir: string;
+  sink: InboundSink;
+  /** Inbox poll interval (default 2000 ms). */
+  pollMs?: number;
+  /** A file must be unmodified this long before it is read (default 1000 ms; the sync may still be writing). */
+  settleMs?: number;
+  /** Resolve a 999's group control number to claims; default: the `sent/` ledger. */
+  lookupInterchange?: InterchangeLookup;
+  now?: () => Date;
+  /** Operational log lines (default stderr). */
+  log?: (line: string) => void;
+};
+
+export type InboxOutcome =
+  | { file: string; outcome: 'processed'; result: X12InboundResult }
+  | { file: string; outcome: 'failed'; error: string; segmentPosition?: number }
+  | { file: string; outcome: 'retry'; error: string };
+
+const IN_PROGRESS = /^\.|\.(tmp|part|partial|filepart)$/i;
+const FOLDERS = ['outbox', 'sent', 'inbox', 'processing', 'processed', 'failed', 'tmp'] as const;
+
+/** A claim id as part of a file name: letters, digits, `.`, `_`, `-` only. */
+export function fileSafe(value: string): string {
+  return value.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export class FileDropClearinghouse implements PayerGateway {
+  readonly name = 'file-drop';
+  readonly folders: Record<(typeof FOLDERS)[number], string>;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private starting?: Promise<void>;
+  private stopped = true;
+  private halting = false;
+  private ready?: Promise<void>;
+  /** ICN -> claim ids, from the sent/ ledger. */
+  private readonly ledger = new Map<number, Set<string>>();
+  private tmpSeq = 0;
+
+  constructor(private readonly config: FileDropConfig) {
+    this.folders = Object.fromEntries(FOLDERS.map((f) => [f, path.join(config.dir, f)])) as FileDropClearinghouse['folders'];
+  }
+
+  private log(line: string): void {
+    (this.config.log ?? ((l: string) => process.stderr.write(`${l}\n`)))(`file-drop clearinghouse: ${line}`);
+  }
+
+  private now(): Date {
+    return this.config.now?.() ?? new Date();
+  }
+
+  /** Create the folders (idempotent). */
+  init(): Promise<void> {
+    return (this.ready ??= (async () => {
+      for (const dir of Object.values(this.folders)) await fs.mkdir(dir, { recursive: true });
+    })().catch((err) => {
+      this.ready = undefined;
+      throw err;
+    }));
+  }
+
+  /** Start polling the inbox. Files left in processing/ by a crash go back to the inbox first. */
+  start(): Promise<void> {
+    if (this.starting) return this.starting;
+    this.stopped = false;
+    const starting = (async () => {
+      await this.init();
+      for (const name of await fs.readdir(this.folders.processing)) {
+        await moveTo(path.join(this.folders.processing, name), this.folders.inbox, name).catch(() => undefined);
+      }
+      await this.loadLedger();
+      if (this.stopped) return; // stop() was called meanwhile
+      const loop = async () => {
+        if (this.stopped) return;
+        this.running = this.pollOnce().catch((err) => this.log(`poll failed: ${(err as Error).message}`));
+        await this.running;
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(loop, this.config.pollMs ?? 2000);
+      };
+      this.timer = setTimeout(loop, 0);
+    })();
+    this.starting = starting;
+    return starting.catch((err) => {
+      this.starting = undefined;
+      throw err;
+    });
+  }
+
+  /** Stop polling; resolves when a start or a poll in progress has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.halting = true; // a poll in progress finishes the file in hand, not the whole backlog
+    await this.starting?.catch(() => undefined);
+    this.starting = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+    this.halting = false;
+  }
+
+  // ---- out: 837P ----
+
+  async submitClaim(submission: ClaimSubmission): Promise<{ trackingId: string }> {
+    await this.init();
+    const name = `${submission.interchangeControlNumber}-${fileSafe(submission.claim.claimId)}.x12`;
+    const trackingId = `file-drop:${name}`;
+    const sentCopy = path.join(this.folders.sent, name);
+    // A retried activity (crash after the hand-over) must not drop the same interchange twice.
+    if (await exists(sentCopy)) return { trackingId };
+    await this.writeAtomic(this.folders.outbox, name, submission.x12);
+    await this.writeAtomic(this.folders.sent, name, submission.x12);
+    this.remember(submission.interchangeControlNumber, submission.claim.claimId);
+    return { trackingId };
+  }
+
+  /**
+   * The file-drop clearinghouse answers status inquiries asynchronously (a 277 in the inbox, like
+   * its other answers), and this gateway does not write 276 requests: the answer is what we know
+   * locally — whether an 837P for the claim was handed over.
+   */
+  async statusInquiry(q: { claimId: string; payerId: string; submittedAt: string }): Promise<StatusInquiryResult> {
+    await this.init();
+    const checkedAt = this.now().toISOString();
+    const suffix = `-${fileSafe(q.claimId)}.x12`;
+    const sent = (await fs.readdir(this.folders.sent)).filter((n) => n.endsWith(suffix) && /^\d+-/.test(n));
+    if (sent.length === 0) {
+      return { category: 'not_found', detail: 'no 837P for this claim was handed to the file-drop clearinghouse', checkedAt };
+    }
+    return {
+      category: 'pending',
+      detail: `837P handed to the file-drop clearinghouse (${sent.sort().at(-1)}); it answers 276 status inquiries asynchronously and no 276 is sent from here: check the clearinghouse portal`,
+      checkedAt,
+    };
+  }
+
+  private async writeAtomic(dir: string, name: string, text: string): Promise<void> {
+    const tmp = path.join(this.folders.tmp, `${name}.${process.pid}.${++this.tmpSeq}.tmp`);
+    const handle = await fs.open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, path.join(dir, name));
+  }
+
+  // ---- the sent/ ledger (999 group control number -> claims) ----
+
+  private remember(icn: number, claimId: string): void {
+    const set = this.ledger.get(icn) ?? new Set<string>();
+    set.add(claimId);
+    this.ledger.set(icn, set);
+  }
+
+  private async loadLedger(): Promise<void> {
+    for (const name of await fs.readdir(this.folders.sent)) {
+      const m = /^(\d+)-(.+)\.x12$/.exec(name);
+      if (m) this.remember(Number(m[1]), m[2]);
+    }
+  }
+
+  /** 837P GS06 = the interchange control number the submission allocated; one claim (ST 0001) per interchange. */
+  readonly lookupInterchange: InterchangeLookup = async (groupControlNumber) => {
+    if (!/^\d+$/.test(groupControlNumber)) return [];
+    const icn = Number(groupControlNumber);
+    if (!this.ledger.has(icn)) await this.loadLedger(); // another process may have sent it
+    return [...(this.ledger.get(icn) ?? [])].map((claimId) => ({ claimId, interchangeControlNumber: icn }));
+  };
+
+  // ---- in: 999 / 277CA / 835 ----
+
+  /** Ingest every settled file in the inbox once (oldest first). */
+  async pollOnce(): Promise<InboxOutcome[]> {
+    await this.init();
+    const settleMs = this.config.settleMs ?? 1000;
+    const candidates: Array<{ name: string; mtime: number }> = [];
+    for (const name of await fs.readdir(this.folders.inbox)) {
+      if (IN_PROGRESS.test(name)) continue;
+      const stat = await fs.stat(path.join(this.folders.inbox, name)).catch(() => undefined);
+      if (!stat?.isFile()) continue;
+      if (Date.now() - stat.mtimeMs < settleMs) continue;
+      candidates.push({ name, mtime: stat.mtimeMs });
+    }
+    candidates.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
+    const outcomes: InboxOutcome[] = [];
+    for (const { name } of candidates) {
+      if (this.halting) break;
+      const outcome = await this.ingestFile(name);
+      if (outcome) outcomes.push(outcome);
+    }
+    return outcomes;
+  }
+
+  private async ingestFile(name: string): Promise<InboxOutcome | undefined> {
+    const claimed = path.join(this.folders.processing, name);
+    try {
+      await fs.rename(path.join(this.folders.inbox, name), claimed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // another poller took it
+      throw err;
+    }
+    let text: string;
+    try {
+      text = await fs.readFile(claimed, 'utf8');
+    } catch (err) {
+      await moveTo(claimed, this.folders.inbox, name);
+      return { file: name, outcome: 'retry', error: (err as Error).message };
+    }
+    try {
+      const result = await ingestX12(text, this.config.sink, {
+        source: 'file-drop',
+        lookupInterchange: this.config.lookupInterchange ?? this.lookupInterchange,
+        now: () => this.now(),
+      });
+      const dest = await moveTo(claimed, this.folders.processed, name);
+      await fs.writeFile(`${dest}.report.json`, JSON.stringify({ file: name, processedAt: this.now().toISOString(), ...result }, null, 2) + '\n');
+      for (const note of result.notes) this.log(`${name}: ${note}`);
+      return { file: name, outcome: 'processed', result };
+    } catch (err) {
+      if (isX12Error(err) || err instanceof RemittanceRejected) {
+        const where = isX12Error(err) ? `segment ${err.segmentPosition} (${err.segmentId}): ${err.reason}` : `remittance rejected: ${err.message}`;
+        const dest = await moveTo(claimed, this.folders.failed, name);
+        const lines = [
+          `file: ${name}`,
+          `failed at: ${this.now().toISOString()}`,
+          ...(isX12Error(err) ? [`segment position: ${err.segmentPosition}`, `segment id: ${err.segmentId}`, `error code: ${err.code}`, `reason: ${err.reason}`] : [`reason: ${err.message}`]),
+          '',
+          isX12Error(err)
+            ? 'The whole file was rejected: nothing from it was posted. Fix it (or ask the clearinghouse to resend) and drop it into the inbox again.'
+            : 'This remittance was refused; earlier transaction sets of the same file, if any, were posted (dropping the file again posts only what was not).',
+          '',
+        ];
+        await fs.writeFile(`${dest}.error.txt`, lines.join('\n'));
+        this.log(`${name} rejected and moved to failed/: ${where}`);
+        return { file: name, outcome: 'failed', error: where, ...(isX12Error(err) ? { segmentPosition: err.segmentPosition } : {}) };
+      }
+      // Database or Temporal unavailable, or any other passing failure: back to the inbox, retried next poll.
+      await moveTo(claimed, this.folders.inbox, name).catch(() => undefined);
+      this.log(`${name}: ingestion failed, will retry: ${(err as Error).message}`);
+      return { file: name, outcome: 'retry', error: (err as Error).message };
+    }
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Rename `from` into `dir`, keeping the name unless taken (then `name.<n>`); returns the new path. */
+async function moveTo(from: string, dir: string, name: string): Promise<string> {
+  for (let n = 0; ; n++) {
+    const dest = path.join(dir, n === 0 ? name : `${name}.${n}`);
+    if (await exists(dest)) continue;
+    await fs.rename(from, dest);
+    return dest;
+  }
+}
