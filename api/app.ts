@@ -6,7 +6,9 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
+import swagger from '@fastify/swagger';
 import {
+  jsonSchemaTransform,
   hasZodFastifySchemaValidationErrors,
   serializerCompiler,
   validatorCompiler,
@@ -91,6 +93,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.log.error({ err: err as Error, route: request.routeOptions.url }, 'request failed');
     return reply.status(status).send({ error: 'internal_error', message: 'internal error; see server log', requestId: request.id });
   });
+
+  // OpenAPI generated from the same zod schemas that validate the routes: GET /openapi.json.
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'rcm-pain API', version: '0.1.0', description: 'Revenue-cycle workflows for interventional pain practices (see README and CONTRACTS.md).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes);
   await app.register(codecRoutes);

@@ -98,3 +98,17 @@ describe('POST /api/claims → claimWorkflow (vertical slice)', () => {
     expect(res.json().claims.every((c: { payerId: string }) => c.payerId === 'COMMERCIAL')).toBe(true);
   });
 });
+
+describe('OpenAPI', () => {
+  it('GET /openapi.json is generated from the route schemas (ClaimDocument body, list filters)', async () => {
+    const res = await h.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    const post = doc.paths['/api/claims'].post;
+    const body = post.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(expect.arrayContaining(['claimId', 'practiceId', 'payerId', 'lines', 'serviceDate']));
+    expect(doc.paths['/api/claims'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'payerId', 'practiceId']));
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/work-items', '/api/remittances', '/api/providers', '/api/authorizations', '/api/appointments']));
+  });
+});
