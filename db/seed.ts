@@ -23,7 +23,7 @@ export async function seedDemo(db: Knex, opts: { years: number[]; feeSchedule?: 
   await db('practices')
     .insert({ id: DEMO_PRACTICE_ID, name: 'Demo Interventional Pain Associates', tax_id: '990000001', billing_npi: '1456789019', address: { line1: '100 Demo Way', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550100', email: 'billing@demo-pain.example' } })
     .onConflict('id')
-    .ignore();
+    .merge(['address']); // demo data: keep the practice's contact current (the 837P needs a phone or email)
   for (const payer of BUILT_IN_PAYERS) {
     await db('payers').insert({ ...payer, policy: {} }).onConflict('id').ignore();
     for (const year of opts.years) {
