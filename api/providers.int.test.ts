@@ -174,13 +174,15 @@ describe('/api/providers → providerCredentialWorkflow', () => {
   it('CRED-7 held claims of the provider are signalled credentialChanged', async () => {
     const claimId = uniqueId('CLM-CRED');
     const npi = '1234567893';
+    // A payer that never answers: once submitted, the claim workflow writes no further status, so
+    // the 'held' status set below stays put and the workflow is still running to receive the signal.
+    h.simulator.behaveFor(claimId, { kind: 'silence' });
     const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: tfesiClaim(claimId, { renderingNpi: npi }) });
     expect(res.statusCode).toBe(201);
-    // Let the claim workflow finish its first steps (they write the status), then mark it held.
     await waitFor(async () => {
       const row = await h.db('claims').where({ claim_id: claimId }).first('status');
-      return row && row.status !== 'charge_entered' ? row : undefined;
-    }, 'claim past charge entry');
+      return row?.status === 'submitted' ? row : undefined;
+    }, 'claim submitted', 200);
     await h.db('claims').where({ claim_id: claimId }).update({ status: 'held' });
 
     const result = await credentialActivities(h.db, h.client).signalHeldClaims({ npi, at: new Date().toISOString() });
@@ -192,5 +194,6 @@ describe('/api/providers → providerCredentialWorkflow', () => {
     }, 'credentialChanged in the claim history');
     expect(signals).toHaveLength(1);
     await h.db('claims').where({ claim_id: claimId }).update({ status: 'closed' });
+    await h.client.workflow.getHandle(`claim:${claimId}`).terminate('test done');
   });
 });

@@ -203,13 +203,25 @@ describe('priorAuthorizationWorkflow (time-skipping)', () => {
       return st.parkedResponses.length ? st : undefined;
     }, 'parked');
     expect(s.status).toBe('approved');
-    expect(await h.db('parked_payer_responses').where({ request_id: 'NOT-OURS-1' })).toHaveLength(1);
+    // The workflow records the answer in its state first; the parked row follows from an activity.
+    const parked = await waitFor(async () => {
+      const rows = await h.db('parked_payer_responses').where({ request_id: 'NOT-OURS-1' });
+      return rows.length ? rows : undefined;
+    }, 'parked_payer_responses row');
+    expect(parked).toHaveLength(1);
+    expect(parked[0]).toMatchObject({ kind: '278', payer_id: 'COMMERCIAL' });
+    // Carries on: still takes actions after the stray answer.
+    const after = await h.env.client.workflow.getHandle(authorizationWorkflowId(req.authId)).executeUpdate(recordVisitUpdate, { args: [{ serviceDate: addCalendarDays(req.validFrom, 1) }] });
+    expect(after).toMatchObject({ status: 'approved', visitsUsed: 1 });
   });
 
   it('continue-as-new keeps state intact (low history threshold)', async () => {
     const req = await request({ visitsRequested: 10 });
     const handle = await start(req, { continueAsNewAfterEvents: 70 });
     const approved = await untilStatus(req.authId, 'approved');
+    // AUTH-7: the renewal timer is planned with the approval (never 'approved' without a deadline).
+    const renewalDeadline = { ruleId: 'AUTH-7', at: `${addCalendarDays(req.validTo, -21)}T00:00:00.000Z` };
+    expect(approved.nextDeadline).toMatchObject(renewalDeadline);
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 2; i++) await handle.executeUpdate(recordVisitUpdate, { args: [{ serviceDate: addCalendarDays(req.validFrom, i + 1) }] });
     // Grow the history with payer answers nobody asked for (each is parked) until the run continues as new.
@@ -223,7 +235,8 @@ describe('priorAuthorizationWorkflow (time-skipping)', () => {
     }
     expect(s!.runs).toBeGreaterThan(1);
     expect((await handle.describe()).runId).not.toBe(firstRun);
-    expect(s).toMatchObject({ status: 'approved', authNumber: approved.authNumber, visitsUsed: 2, validTo: req.validTo, nextDeadline: approved.nextDeadline });
+    expect(s).toMatchObject({ status: 'approved', authNumber: approved.authNumber, visitsUsed: 2, validFrom: req.validFrom, validTo: req.validTo, nextDeadline: renewalDeadline });
+    expect(s!.visits.map((v) => v.serviceDate)).toEqual([1, 2].map((d) => addCalendarDays(req.validFrom, d)));
     expect(s!.parkedResponses.length).toBeGreaterThan(0);
     // The continued run still takes actions and keeps counting.
     const after = await handle.executeUpdate(recordVisitUpdate, { args: [{ serviceDate: addCalendarDays(req.validFrom, 3) }] });

@@ -265,8 +265,9 @@ export async function priorAuthorizationWorkflow(input: AuthWorkflowInput): Prom
     state.visitsAuthorized = a.visitsAuthorized ?? state.visitsRequested;
     state.pendingRequestId = undefined;
     state.followUpOn = undefined;
-    await transition('approved', actor, note);
+    // Plan the next deadline before the status changes: a query never sees 'approved' without it.
     planApproved();
+    await transition('approved', actor, note);
     await publish();
   };
 
@@ -352,8 +353,8 @@ export async function priorAuthorizationWorkflow(input: AuthWorkflowInput): Prom
       continueAsNewAfterEvents: input.continueAsNewAfterEvents,
     });
     state.renewal = { authId: renewalId, startedOn: today() };
-    await transition('approved', 'system', `AUTH-7 renewal ${renewalId} started ${state.renewalLeadDays ?? 21} days before expiry`);
     planApproved();
+    await transition('approved', 'system', `AUTH-7 renewal ${renewalId} started ${state.renewalLeadDays ?? 21} days before expiry`);
     await publish();
   };
 

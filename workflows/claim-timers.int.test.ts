@@ -211,7 +211,11 @@ describe('claim deadlines (time-skipping server)', () => {
       await t.inbound.ingestRemittance(remittance(claim, { kind: 'deny', carc: '16', rarc: 'M51' }, { adjudicationDate: denialDate }), 'test');
       const denied = await until(h, (s) => s.status === 'denied', 'denied');
       expect(denied.denial).toMatchObject({ category: 'soft', carc: '16', correctionDue: addBusinessDays(denialDate, 5) });
-      const [fix] = await items(claim.claimId, 'denial_correction');
+      // The status changes first; the DEN-3 work item follows in the same workflow step: wait for it.
+      const [fix] = await eventually(async () => {
+        const rows = await items(claim.claimId, 'denial_correction');
+        return rows.length ? rows : undefined;
+      }, 'DEN-3 correction work item');
       expect(fix).toMatchObject({ rule_id: 'DEN-3', due_date: addBusinessDays(denialDate, 5) });
       const denialRow = await t.db('denials').where({ claim_id: claim.claimId }).first();
       expect(denialRow).toMatchObject({ carc: '16', category: 'soft', denial_date: denialDate, rarcs: ['M51'] });

@@ -61,6 +61,13 @@ const workItems = (npi: string) =>
 const credentialRow = (npi: string, kind: string, payerId = '') => h.db('credentials').where({ npi, kind, payer_id: payerId }).first();
 const dateOf = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
 
+/** The state once the loop's first pass is done: rows are written before the next deadline is set. */
+const firstPass = (handle: WorkflowHandle) =>
+  waitFor(async () => {
+    const s = await handle.query(credentialStateQuery);
+    return s.nextDeadline ? s : undefined;
+  }, 'first pass of the workflow loop (next deadline set)');
+
 /** Skip `days` of workflow time, then let the worker settle (activities run in real time). */
 async function skipDays(handle: WorkflowHandle, days: number) {
   await h.env.sleep(days * DAY);
@@ -83,7 +90,7 @@ describe('providerCredentialWorkflow (time-skipping)', () => {
       const expiry = addCalendarDays(t0, 200);
       const handle = await start({ npi, credentials: { licenses: [{ state: 'IL', number: '036-100', issueDate: addCalendarDays(t0, -500), expiryDate: expiry }], enrollments: [] } });
       await waitFor(async () => (await credentialRow(npi, 'license'))?.status === 'active', 'license row');
-      const s0 = await handle.query(credentialStateQuery);
+      const s0 = await firstPass(handle);
       expect(s0.nextDeadline).toMatchObject({ ruleId: 'CRED-1', date: addCalendarDays(expiry, -120), action: 'renewal_start' });
 
       await skipDays(handle, 79); // day 79: renewal starts on day 80
@@ -153,7 +160,7 @@ describe('providerCredentialWorkflow (time-skipping)', () => {
       const handle = await start({ npi, credentials: { licenses: [{ state: 'TX', number: 'TX-9', expiryDate: oldExpiry }], enrollments: [] } });
       await waitFor(async () => (await credentialRow(npi, 'license'))?.status === 'active', 'license row');
       const runId = (await handle.describe()).runId;
-      expect((await handle.query(credentialStateQuery)).nextDeadline?.date).toBe(addCalendarDays(t0, 10));
+      expect((await firstPass(handle)).nextDeadline?.date).toBe(addCalendarDays(t0, 10));
 
       const newExpiry = addCalendarDays(t0, 130 + 730);
       const state = await handle.executeUpdate(renewCredentialUpdate, { args: [{ kind: 'license', state: 'TX', expiryDate: newExpiry, documentRef: 'doc://tx-renewal', actor: 'test' }] });
@@ -181,7 +188,9 @@ describe('providerCredentialWorkflow (time-skipping)', () => {
       const started = await waitFor(async () => (await workItems(npi)).find((w) => w.kind === 'credential_enrollment'), 'enrollment work item');
       expect(started.rule_id).toBe('CRED-6');
       expect(dateOf(started.due_date)).toBe(billing);
-      expect((await credentialRow(npi, 'enrollment', 'MEDICARE')).status).toBe('pending');
+      // The loop opens due work items before it writes the `credentials` rows: wait for the row.
+      const pending = await waitFor(async () => await credentialRow(npi, 'enrollment', 'MEDICARE'), 'enrollment row');
+      expect(pending.status).toBe('pending');
 
       const state = await handle.executeUpdate(recordEnrollmentUpdate, { args: [{ payerId: 'MEDICARE', effectiveDate: billing, actor: 'test' }] });
       expect(state.items[0]).toMatchObject({ status: 'pending', effectiveDate: billing });
@@ -213,8 +222,12 @@ describe('providerCredentialWorkflow (time-skipping)', () => {
       const lapse = (await workItems(npi)).find((w) => w.kind === 'credential_lapse');
       expect(lapse).toMatchObject({ rule_id: 'CRED-2' });
       expect(dateOf(lapse!.due_date)).toBe(addCalendarDays(expiry, 1));
-      const state = await handle.query(credentialStateQuery);
-      expect(state.status).toBe('lapsed');
+      // The loop writes the rows, then refreshes the state it answers queries with: wait for it.
+      const state = await waitFor(async () => {
+        const st = await handle.query(credentialStateQuery);
+        return st.status === 'lapsed' ? st : undefined;
+      }, 'provider status lapsed');
+      expect(state.items.find((i) => i.key === 'dea')).toMatchObject({ status: 'lapsed' });
     });
   });
 

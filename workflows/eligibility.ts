@@ -130,13 +130,15 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
     const on = today();
     state.waitingFor = `${kind} eligibility check`;
     const outcome = await act.runEligibilityCheck({ workflowId, seq, kind, checkedOn: on, appointment: { ...appointment, serviceDate: state.serviceDate, cpts: state.cpts } });
-    for (const k of covers) if (!state.doneForDate.includes(k)) state.doneForDate.push(k);
-    state.checks.push({ seq, kind, on, serviceDate: state.serviceDate, result: outcome.result, findings: outcome.findings, coverageStatus: outcome.coverageStatus });
-    state.flags = outcome.findings;
     if (outcome.coveringAuthId && !state.authorization) {
       state.authorization = { authId: outcome.coveringAuthId, workflowId: authorizationWorkflowId(outcome.coveringAuthId), startedByThisWorkflow: false };
     }
     if (outcome.authNeeded && !state.authorization) await startAuthorization(outcome.authNeeded);
+    // The check, its flags and the status change together (no await in between): a query never
+    // sees the new check with the previous status.
+    for (const k of covers) if (!state.doneForDate.includes(k)) state.doneForDate.push(k);
+    state.checks.push({ seq, kind, on, serviceDate: state.serviceDate, result: outcome.result, findings: outcome.findings, coverageStatus: outcome.coverageStatus });
+    state.flags = outcome.findings;
     setStatus(outcome.result, actor, outcome.findings.map((f) => f.ruleId).join(', ') || undefined);
   };
 
