@@ -262,6 +262,8 @@ export function eligibilityAuthActivities(db: Knex, gateway: EligibilityAuthGate
           renewal: s.renewal,
           permanentAuthId: s.permanentAuthId,
           trialResults: s.trialResults,
+          // DEN-6: an RFA denial's appeal package is assembled from these two diagnostic MBB notes.
+          mbbNotes: s.package?.mbbNotes,
           visits: s.visits,
           waitingFor: s.waitingFor,
           updatedOn: input.onDate,

@@ -132,6 +132,7 @@ export function postingActivities(db: Knex) {
       payerAppealDeadline?: string;
       peerToPeerDue?: string;
       appealPackage: string[];
+      mbbNotes: Array<{ date: string; reliefPercent: number; reliefHours?: number; levels?: string[] }>;
     }> {
       const { claim, delivery } = input;
       const cp = delivery.claimPayment;
@@ -160,7 +161,15 @@ export function postingActivities(db: Knex) {
         })
         .onConflict(['claim_id', 'remittance_key'])
         .ignore();
+      // DEN-6: for an RFA denial, the two diagnostic MBB notes come from the authorization record.
+      let mbbNotes: Array<{ date: string; reliefPercent: number; reliefHours?: number; levels?: string[] }> = [];
+      const appealPackage = appealPackageRequirements(cpts, classification.kind);
+      if (appealPackage.includes('diagnostic_mbb_note_1') && claim.priorAuthNumber) {
+        const auth = await db('authorizations').where({ auth_number: claim.priorAuthNumber }).orderBy('updated_at', 'desc').first('details');
+        mbbNotes = (auth?.details?.mbbNotes ?? []).slice(-2);
+      }
       return {
+        mbbNotes,
         classification: {
           category: classification.category,
           kind: classification.kind,
@@ -175,7 +184,7 @@ export function postingActivities(db: Knex) {
         internalAppealDue: deadlines.internalAppealDue,
         payerAppealDeadline: deadlines.payerAppealDeadline,
         peerToPeerDue: deadlines.peerToPeerDue,
-        appealPackage: appealPackageRequirements(cpts, classification.kind),
+        appealPackage,
       };
     },
 

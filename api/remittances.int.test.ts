@@ -123,6 +123,13 @@ describe('denials across claims', () => {
         lines: [{ cpt: '64635', modifiers: ['LT'], units: 1, chargeCents: 310000, diagnosisPointers: [1] }],
         documentation: { procedures: [{ family: 'rfa', region: 'lumbar', levels: ['L4-L5'], laterality: 'left', guidance: 'fluoroscopy', permanentImageRecorded: true, separateInterpretation: true }] },
       });
+    // The RFA authorization carries the two diagnostic MBB notes (as the authorization workflow records them).
+    const mbbNotes = [
+      { date: '2026-09-01', reliefPercent: 85, reliefHours: 6, levels: ['L4-L5'] },
+      { date: '2026-09-22', reliefPercent: 90, reliefHours: 8, levels: ['L4-L5'] },
+    ];
+    await h.db('authorizations')
+      .insert({ auth_id: uniqueId('AUTH'), practice_id: 'demo-pain', payer_id: 'COMMERCIAL', patient_id: 'PT-1001', auth_number: 'AUTH-RFA-1', status: 'approved', family: 'rfa', cpts: ['64635'], region: 'lumbar', levels: ['L4-L5'], laterality: 'left', valid_from: '2026-10-01', valid_to: '2027-03-31', workflow_id: 'auth:test', details: { mbbNotes } });
     const claims = [rfa(uniqueId('RFA')), rfa(uniqueId('RFA')), rfa(uniqueId('RFA'))];
     for (const c of claims) {
       h.simulator.behaveFor(c.claimId, { kind: 'deny', carc: '50', rarc: 'N115' });
@@ -132,6 +139,8 @@ describe('denials across claims', () => {
       const s = await untilStatus(c.claimId, 'denied');
       expect(s.denial?.appealPackage).toEqual(expect.arrayContaining(['diagnostic_mbb_note_1', 'diagnostic_mbb_note_2']));
     }
+    const appeal = await eventually(async () => (await h.db('work_items').where({ entity_id: claims[0].claimId, kind: 'appeal' }))[0], 'appeal work item');
+    expect(appeal.detail.mbbNotes).toEqual(mbbNotes); // DEN-6: the notes themselves, not a reference to look them up
     const rootCause = await eventually(async () => {
       const rows = await h.db('work_items').where({ kind: 'denial_root_cause', entity_id: 'COMMERCIAL:64635:50' });
       return rows.length ? rows : undefined;

@@ -517,6 +517,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
           carc,
           rarcs: denial.rarcs,
           appealPackage: denial.appealPackage, // DEN-6: the two diagnostic MBB notes for an RFA denial
+          mbbNotes: denial.mbbNotes,
           payerAppealDeadline: denial.payerAppealDeadline,
         });
         if (denial.peerToPeerDue) {
