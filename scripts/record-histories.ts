@@ -1,0 +1,293 @@
+/**
+ * Records the workflow histories that workflows/replay.int.test.ts replays in CI
+ * (`npx tsx scripts/record-histories.ts`; see test/histories/README.md for when).
+ *
+ * Starts its own servers exactly as the benches do (bench/env.ts: fresh embedded PostgreSQL in a
+ * temp dir, in-memory Temporal dev server, migrated and seeded), attaches the production worker,
+ * API and payer simulator with the FIXED test-only fixture key (test/histories/support.ts), drives
+ * representative scenarios through the HTTP API with synthetic data (test/fixtures.ts), waits for
+ * each workflow to reach a stable point and writes its history to test/histories/<name>.json
+ * (canonical proto3 JSON, the format of `temporal workflow show --output json`). Open (still
+ * running) histories are fine: replay handles them. Stops every server it started before exiting.
+ *
+ * Usage: npx tsx scripts/record-histories.ts [scenario-name ...]   (default: all)
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { attach, eventually, startServers, type Env, type Servers } from '../bench/env';
+import { FIXTURE_ENCRYPTION_KEYS, historyToJson } from '../test/histories/support';
+import { tfesiClaim } from '../test/fixtures';
+import { claimStateQuery, claimWorkflowId, type ClaimWorkflowState } from '../contracts/claim';
+import { credentialStateQuery, credentialWorkflowId } from '../contracts/credential';
+import { authorizationStateQuery, authorizationWorkflowId } from '../contracts/authorization';
+import { eligibilityStateQuery, eligibilityWorkflowId } from '../contracts/eligibility';
+import { addCalendarDays } from '../domain/business-days';
+import type { ClaimDocument } from '../domain/claim-document';
+
+const OUT_DIR = path.resolve(__dirname, '../test/histories');
+const log = (m: string) => process.stdout.write(`${m}\n`);
+const today = () => new Date().toISOString().slice(0, 10);
+
+type Scenario = { name: string; what: string; run(env: Env): Promise<WorkflowHandle> };
+
+// ------------------------------------------------------------------ helpers
+
+async function expectStatus(res: { statusCode: number; body: string }, expected: number, what: string) {
+  if (res.statusCode !== expected) throw new Error(`${what}: HTTP ${res.statusCode} (expected ${expected}): ${res.body}`);
+}
+
+async function postClaim(env: Env, claim: ClaimDocument) {
+  const res = await env.app.inject({ method: 'POST', url: '/api/claims', headers: env.auth, payload: claim });
+  await expectStatus(res, 201, `POST /api/claims ${claim.claimId}`);
+  return env.client.workflow.getHandle(claimWorkflowId(claim.claimId));
+}
+
+async function untilClaim(handle: WorkflowHandle, pred: (s: ClaimWorkflowState) => boolean, what: string): Promise<ClaimWorkflowState> {
+  return eventually(async () => {
+    const s = await handle.query(claimStateQuery).catch(() => undefined);
+    return s && pred(s) ? s : undefined;
+  }, `${handle.workflowId} ${what}`);
+}
+
+const openWorkItems = (env: Env, entityType: string, entityId: string) =>
+  env.db('work_items').where({ entity_type: entityType, entity_id: entityId, status: 'open' }).orderBy('id');
+
+/**
+ * A stable point: no activity pending, no workflow task in flight, and the history length unchanged
+ * across several polls (so the recorded history does not end in the middle of a step).
+ */
+async function settle(handle: WorkflowHandle): Promise<number> {
+  let last = -1;
+  let stableFor = 0;
+  return eventually(async () => {
+    const d = await handle.describe();
+    const raw = d.raw;
+    const busy = (raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask != null;
+    const len = d.historyLength;
+    if (!busy && len === last) stableFor++;
+    else stableFor = 0;
+    last = len;
+    return stableFor >= 4 ? len : undefined;
+  }, `${handle.workflowId} to settle`, 60_000, 250);
+}
+
+/** Medicare lumbar TFESI L4-L5 and L5-S1 on the left: 64483-LT + 64484-LT (as workflows/claim.int.test.ts). */
+function twoLevelTfesi(claimId: string): ClaimDocument {
+  return tfesiClaim(claimId, {
+    lines: [
+      { cpt: '64483', modifiers: ['LT'], units: 1, chargeCents: 150000, diagnosisPointers: [1] },
+      { cpt: '64484', modifiers: ['LT'], units: 1, chargeCents: 90000, diagnosisPointers: [1] },
+    ],
+    documentation: { procedures: [{ family: 'esi', approach: 'transforaminal', region: 'lumbar', levels: ['L4-L5', 'L5-S1'], laterality: 'left', guidance: 'fluoroscopy', permanentImageRecorded: true, separateInterpretation: true }] },
+  });
+}
+
+/** Synthetic provider (as api/providers.int.test.ts); NPI 1234567893 passes the Luhn check. */
+function provider(npi: string) {
+  const t = today();
+  return {
+    npi,
+    practiceId: 'demo-pain',
+    name: 'Dr. Casey Example',
+    specialty: 'pain_medicine',
+    firstBillingDate: addCalendarDays(t, 100),
+    credentials: {
+      licenses: [{ state: 'IL', number: '036-555', issueDate: addCalendarDays(t, -400), expiryDate: addCalendarDays(t, 300) }],
+      dea: { number: 'FE1234563', expiryDate: addCalendarDays(t, 500) },
+      caqh: { caqhId: '11223344', lastAttestationDate: addCalendarDays(t, -10) },
+      enrollments: [{ payerId: 'MEDICARE', effectiveDate: addCalendarDays(t, -200) }, { payerId: 'COMMERCIAL' }],
+    },
+  };
+}
+
+// ------------------------------------------------------------------ scenarios
+
+const scenarios: Scenario[] = [
+  {
+    name: 'claim-clean-closed',
+    what: 'clean claim: scrubbed, submitted, acknowledged, paid at contract, posted, closed',
+    async run(env) {
+      const handle = await postClaim(env, tfesiClaim('REC-CLEAN-1'));
+      await untilClaim(handle, (s) => s.status === 'closed', 'closed');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-underpaid-dispute',
+    what: 'POST-3/POST-5: MPR wrongly applied to the add-on (64483-LT + 64484-LT) → posted with an underpayment dispute open',
+    async run(env) {
+      const claimId = 'REC-MPR-1';
+      env.simulator.behaveFor(claimId, { kind: 'mpr_wrong' });
+      const handle = await postClaim(env, twoLevelTfesi(claimId));
+      await untilClaim(handle, (s) => s.status === 'posted' && s.payments.some((p) => p.underpaidCents > 0), 'posted underpaid');
+      await eventually(async () => (await openWorkItems(env, 'claim', claimId).where({ kind: 'underpayment_dispute' }))[0], `${claimId} dispute work item`);
+      return handle;
+    },
+  },
+  {
+    name: 'claim-denied-co50',
+    what: 'CO-50 medical-necessity denial (hard) → denied, waiting for an appeal',
+    async run(env) {
+      const claimId = 'REC-DENY-1';
+      env.simulator.behaveFor(claimId, { kind: 'deny', carc: '50', rarc: 'N115' });
+      const handle = await postClaim(env, tfesiClaim(claimId));
+      await untilClaim(handle, (s) => s.status === 'denied' && s.denial?.category === 'hard', 'denied (hard)');
+      await eventually(async () => (await openWorkItems(env, 'claim', claimId).where({ kind: 'appeal' }))[0], `${claimId} appeal work item`);
+      return handle;
+    },
+  },
+  {
+    name: 'claim-corrected-closed',
+    what: 'CODE-1 scrub error → needs_correction; corrected claim (Update) resubmitted, paid and closed',
+    async run(env) {
+      const claimId = 'REC-FIX-1';
+      const wrong = tfesiClaim(claimId, { lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] });
+      const handle = await postClaim(env, wrong);
+      await untilClaim(handle, (s) => s.status === 'needs_correction', 'needs_correction');
+      await eventually(async () => (await openWorkItems(env, 'claim', claimId))[0], `${claimId} correction work item`);
+      const res = await env.app.inject({
+        method: 'POST',
+        url: `/api/claims/${claimId}/actions/correct`,
+        headers: env.auth,
+        payload: { claim: tfesiClaim(claimId), reason: 'approach per note: transforaminal' },
+      });
+      await expectStatus(res, 200, `correct ${claimId}`);
+      await untilClaim(handle, (s) => s.status === 'closed' && s.version === 2, 'closed after correction');
+      return handle;
+    },
+  },
+  {
+    name: 'credential-renewed',
+    what: 'provider credential workflow created (license, DEA, CAQH, two enrollments), then one DEA renewal Update',
+    async run(env) {
+      const npi = '1234567893';
+      const res = await env.app.inject({ method: 'POST', url: '/api/providers', headers: env.auth, payload: provider(npi) });
+      await expectStatus(res, 201, 'POST /api/providers');
+      const handle = env.client.workflow.getHandle(credentialWorkflowId(npi));
+      await eventually(async () => ((await handle.query(credentialStateQuery).catch(() => undefined))?.nextDeadline ? true : undefined), `${handle.workflowId} first pass`);
+      await settle(handle);
+      const renewed = await env.app.inject({
+        method: 'POST',
+        url: `/api/providers/${npi}/actions/renew-credential`,
+        headers: env.auth,
+        payload: { kind: 'dea', expiryDate: addCalendarDays(today(), 1030), documentRef: 'doc://dea-renewal' },
+      });
+      await expectStatus(renewed, 200, 'renew-credential dea');
+      return handle;
+    },
+  },
+  {
+    name: 'authorization-approved',
+    what: 'prior authorization (lumbar TFESI, COMMERCIAL) submitted and approved by the payer simulator',
+    async run(env) {
+      const authId = 'REC-AUTH-1';
+      const t = today();
+      const res = await env.app.inject({
+        method: 'POST',
+        url: '/api/authorizations',
+        headers: env.auth,
+        payload: {
+          authId,
+          practiceId: 'demo-pain',
+          payerId: 'COMMERCIAL',
+          patientId: 'PT-1001',
+          providerNpi: '1234567893',
+          family: 'esi',
+          cpts: ['64483'],
+          region: 'lumbar',
+          approach: 'transforaminal',
+          levels: ['L4-L5'],
+          laterality: 'bilateral',
+          validFrom: t,
+          validTo: addCalendarDays(t, 90),
+          visitsRequested: 2,
+          package: {
+            diagnoses: ['M54.16'],
+            imagingFindings: 'MRI: L4-L5 foraminal stenosis',
+            conservativeCare: { weeks: 8, modalities: ['physical therapy', 'NSAIDs'], failed: true },
+            functionalImpairment: 'cannot walk more than one block',
+          },
+        },
+      });
+      await expectStatus(res, 201, 'POST /api/authorizations');
+      const handle = env.client.workflow.getHandle(authorizationWorkflowId(authId));
+      await eventually(async () => ((await handle.query(authorizationStateQuery).catch(() => undefined))?.status === 'approved' ? true : undefined), `${handle.workflowId} approved`);
+      return handle;
+    },
+  },
+  {
+    name: 'eligibility-first-check',
+    what: 'eligibility workflow for an appointment 2 days out: the 3-day check is overdue and runs at once (ELIG-1)',
+    async run(env) {
+      const appointmentId = 'REC-APPT-1';
+      const res = await env.app.inject({
+        method: 'POST',
+        url: '/api/appointments',
+        headers: env.auth,
+        payload: {
+          appointmentId,
+          practiceId: 'demo-pain',
+          payerId: 'MEDICARE',
+          patientId: 'PT-1001',
+          providerNpi: '1234567893',
+          serviceDate: addCalendarDays(today(), 2),
+          cpts: ['64483'],
+          placeOfService: '24',
+          region: 'lumbar',
+          approach: 'transforaminal',
+          levels: ['L4-L5'],
+          laterality: 'left',
+          conservativeCareWeeks: 6,
+        },
+      });
+      await expectStatus(res, 201, 'POST /api/appointments');
+      const handle = env.client.workflow.getHandle(eligibilityWorkflowId(appointmentId));
+      await eventually(async () => ((await handle.query(eligibilityStateQuery).catch(() => undefined))?.checks.length ? true : undefined), `${handle.workflowId} first check`);
+      return handle;
+    },
+  },
+];
+
+// ------------------------------------------------------------------ main
+
+async function main() {
+  const only = process.argv.slice(2);
+  const unknown = only.filter((n) => !scenarios.some((s) => s.name === n));
+  if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${scenarios.map((s) => s.name).join(', ')}`);
+  const chosen = only.length ? scenarios.filter((s) => only.includes(s.name)) : scenarios;
+
+  let servers: Servers | undefined;
+  let env: Env | undefined;
+  const recorded: Array<{ name: string; workflowId: string; events: number; status: string }> = [];
+  try {
+    servers = await startServers('record-histories');
+    // Same wiring as the benches, but with the fixed fixture key instead of a random one.
+    env = await attach({ ...servers, encryptionKeys: FIXTURE_ENCRYPTION_KEYS });
+    mkdirSync(OUT_DIR, { recursive: true });
+    for (const scenario of chosen) {
+      log(`recording ${scenario.name}: ${scenario.what}`);
+      const handle = await scenario.run(env);
+      await settle(handle);
+      const history = await handle.fetchHistory();
+      const file = path.join(OUT_DIR, `${scenario.name}.json`);
+      writeFileSync(file, historyToJson(history));
+      const status = (await handle.describe()).status.name;
+      recorded.push({ name: scenario.name, workflowId: handle.workflowId, events: history.events?.length ?? 0, status });
+      log(`  → ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events, ${status})`);
+    }
+  } finally {
+    await env?.close().catch((err) => log(`record-histories: closing the worker/app failed: ${(err as Error).message}`));
+    await servers?.stop();
+  }
+  log('\nrecorded:');
+  for (const r of recorded) log(`  ${r.name.padEnd(28)} ${r.workflowId.padEnd(28)} ${String(r.events).padStart(4)} events  ${r.status}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`record-histories failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);
