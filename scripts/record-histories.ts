@@ -178,6 +178,30 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'credential-long-history',
+    what: 'CRED-1/CRED-4 over a long life: 40 CAQH re-attestations and 10 license renewals recorded through Updates (hundreds of events)',
+    async run(env) {
+      const npi = '1987654328';
+      const res = await env.app.inject({ method: 'POST', url: '/api/providers', headers: env.auth, payload: (() => {
+        const p = provider(npi);
+        return { ...p, name: 'Dr. Long Tenure', credentials: { ...p.credentials, caqh: { caqhId: '55667788', lastAttestationDate: addCalendarDays(today(), -60) } } };
+      })() });
+      await expectStatus(res, 201, 'POST /api/providers (long history)');
+      const handle = env.client.workflow.getHandle(credentialWorkflowId(npi));
+      await eventually(async () => ((await handle.query(credentialStateQuery).catch(() => undefined))?.nextDeadline ? true : undefined), `${handle.workflowId} first pass`);
+      const t = today();
+      for (let i = 40; i >= 1; i--) {
+        const r = await env.app.inject({ method: 'POST', url: `/api/providers/${npi}/actions/record-caqh-attestation`, headers: env.auth, payload: { attestationDate: addCalendarDays(t, -i), documentRef: `doc://caqh-${i}` } });
+        await expectStatus(r, 200, `record-caqh-attestation ${i}`);
+        if (i % 4 === 0) {
+          const l = await env.app.inject({ method: 'POST', url: `/api/providers/${npi}/actions/renew-credential`, headers: env.auth, payload: { kind: 'license', state: 'IL', expiryDate: addCalendarDays(t, 300 + 30 * (41 - i)), documentRef: `doc://license-${i}` } });
+          await expectStatus(l, 200, `renew-credential license ${i}`);
+        }
+      }
+      return handle;
+    },
+  },
+  {
     name: 'authorization-approved',
     what: 'prior authorization (lumbar TFESI, COMMERCIAL) submitted and approved by the payer simulator',
     async run(env) {
