@@ -5,7 +5,7 @@
 import type { Adjustment, Remittance } from '../domain/remittance';
 import { openEnvelope, SegmentWriter, type ControlNumbers, type Party } from './build';
 import { X12Error } from './errors';
-import { formatCents, formatDecimal, toDate8 } from './values';
+import { filingIndicator, formatCents, formatDecimal, toDate8 } from './values';
 
 export interface Generate835Options {
   sender: Party;
@@ -24,13 +24,6 @@ export interface Generate835Options {
   /** CLP06 claim filing indicator; default from payerId (MB, MC, 16, else CI). */
   claimFilingIndicator?: string;
   usage?: 'P' | 'T';
-}
-
-function filingIndicator(payerId: string): string {
-  if (payerId === 'MEDICARE') return 'MB';
-  if (payerId === 'MEDICAID') return 'MC';
-  if (payerId === 'MEDICARE_ADVANTAGE') return '16';
-  return 'CI';
 }
 
 function sum(adjs: Adjustment[]): number {

@@ -14,7 +14,7 @@ import { ClaimDocument } from '../domain/claim-document';
 import { instantParts, openEnvelope, SegmentWriter, type ControlNumbers, type Party } from './build';
 import { X12Error } from './errors';
 import { validate837P } from './parse-837p';
-import { formatCents, toDate8 } from './values';
+import { filingIndicator, formatCents, toDate8 } from './values';
 
 export interface Address {
   line1: string;
@@ -42,13 +42,6 @@ export interface Generate837POptions {
   /** Rendering provider name when known (the ClaimDocument has only the NPI). */
   renderingProvider?: { lastName: string; firstName?: string; taxonomy?: string };
   usage?: 'P' | 'T';
-}
-
-function filingIndicator(payerId: string): string {
-  if (payerId === 'MEDICARE') return 'MB';
-  if (payerId === 'MEDICAID') return 'MC';
-  if (payerId === 'MEDICARE_ADVANTAGE') return '16';
-  return 'CI';
 }
 
 export function generate837P(input: ClaimDocument, opts: Generate837POptions): string {

@@ -61,3 +61,11 @@ export function formatDecimal(n: number): string {
   if (/e/i.test(s)) return n.toFixed(6).replace(/\.?0+$/, '');
   return s;
 }
+
+/** Claim filing indicator (837P SBR09, 835 CLP06) from the product's payer key: MB, MC, 16, else CI. */
+export function filingIndicator(payerId: string): string {
+  if (payerId === 'MEDICARE') return 'MB';
+  if (payerId === 'MEDICAID') return 'MC';
+  if (payerId === 'MEDICARE_ADVANTAGE') return '16';
+  return 'CI';
+}
