@@ -6,7 +6,7 @@
  * history and a later rule change never alters a running workflow's replay.
  */
 import type { Knex } from 'knex';
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { evaluateEligibility, type EligibilityCheckKind, type KnownAuthorization } from '../domain/eligibility';
@@ -314,7 +314,19 @@ export function eligibilityAuthActivities(db: Knex, gateway: EligibilityAuthGate
     /** A payer answer the workflow could not match: logged (no PHI) and parked for a person. */
     async parkPayerResponse(input: { kind: '278' | '271'; payerId?: string; requestId?: string; reason: string; body: unknown }): Promise<void> {
       log.warn('payer answer parked', { kind: input.kind, payerId: input.payerId, requestId: input.requestId, reason: input.reason });
-      await db('parked_payer_responses').insert({ kind: input.kind, payer_id: input.payerId ?? null, request_id: input.requestId ?? null, reason: input.reason, body: JSON.stringify(input.body ?? null) });
+      // Keyed on the workflow and this activity: a retry after a lost response parks nothing twice.
+      const info = Context.current().info;
+      await db('parked_payer_responses')
+        .insert({
+          kind: input.kind,
+          payer_id: input.payerId ?? null,
+          request_id: input.requestId ?? null,
+          reason: input.reason,
+          body: JSON.stringify(input.body ?? null),
+          idempotency_key: `${info.workflowExecution?.workflowId}:${info.workflowExecution?.runId}:${info.activityId}`,
+        })
+        .onConflict('idempotency_key')
+        .ignore();
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import * as m001 from './001_foundation';
 import * as m002 from './002_claim_lifecycle';
 import * as m003 from './003_eligibility_auth';
+import * as m004 from './004_parked_response_key';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '001_foundation': m001,
   '002_claim_lifecycle': m002,
   '003_eligibility_auth': m003,
+  '004_parked_response_key': m004,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
