@@ -63,6 +63,12 @@ describe('claimWorkflow scenarios (dev server, payer simulator)', () => {
     }, 'claim row closed');
     expect(row.charge_lag_days).toBeGreaterThanOrEqual(0);
     expect(await workItems(claimId)).toHaveLength(0);
+    // GET answers what CONTRACTS.md promises: submissions, payments, denials, work items, deadline.
+    const view = (await h.app.inject({ method: 'GET', url: `/api/claims/${claimId}`, headers: h.auth() })).json();
+    expect(view.status).toBe('closed');
+    expect(view.submissions).toMatchObject([{ payerId: 'MEDICARE', frequencyCode: '1', status: 'accepted' }]);
+    expect(view.payments).toMatchObject([{ paidCents: final.paidCents, claimStatusCode: '1' }]);
+    expect(view.denials).toEqual([]);
   });
 
   it('scrub error → needs correction with a work item; the corrected claim (v2) is resubmitted and paid', async () => {

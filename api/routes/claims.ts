@@ -65,12 +65,16 @@ export async function claimRoutes(fastify: FastifyInstance) {
     }
     const row = await app.db('claims').where({ claim_id: claimId }).first();
     if (!live && !row) throw notFound(`claim ${claimId}`);
-    const [events, workItems] = row
+    const [events, workItems, submissions, payments, denials] = row
       ? await Promise.all([
           app.db('claim_events').where({ claim_id: claimId }).orderBy('id').select('at', 'actor', 'from_status', 'to_status', 'detail'),
           app.db('work_items').where({ entity_type: 'claim', entity_id: claimId, status: 'open' }).orderBy('due_date').select('id', 'kind', 'rule_id', 'title', 'due_date', 'dollars_at_risk_cents', 'assignee'),
+          app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at'),
+          app.db('payments').where({ claim_id: claimId }).orderBy('id').select('id', 'remittance_key', 'coverage_priority', 'claim_status_code', 'charged_cents', 'paid_cents', 'patient_responsibility_cents', 'expected_cents', 'variance_cents', 'findings', 'payment_date', 'posted_at'),
+          app.db('denials').where({ claim_id: claimId }).orderBy('id').select('carc', 'rarcs', 'category', 'kind', 'denial_date', 'received_at', 'action_due', 'appeal_deadline', 'status'),
         ])
-      : [[], []];
+      : [[], [], [], [], []];
+    const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
     return {
       claimId,
       workflowId: claimWorkflowId(claimId),
@@ -90,6 +94,44 @@ export async function claimRoutes(fastify: FastifyInstance) {
         detail: e.detail,
       })),
       workItems,
+      submissions: submissions.map((x: Record<string, any>) => ({
+        version: x.claim_version,
+        payerId: x.payer_id,
+        coverage: x.coverage_priority,
+        frequencyCode: x.frequency_code,
+        interchangeControlNumber: x.interchange_control_number,
+        gateway: x.gateway,
+        status: x.status,
+        reasons: x.ack_detail?.reasons,
+        submittedAt: iso(x.submitted_at),
+        acknowledgedAt: iso(x.acknowledged_at),
+      })),
+      payments: payments.map((p: Record<string, any>) => ({
+        remittanceKey: p.remittance_key,
+        coverage: p.coverage_priority,
+        claimStatusCode: p.claim_status_code,
+        chargedCents: p.charged_cents,
+        paidCents: p.paid_cents,
+        patientResponsibilityCents: p.patient_responsibility_cents,
+        expectedCents: p.expected_cents,
+        varianceCents: p.variance_cents,
+        findings: p.findings,
+        paymentDate: p.payment_date,
+        postedAt: iso(p.posted_at),
+      })),
+      denials: denials.map((d: Record<string, any>) => ({
+        carc: d.carc,
+        rarcs: d.rarcs,
+        category: d.category,
+        kind: d.kind,
+        denialDate: d.denial_date,
+        receivedAt: iso(d.received_at),
+        actionDue: d.action_due ?? undefined,
+        appealDeadline: d.appeal_deadline ?? undefined,
+        status: d.status,
+      })),
+      arTouches: live?.arTouches,
+      timers: live?.timers.filter((t) => t.state === 'pending'),
     };
   });
 
