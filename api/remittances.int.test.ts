@@ -113,6 +113,27 @@ describe('POST /api/remittances', () => {
   });
 });
 
+describe('operator redelivery', () => {
+  it('POST /api/remittances/redeliver (admin only) signals a stored payment that never reached its claim', async () => {
+    const claim = tfesiClaim(uniqueId('REDELIVER'));
+    h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+    await postClaim(claim);
+    await untilStatus(claim.claimId, 'submitted');
+    // As after a crash between storing the ERA and signalling: stored, matched, not delivered.
+    const r = remittanceFor([claim], { kind: 'pay' });
+    const key = `${r.payerId}:${r.traceNumber}`;
+    await h.db('remittances').insert({ remittance_key: key, payer_id: r.payerId, trace_number: r.traceNumber, payment_date: r.paymentDate, adjudication_date: r.adjudicationDate, total_paid_cents: r.totalPaidCents, claim_count: 1, source: 'test', received_at: new Date().toISOString() });
+    await h.db('remittance_claims').insert({ remittance_key: key, seq: 0, claim_id: claim.claimId, claim_status_code: '1', paid_cents: r.claims[0].paidCents, claim_payment: JSON.stringify(r.claims[0]), match_status: 'matched' });
+
+    expect((await h.app.inject({ method: 'POST', url: '/api/remittances/redeliver', headers: h.auth('biller') })).statusCode).toBe(403);
+    const res = await h.app.inject({ method: 'POST', url: '/api/remittances/redeliver', headers: h.auth('admin') });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().delivered).toBeGreaterThanOrEqual(1);
+    await untilStatus(claim.claimId, 'closed');
+    expect(await h.db('payments').where({ claim_id: claim.claimId })).toHaveLength(1);
+  });
+});
+
 describe('denials across claims', () => {
   it('DEN-7: three CO-50 denials on 64635 from one payer within 30 days raise one root-cause item; DEN-6 lists the two MBB notes', async () => {
     const rfa = (id: string) =>
@@ -145,6 +166,13 @@ describe('denials across claims', () => {
     expect(view.status).toBe('denied');
     expect(view.denials).toMatchObject([{ carc: '50', category: 'hard', kind: 'medical_necessity', rarcs: ['N115'] }]);
     expect(view.workItems.map((w: { kind: string }) => w.kind)).toEqual(expect.arrayContaining(['appeal', 'peer_to_peer']));
+    // Operators find them in the Web UI with search attributes (no PHI in any of them).
+    const listed = await eventually(async () => {
+      const ids: string[] = [];
+      for await (const wfe of h.client.workflow.list({ query: `RcmKind = "claim" AND DenialCategory = "hard" AND PayerId = "COMMERCIAL" AND CptCodes = "64635"` })) ids.push(wfe.workflowId);
+      return claims.every((c) => ids.includes(`claim:${c.claimId}`)) ? ids : undefined;
+    }, 'hard denials listed by search attributes');
+    expect(listed).toEqual(expect.arrayContaining(claims.map((c) => `claim:${c.claimId}`)));
     const rootCause = await eventually(async () => {
       const rows = await h.db('work_items').where({ kind: 'denial_root_cause', entity_id: 'COMMERCIAL:64635:50' });
       return rows.length ? rows : undefined;

@@ -43,4 +43,13 @@ export async function remittanceRoutes(app: FastifyInstance) {
     const created = reports.some((r) => !r.duplicate);
     return reply.status(created ? 201 : 200).send({ remittances: reports });
   });
+
+  /**
+   * Operators: signal every stored claim payment that has not reached its claim workflow yet
+   * (after a crash between storing a file and signalling). Safe to repeat: workflows de-duplicate.
+   */
+  app.post('/remittances/redeliver', async (request) => {
+    if (request.user?.role !== 'admin') throw new HttpError(403, 'forbidden', 'only an admin can redeliver remittances');
+    return { delivered: await app.inbound.redeliverPending() };
+  });
 }
