@@ -108,14 +108,18 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
       if (page.length === 0) return delivered;
       afterSeq = page[page.length - 1].seq;
       const done: number[] = [];
+      // One claim's payments (a reversal and its correction, primary and secondary) go in file
+      // order, one after another; different claims go in parallel.
+      const byClaim = new Map<string, typeof page>();
+      for (const rc of page) byClaim.set(rc.claim_id, [...(byClaim.get(rc.claim_id) ?? []), rc]);
+      const groups = [...byClaim.values()];
       let next = 0;
       const lane = async () => {
-        while (next < page.length) {
-          const rc = page[next++];
-          if (await deliverOne(key, received, rc)) done.push(rc.id);
+        while (next < groups.length) {
+          for (const rc of groups[next++]) if (await deliverOne(key, received, rc)) done.push(rc.id);
         }
       };
-      await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, page.length) }, lane));
+      await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, groups.length) }, lane));
       if (done.length) await db('remittance_claims').whereIn('id', done).whereNull('delivered_at').update({ delivered_at: now() });
       delivered += done.length;
     }

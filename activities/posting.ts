@@ -47,8 +47,11 @@ export function postingActivities(db: Knex) {
           postingLagBusinessDays: existing.posting_lag_business_days ?? 0,
         };
       }
-      const policy = await loadPayerPolicy(db, delivery.payerId);
-      const fees = (await loadFeeSchedule(db, delivery.payerId, Number(claim.serviceDate.slice(0, 4)))) ?? { year: 0, allowableCents: {} };
+      // The contract is the claim's payer's (the secondary's for a secondary payment), whatever id
+      // the 835 carries for the payer.
+      const contractPayer = input.coveragePriority === 'secondary' && claim.secondaryCoverage ? claim.secondaryCoverage.payerId : claim.payerId;
+      const policy = await loadPayerPolicy(db, contractPayer);
+      const fees = (await loadFeeSchedule(db, contractPayer, Number(claim.serviceDate.slice(0, 4)))) ?? { year: 0, allowableCents: {} };
       const comparison = compareRemittanceToContract(claim.lines, cp, contractTermsFor(policy, fees));
       const findings: PostingResult['findings'] = comparison.findings.map((f) => ({
         rule: f.rule,
@@ -136,7 +139,7 @@ export function postingActivities(db: Knex) {
     }> {
       const { claim, delivery } = input;
       const cp = delivery.claimPayment;
-      const policy = await loadPayerPolicy(db, delivery.payerId);
+      const policy = await loadPayerPolicy(db, claim.payerId);
       const adjustments = [...cp.adjustments, ...cp.lines.flatMap((l) => l.adjustments)];
       const rarcs = [...new Set([...cp.remarks, ...cp.lines.flatMap((l) => l.remarks)])];
       const cpts = claim.lines.map((l) => l.cpt);
@@ -260,6 +263,24 @@ export function postingActivities(db: Knex) {
     async recentDenials(input: { payerId: string; since: string }): Promise<Array<{ cpt: string; payerId: string; carc: string; denialDate: string; claimId: string }>> {
       const rows = await db('denials').where({ payer_id: input.payerId }).where('denial_date', '>=', input.since).select('cpt_codes', 'carc', 'denial_date', 'claim_id');
       return rows.flatMap((r) => (r.cpt_codes as string[]).map((cpt) => ({ cpt, payerId: input.payerId, carc: r.carc, denialDate: r.denial_date, claimId: r.claim_id })));
+    },
+
+    /** A payment delivered to a claim that was closing: parked with a work item for manual posting. */
+    async parkClosedClaimPayment(input: { claimId: string; practiceId: string; delivery: RemittanceDelivery }): Promise<void> {
+      const { delivery } = input;
+      await db('remittance_claims').where({ remittance_key: delivery.remittanceKey, seq: delivery.seq }).update({ match_status: 'claim_closed' });
+      await openWorkItem(db, {
+        idempotencyKey: `remittance:${delivery.remittanceKey}:${delivery.seq}:closed-claim`,
+        practiceId: input.practiceId,
+        kind: 'remittance_for_closed_claim',
+        ruleId: 'POST-1',
+        entityType: 'remittance',
+        entityId: delivery.remittanceKey,
+        title: `Payment for closed claim ${input.claimId} (${(delivery.claimPayment.paidCents / 100).toFixed(2)}) needs manual posting`,
+        detail: { claimId: input.claimId, seq: delivery.seq, statusCode: delivery.claimPayment.statusCode },
+        dueDate: delivery.receivedAt.slice(0, 10),
+        dollarsAtRiskCents: Math.abs(delivery.claimPayment.paidCents),
+      });
     },
 
     async markDenialStatus(input: { claimId: string; status: string }): Promise<void> {

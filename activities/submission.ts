@@ -194,7 +194,13 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
       }
       if (input.dollarsAtRiskCents !== undefined) patch.dollars_at_risk_cents = input.dollarsAtRiskCents;
       if (input.version !== undefined) patch.version = input.version;
-      if (input.document) patch.document = input.document;
+      if (input.document) {
+        patch.document = input.document;
+        patch.billed_cents = input.document.lines.reduce((sum, l) => sum + l.chargeCents, 0);
+        patch.cpt_codes = [...new Set(input.document.lines.map((l) => l.cpt))];
+        patch.rendering_npi = input.document.renderingNpi;
+        patch.place_of_service = input.document.placeOfService;
+      }
       await db('claims').where({ claim_id: input.claimId }).update(patch);
     },
 

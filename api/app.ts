@@ -29,6 +29,7 @@ import { claimActionRoutes } from './routes/claim-actions';
 import { remittanceRoutes } from './routes/remittances';
 import { workItemRoutes } from './routes/work-items';
 import { depositRoutes } from './routes/deposits';
+import { auditRoutes } from './routes/audit';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -90,7 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
     }
     // Log the context, hide the detail: a 5xx message can carry internals.
-    request.log.error({ err: err as Error, route: request.routeOptions.url }, 'request failed');
+    // Log what went wrong without the database's row detail or parameters (they can carry PHI).
+    const e = err as Error & { code?: string };
+    request.log.error({ err: { type: e.name, message: e.message, code: e.code, stack: e.stack }, route: request.routeOptions.url }, 'request failed');
     return reply.status(status).send({ error: 'internal_error', message: 'internal error; see server log', requestId: request.id });
   });
 
@@ -115,6 +118,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const user = await userForToken(deps.db, token);
       if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
       request.user = user;
+      if (user.role === 'viewer' && request.method !== 'GET') throw new HttpError(403, 'forbidden', 'a viewer token can read, not change anything');
     });
     await api.register(claimRoutes);
     await api.register(claimActionRoutes);
@@ -122,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(workItemRoutes);
     await api.register(depositRoutes);
     // One route module per resource, one line each.
+    await api.register(auditRoutes);
     await api.register(appointmentRoutes);
     await api.register(authorizationRoutes);
     await api.register(providerRoutes);

@@ -80,6 +80,22 @@ describe('POST /api/claims → claimWorkflow (vertical slice)', () => {
     expect(health.json()).toEqual({ status: 'ok', dependencies: { postgres: { status: 'ok' }, temporal: { status: 'ok' } } });
   });
 
+  it('a viewer token reads but cannot change anything (403)', async () => {
+    expect((await h.app.inject({ method: 'GET', url: '/api/claims', headers: h.auth('viewer') })).statusCode).toBe(200);
+    const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('viewer'), payload: tfesiClaim(uniqueId('CLM')) });
+    expect(res.statusCode).toBe(403);
+  });
+
+  it('an action on a closed claim answers 409, not 404', async () => {
+    const claimId = uniqueId('CLM');
+    await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: tfesiClaim(claimId) });
+    await waitFor(async () => ((await h.db('claims').where({ claim_id: claimId }).first())?.status === 'closed' ? true : undefined), 'claim closed', 300);
+    await waitFor(async () => ((await h.client.workflow.getHandle(`claim:${claimId}`).describe()).status.name === 'COMPLETED' ? true : undefined), 'workflow completed', 300);
+    const res = await h.app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/close`, headers: h.auth(), payload: { reason: 'again' } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().message).toContain('closed');
+  });
+
   it('tokens are stored hashed, never in plain text', async () => {
     const rows = await h.db('api_tokens').select('token_hash');
     const hashes = rows.map((r) => r.token_hash);

@@ -113,6 +113,40 @@ describe('POST /api/remittances', () => {
   });
 });
 
+describe('partly paid claims', () => {
+  it('DEN-1: a line denied inside a paid claim is logged and worked; the claim stays open until it is', async () => {
+    // Two levels on the left: the payer pays 64483 and denies the add-on level 64484.
+    const claim = tfesiClaim(uniqueId('LINE'), {
+      lines: [
+        { cpt: '64483', modifiers: ['LT'], units: 1, chargeCents: 150000, diagnosisPointers: [1] },
+        { cpt: '64484', modifiers: ['LT'], units: 1, chargeCents: 90000, diagnosisPointers: [1] },
+      ],
+      documentation: { procedures: [{ family: 'esi', approach: 'transforaminal', region: 'lumbar', levels: ['L4-L5', 'L5-S1'], laterality: 'left', guidance: 'fluoroscopy', permanentImageRecorded: true, separateInterpretation: true }] },
+    });
+    h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+    await postClaim(claim);
+    await untilStatus(claim.claimId, 'submitted');
+    const paid = remittanceFor([claim], { kind: 'pay' });
+    const cp = paid.claims[0];
+    const denied = cp.lines[1];
+    cp.lines[1] = { ...denied, paidCents: 0, allowedCents: 0, adjustments: [{ group: 'CO', carc: '50', amountCents: denied.chargedCents }], remarks: ['N115'] };
+    cp.paidCents = cp.lines.reduce((s2, l) => s2 + l.paidCents, 0);
+    cp.patientResponsibilityCents = cp.lines.reduce((s2, l) => s2 + l.adjustments.filter((a) => a.group === 'PR').reduce((t, a) => t + a.amountCents, 0), 0);
+    paid.totalPaidCents = cp.paidCents;
+    const res = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: paid });
+    expect(res.statusCode, res.body).toBe(201);
+    const item = await eventually(async () => (await h.db('work_items').where({ entity_id: claim.claimId, kind: 'line_denial' }))[0], 'line denial work item');
+    expect(item.detail).toMatchObject({ cpts: ['64484'], carc: '50', category: 'hard' });
+    expect(item.rule_id).toBe('DEN-4');
+    expect(await h.db('denials').where({ claim_id: claim.claimId })).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await state(claim.claimId)).status).toBe('posted'); // not closed while the line is open
+    const done = await h.app.inject({ method: 'POST', url: `/api/work-items/${item.id}/complete`, headers: h.auth('biller'), payload: { outcome: { resolution: 'corrected: modifier added and resubmitted', note: 'see DEN-3' } } });
+    expect(done.statusCode, done.body).toBe(200);
+    await untilStatus(claim.claimId, 'closed');
+  });
+});
+
 describe('operator redelivery', () => {
   it('POST /api/remittances/redeliver (admin only) signals a stored payment that never reached its claim', async () => {
     const claim = tfesiClaim(uniqueId('REDELIVER'));

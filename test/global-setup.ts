@@ -19,7 +19,7 @@ declare module 'vitest' {
     databaseUrl: string;
     temporalAddress: string;
     encryptionKeys: string;
-    tokens: { admin: string; biller: string; approver: string };
+    tokens: { admin: string; biller: string; approver: string; viewer: string };
   }
 }
 
@@ -38,6 +38,7 @@ export default async function setup(project: TestProject) {
     admin: await createApiToken(db, { name: 'test-admin', role: 'admin' }),
     biller: await createApiToken(db, { name: 'test-biller', role: 'biller' }),
     approver: await createApiToken(db, { name: 'test-approver', role: 'approver' }),
+    viewer: await createApiToken(db, { name: 'test-viewer', role: 'viewer' }),
   };
   await db.destroy();
   project.provide('databaseUrl', pg.url);

@@ -31,7 +31,7 @@ export type Harness = {
   simulator: PayerSimulator;
   inbound: ReturnType<typeof createInbound>;
   tokens: ReturnType<typeof inject<'tokens'>>;
-  auth: (role?: 'admin' | 'biller' | 'approver') => { authorization: string };
+  auth: (role?: 'admin' | 'biller' | 'approver' | 'viewer') => { authorization: string };
   close(): Promise<void>;
 };
 

@@ -117,6 +117,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   let openDispute = false;
   let payerControlNumber: string | undefined;
   let lastSearchAttributes = '';
+  let openLineDenials = 0;
+  let lineDeniedCents = 0;
 
   // ------------------------------------------------------------------ messages
   wf.setHandler(claimStateQuery, () => s);
@@ -150,6 +152,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         }
         if (update.claim.claimId !== s.claimId) invalid(`claimId ${update.claim.claimId} does not match this claim`, 'claim.claimId');
         if (update.claim.practiceId !== claim.practiceId) invalid('a corrected claim cannot move to another practice', 'claim.practiceId');
+        for (const [field, before, after] of [
+          ['payerId', claim.payerId, update.claim.payerId],
+          ['serviceDate', claim.serviceDate, update.claim.serviceDate],
+          ['patient.id', claim.patient.id, update.claim.patient.id],
+        ] as const) {
+          if (before !== after) invalid(`a corrected claim keeps its ${field} (deadlines and coverage hang on it): close this claim and enter a new one`, `claim.${field}`);
+        }
         if (!update.reason?.trim()) invalid('say what was corrected', 'reason');
         if (s.status === 'denied' && s.denial?.category === 'hard' && sameDocument(update.claim, claim)) {
           conflict('DEN-8: a hard denial is never resubmitted unchanged; appeal it (submit-appeal) or change what the denial is about');
@@ -186,6 +195,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     {
       validator: (update) => {
         if (s.status === 'closed') conflict('claim is closed');
+        if (s.writeOff && !s.writeOff.approvedBy) conflict(`a write-off of ${money(s.writeOff.amountCents)} requested by ${s.writeOff.requestedBy} is awaiting approval`);
         if (!Number.isInteger(update.amountCents) || update.amountCents <= 0) invalid('amountCents must be a positive whole number of cents', 'amountCents');
         if (update.amountCents > s.billedCents - s.paidCents) invalid(`amountCents exceeds the open balance of ${money(s.billedCents - s.paidCents)}`, 'amountCents');
         if (!update.rationale?.trim()) invalid('the write-off analysis needs a documented rationale (AR-5/AR-6)', 'rationale');
@@ -227,6 +237,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       validator: (update) => {
         if (s.status === 'closed') conflict('claim is already closed');
         if (!update.reason?.trim()) invalid('say why the claim is closed', 'reason');
+        if (s.status === 'timely_filing_expired') conflict('the filing window has passed with the charge unpaid: request and approve a write-off (AR-6) instead of closing');
+        if (openDispute) conflict('an underpayment dispute is open (POST-5): complete it first');
+        if (openLineDenials > 0) conflict('a denied line is still being worked (DEN-3/DEN-4): complete its work item first');
         if (s.billedCents - s.paidCents - s.patientResponsibilityCents > 0 && primaryDone === false && s.submissions.length > 0) {
           conflict(`claim has an open balance of ${money(s.billedCents - s.paidCents)} with the payer: write it off (AR-6) rather than close it`);
         }
@@ -258,7 +271,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   function refreshSearchAttributes() {
     const next = s.timers.filter((t) => t.state === 'pending').sort((a, b) => a.at.localeCompare(b.at))[0];
     s.nextDeadline = next ? { ruleId: next.ruleId, label: next.label, at: next.at } : undefined;
-    const atRisk = s.status === 'closed' ? 0 : Math.max(0, s.billedCents - s.paidCents - s.patientResponsibilityCents);
+    const atRisk = dollarsAtRiskCents();
     const denialCategory = s.status === 'denied' || s.status === 'appealed' ? s.denial?.category : undefined;
     const fingerprint = `${s.status}|${atRisk}|${next?.at ?? ''}|${denialCategory ?? ''}`;
     if (fingerprint !== lastSearchAttributes) {
@@ -272,6 +285,15 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     }
     s.waitingFor = describeWait();
     wf.setCurrentDetails(`**${s.status}** — ${s.waitingFor}${s.nextDeadline ? `\n\nNext deadline: ${s.nextDeadline.label} (${s.nextDeadline.at.slice(0, 10)})` : ''}`);
+  }
+
+  /** Before adjudication the whole charge is at risk; after, what is disputed, denied or still owed by a secondary. */
+  function dollarsAtRiskCents(): number {
+    if (s.status === 'closed') return 0;
+    if (!primaryDone) return Math.max(0, s.billedCents - s.paidCents);
+    const underpaid = s.payments.reduce((sum, p) => sum + p.underpaidCents, 0);
+    const secondaryOwed = secondarySent && !s.payments.some((p) => p.statusCode === '2' || p.statusCode === '20') ? s.patientResponsibilityCents : 0;
+    return (openDispute ? underpaid : 0) + secondaryOwed + lineDeniedCents;
   }
 
   function describeWait(): string {
@@ -328,7 +350,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       title,
       detail: { claimId: s.claimId, payerId: claim.payerId, ...detail },
       dueDate,
-      dollarsAtRiskCents: Math.max(0, s.billedCents - s.paidCents - s.patientResponsibilityCents),
+      dollarsAtRiskCents: dollarsAtRiskCents(),
     });
   }
 
@@ -338,7 +360,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       ...extra,
       claimId: s.claimId,
       nextDeadline: s.nextDeadline ? { at: s.nextDeadline.at, ruleId: s.nextDeadline.ruleId } : null,
-      dollarsAtRiskCents: s.status === 'closed' ? 0 : Math.max(0, s.billedCents - s.paidCents - s.patientResponsibilityCents),
+      dollarsAtRiskCents: dollarsAtRiskCents(),
     });
   }
 
@@ -394,7 +416,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         touch.outcome = { channel: 'edi_276', claimStatus: result.category, note: result.detail, checkedAt: result.checkedAt };
         log(s.status, 'system', `AR-3 day-30 276 status inquiry: ${result.category} — ${result.detail}`);
         if (result.category === 'not_found') {
-          await workItem('ar:status_inquiry', 'status_inquiry', 'AR-3', 'Payer has no record of the claim at day 30: check the portal and resubmit if needed', touch.dueDate, { inquiry: result });
+          await workItem(`ar:${s.submissions.length}:status_inquiry`, 'status_inquiry', 'AR-3', 'Payer has no record of the claim at day 30: check the portal and resubmit if needed', touch.dueDate, { inquiry: result });
         }
       } else {
         const titles: Record<string, string> = {
@@ -402,18 +424,18 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
           payer_call: 'Day 60, no payment: call the payer, record the representative name and reference number (AR-4)',
           resolution_path: 'Day 90: choose the resolution path: payment expected (date), appeal in process, or write-off analysis (AR-5)',
         };
-        await workItem(`ar:${kind}`, kind, touch.ruleId, titles[kind] ?? kind, touch.dueDate);
+        await workItem(`ar:${s.submissions.length}:${kind}`, kind, touch.ruleId, titles[kind] ?? kind, touch.dueDate);
       }
     } else if (t.id.startsWith('payment-expected')) {
       if (awaitingPayer()) await workItem(t.id, 'payment_overdue', 'AR-5', 'The payment the payer promised has not arrived: follow up', today());
     } else if (t.id === 'den-correction') {
-      if (s.status === 'denied') await workItem('den-correction-overdue', 'denial_escalation', 'DEN-3', 'Soft denial not corrected within 5 business days: escalate', today());
+      if (s.status === 'denied') await workItem(`den-correction-overdue:${s.denial?.denialDate}:v${s.version}`, 'denial_escalation', 'DEN-3', 'Soft denial not corrected within 5 business days: escalate', today());
     } else if (t.id === 'den-appeal') {
-      if (s.status === 'denied') await workItem('den-appeal-overdue', 'denial_escalation', 'DEN-4', `Hard denial not appealed within 30 days of the denial date (${s.denial?.denialDate}); payer deadline ${s.denial?.payerAppealDeadline}`, s.denial?.payerAppealDeadline);
+      if (s.status === 'denied') await workItem(`den-appeal-overdue:${s.denial?.denialDate}:v${s.version}`, 'denial_escalation', 'DEN-4', `Hard denial not appealed within 30 days of the denial date (${s.denial?.denialDate}); payer deadline ${s.denial?.payerAppealDeadline}`, s.denial?.payerAppealDeadline);
     } else if (t.id === 'den-final') {
-      if (s.status === 'denied') await workItem('den-final', 'write_off_review', 'DEN-4', `The payer's appeal window closed on ${s.denial?.payerAppealDeadline}: review for write-off`, today());
+      if (s.status === 'denied') await workItem(`den-final:${s.denial?.denialDate}:v${s.version}`, 'write_off_review', 'DEN-4', `The payer's appeal window closed on ${s.denial?.payerAppealDeadline}: review for write-off`, today());
     } else if (t.id === 'post5-dispute') {
-      if (openDispute) await workItem('post5-dispute-overdue', 'dispute_escalation', 'POST-5', 'Underpayment dispute not opened within 5 business days: escalate', today());
+      if (openDispute) await workItem(`post5-dispute-overdue:${s.payments.length}`, 'dispute_escalation', 'POST-5', 'Underpayment dispute not opened within 5 business days: escalate', today());
     } else if (t.id.startsWith('hold-recheck')) {
       if (s.status === 'held') queue.push({ type: 'credential' });
     }
@@ -441,6 +463,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     await acts.recordAcknowledgement({ claimId: s.claimId, interchangeControlNumber: sub.interchangeControlNumber, accepted: ack.accepted, reasons: ack.reasons, at: ack.at });
     if (ack.payerClaimControlNumber) payerControlNumber = ack.payerClaimControlNumber;
     if (ack.accepted) {
+      if (sub.coverage === 'primary') cancelTimers((t) => t.id.startsWith('sub4'));
       if (s.status === 'submitted') await setStatus('acknowledged', 'payer', `accepted (${ack.source})`);
       return;
     }
@@ -476,7 +499,16 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     if (!secondary) s.patientResponsibilityCents += cp.patientResponsibilityCents;
     const acknowledgedSub = [...s.submissions].reverse().find((x) => !x.ack);
     if (acknowledgedSub) acknowledgedSub.ack = 'accepted'; // a payment is an acceptance, even if the 277CA never came
+    if (!secondary) cancelTimers((t) => t.id.startsWith('sub4'));
 
+    if ((cp.statusCode === '23' || cp.statusCode === '25') && wf.patched('clp02-23-25')) {
+      if (cp.statusCode === '23') {
+        // Not this payer's claim, forwarded to another: coordination of benefits needs a person.
+        await workItem(`cob:${d.remittanceKey}:${d.seq}`, 'coordination_of_benefits', 'POST-6', `Payer ${d.payerId} says the claim is not theirs (CLP02 23): confirm coverage order and bill the right payer`, addBusinessDays(d.receivedAt.slice(0, 10), 1));
+      }
+      log(s.status, 'payer', cp.statusCode === '23' ? 'CLP02 23: not our claim, forwarded' : 'CLP02 25: predetermination pricing only, no payment');
+      return;
+    }
     if (cp.statusCode === '22') {
       // Reversal of a previous payment: amounts come back out; the corrected payment follows.
       await setStatus('acknowledged', 'payer', `payment reversed (${money(cp.paidCents)}); awaiting the corrected payment`);
@@ -533,6 +565,26 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     cancelTimers((t) => t.id.startsWith('den-'));
     await acts.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: ['correction', 'denial_correction', 'appeal', 'peer_to_peer', 'denial_escalation', 'timely_filing_escalation'], reason: 'the claim has since been paid' });
     if (s.denial) await acts.markDenialStatus({ claimId: s.claimId, status: 'resolved_paid' });
+    const deniedLines = cp.lines.filter((l) => l.paidCents === 0 && l.chargedCents > 0 && l.adjustments.some((a) => a.group !== 'PR' && !['45', '59', '253', '23', '94'].includes(a.carc)));
+    if (deniedLines.length && wf.patched('line-denials-worked')) {
+      // DEN-1/DEN-2 for the lines the payer denied inside a paid claim: logged, classified, worked.
+      const lineDenial = await acts.classifyAndLogDenial({
+        claim,
+        delivery: { ...d, claimPayment: { ...cp, adjustments: [], lines: deniedLines, paidCents: 0, statusCode: '4' } },
+      });
+      const c = lineDenial.classification;
+      const due = c.category === 'soft' ? lineDenial.correctionDue : lineDenial.internalAppealDue;
+      openLineDenials += 1;
+      lineDeniedCents += deniedLines.reduce((sum, l) => sum + l.chargedCents, 0);
+      await workItem(`line-denial:${d.remittanceKey}:${d.seq}`, 'line_denial', c.category === 'soft' ? 'DEN-3' : 'DEN-4', `Line(s) ${deniedLines.map((l) => l.cpt).join(', ')} denied (CARC ${c.primaryCarc ?? 'unknown'}, ${c.category}): ${c.category === 'soft' ? 'correct and resubmit' : 'appeal'} by ${due}`, due, {
+        carc: c.primaryCarc,
+        category: c.category,
+        kind: c.kind,
+        cpts: deniedLines.map((l) => l.cpt),
+        payerAppealDeadline: lineDenial.payerAppealDeadline,
+        appealPackage: lineDenial.appealPackage,
+      });
+    }
     const partial = posted.disputeRequired || cp.lines.some((l) => l.paidCents === 0 && l.chargedCents > 0);
     await setStatus(partial ? 'partially_paid' : 'paid', 'payer', `paid ${money(cp.paidCents)}, patient responsibility ${money(cp.patientResponsibilityCents)}`);
     primaryDone = true;
@@ -583,6 +635,12 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       openDispute = false;
       cancelTimers((t) => t.id === 'post5-dispute');
       log(s.status, c.completedBy, `POST-5 dispute opened: ${String(c.outcome.disputeReference ?? c.outcome.note ?? '')}`);
+    } else if (c.kind === 'appeal' && s.status === 'denied' && typeof c.outcome.appealReference === 'string') {
+      // Completing the appeal task is submitting the appeal (same as the submit-appeal action).
+      appeal = { actor: c.completedBy, appealReference: c.outcome.appealReference, note: c.outcome.note as string | undefined };
+    } else if (c.kind === 'line_denial') {
+      openLineDenials = Math.max(0, openLineDenials - 1);
+      log(s.status, c.completedBy, `DEN-1 denied line worked: ${String(c.outcome.resolution ?? c.outcome.note ?? 'resolved')}`);
     } else if (c.kind === 'peer_to_peer') {
       log(s.status, c.completedBy, `DEN-5 peer-to-peer: ${String(c.outcome.result ?? c.outcome.note ?? 'requested')}`);
     }
@@ -630,8 +688,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       const credentialOnly = errors.every((f) => f.ruleId === 'CHG-3');
       if (credentialOnly) {
         // CRED-7: the provider is not credentialed/enrolled with this payer on the DOS: hold, do not send.
-        await setStatus('held', 'system', errors.map((f) => f.message).join('; '));
-        await workItem(`hold:${s.version}:${s.history.length}`, 'credential_hold', 'CRED-7', 'Claim held: the rendering provider is not credentialed/enrolled with this payer on the date of service', addBusinessDays(today(), 2), { findings: errors });
+        const holdOnce = wf.patched('hold-once');
+        if (!holdOnce || s.status !== 'held') await setStatus('held', 'system', errors.map((f) => f.message).join('; '));
+        await workItem(holdOnce ? `hold:v${s.version}` : `hold:${s.version}:${s.history.length}`, 'credential_hold', 'CRED-7', 'Claim held: the rendering provider is not credentialed/enrolled with this payer on the date of service', addBusinessDays(today(), 2), { findings: errors });
         addTimer(`hold-recheck:${s.history.length}`, 'CRED-7', 'CRED-7 re-check the held claim', Date.now() + 24 * 3600 * 1000);
         needsResubmission = false;
         await waitUntil(() => needsResubmission || correction !== undefined || closeRequest !== undefined || timelyFilingPassed);
@@ -674,7 +733,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     s.submissions.push({ attempt, payerId: claim.payerId, coverage: 'primary', frequencyCode, interchangeControlNumber: sent.interchangeControlNumber, submittedAt: sent.submittedAt });
     await setStatus('submitted', 'system', `837P ICN ${sent.interchangeControlNumber}, frequency ${frequencyCode}`);
     await acts.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: ['correction', 'denial_correction', 'credential_hold', 'timely_filing_escalation'], reason: 'corrected claim submitted' });
-    cancelTimers((t) => t.id.startsWith('sub4') || t.id.startsWith('den-'));
+    // SUB-4 keeps running until the payer accepts the claim: a rejection is not a filing.
+    const keepTimelyFiling = wf.patched('sub4-until-accepted');
+    cancelTimers((t) => (!keepTimelyFiling && t.id.startsWith('sub4')) || t.id.startsWith('den-'));
 
     // AR-1/AR-2: structured follow-up fixed at submission, high value first at day 15.
     const submittedOn = sent.submittedAt.slice(0, 10);
@@ -691,7 +752,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
           correction !== undefined ||
           appeal !== undefined ||
           s.status === 'rejected' ||
-          (s.status === 'posted' && !openDispute && !(secondarySent && !s.payments.some((p) => p.statusCode === '2' || p.statusCode === '20'))),
+          (s.status === 'posted' && !openDispute && openLineDenials === 0 && !(secondarySent && !s.payments.some((p) => p.statusCode === '2' || p.statusCode === '20'))),
       );
       if (closeRequest) break mainLoop;
       if (appeal && s.status === 'denied') {
@@ -727,6 +788,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     const c = correction!;
     claim = c.claim;
     s.version += 1;
+    s.billedCents = claim.lines.reduce((sum, l) => sum + l.chargeCents, 0);
     await acts.recordClaimVersion({ claimId: s.claimId, version: s.version, document: claim, reason: c.reason, actor: c.actor });
     await acts.updateClaimSummary({ claimId: s.claimId, version: s.version, document: claim });
     await setStatus('charge_entered', c.actor, `corrected claim v${s.version}: ${c.reason}`);
@@ -738,6 +800,15 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   await acts.closeWorkItems({ entityType: 'claim', entityId: s.claimId, reason: `claim closed: ${closeRequest!.reason}` });
   await setStatus('closed', closeRequest!.actor, closeRequest!.reason);
   await summary();
-  await wf.condition(wf.allHandlersFinished);
+  if (wf.patched('park-after-close')) {
+    // A payment that arrives while the claim closes is parked for a person, never dropped.
+    await wf.condition(wf.allHandlersFinished);
+    while (queue.length) {
+      const item = queue.shift()!;
+      if (item.type === 'remittance') await acts.parkClosedClaimPayment({ claimId: s.claimId, practiceId: claim.practiceId, delivery: item.delivery });
+    }
+  } else {
+    await wf.condition(wf.allHandlersFinished);
+  }
   return s;
 }

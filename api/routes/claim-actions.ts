@@ -55,7 +55,12 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
         const state = await handle.executeUpdate(CLAIM_ACTIONS[action] as any, { args: [args] });
         return { claimId, action, state };
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw notFound(`claim ${claimId}`);
+        if (err instanceof WorkflowNotFoundError) {
+          // A finished workflow: the claim exists but is closed.
+          const row = await app.db('claims').where({ claim_id: claimId }).first('status');
+          if (row) throw new HttpError(409, 'refused', `claim ${claimId} is ${row.status}: no further actions`);
+          throw notFound(`claim ${claimId}`);
+        }
         const refusal = updateRefusal(err);
         if (refusal) throw refusal;
         throw err;

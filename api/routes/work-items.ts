@@ -98,18 +98,23 @@ export async function workItemRoutes(fastify: FastifyInstance) {
         if (typeof v !== 'string' || !v.trim()) throw new HttpError(422, 'unprocessable', `${item.kind}: missing ${field}`, { field: `outcome.${field}` });
       }
       const completedAt = new Date().toISOString();
+      // Tell the waiting workflow first: if Temporal is unreachable the item stays open and the
+      // same request can be repeated (workflows ignore a completion they already applied).
+      if (item.workflow_id) {
+        try {
+          await app.temporal.workflow.getHandle(item.workflow_id).signal(workItemCompletedSignal, { workItemId: id, kind: item.kind, outcome, completedBy: request.user!.name, completedAt });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) {
+            request.log.error({ workItemId: id, err: (err as Error).message }, 'could not signal the waiting workflow');
+            throw new HttpError(503, 'unavailable', `work item ${id} is not completed: the workflow engine did not answer; try again`);
+          }
+        }
+      }
       const updated = await app.db('work_items')
         .where({ id, status: 'open' })
         .update({ status: 'completed', outcome: JSON.stringify(outcome), completed_by: request.user!.name, completed_at: completedAt })
         .returning('*');
       if (!updated.length) throw new HttpError(409, 'conflict', `work item ${id} was completed by someone else just now`);
-      if (item.workflow_id) {
-        try {
-          await app.temporal.workflow.getHandle(item.workflow_id).signal(workItemCompletedSignal, { workItemId: id, kind: item.kind, outcome, completedBy: request.user!.name, completedAt });
-        } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-        }
-      }
       return view(updated[0]);
     },
   );
