@@ -32,7 +32,7 @@ export function postingActivities(db: Knex) {
     async postClaimPayment(input: { claim: ClaimDocument; delivery: RemittanceDelivery; coveragePriority: string; postedAt: string }): Promise<PostingResult> {
       const { claim, delivery } = input;
       const cp = delivery.claimPayment;
-      const existing = await db('payments').where({ claim_id: claim.claimId, remittance_key: delivery.remittanceKey, claim_status_code: cp.statusCode }).first();
+      const existing = await db('payments').where({ remittance_key: delivery.remittanceKey, remittance_seq: delivery.seq }).first();
       if (existing) {
         return {
           paymentId: existing.id,
@@ -68,6 +68,7 @@ export function postingActivities(db: Knex) {
           .insert({
             claim_id: claim.claimId,
             remittance_key: delivery.remittanceKey,
+            remittance_seq: delivery.seq,
             coverage_priority: input.coveragePriority,
             claim_status_code: cp.statusCode,
             charged_cents: cp.chargedCents,

@@ -147,6 +147,28 @@ describe('partly paid claims', () => {
   });
 });
 
+describe('split claim payments', () => {
+  it('two CLPs for the same claim with the same status in one 835 post as two payments', async () => {
+    const claim = tfesiClaim(uniqueId('SPLIT'));
+    h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+    await postClaim(claim);
+    await untilStatus(claim.claimId, 'submitted');
+    const r = remittanceFor([claim], { kind: 'pay' });
+    const whole = r.claims[0];
+    const half = (n: number) => Math.floor(n / 2);
+    const first = { ...whole, paidCents: half(whole.paidCents), lines: [] as typeof whole.lines, adjustments: [{ group: 'CO' as const, carc: '45', amountCents: whole.chargedCents - half(whole.paidCents) - whole.patientResponsibilityCents }] };
+    const second = { ...whole, paidCents: whole.paidCents - half(whole.paidCents), patientResponsibilityCents: 0, chargedCents: whole.paidCents - half(whole.paidCents), lines: [] as typeof whole.lines, adjustments: [] };
+    const split: Remittance = { ...r, claims: [first, second], totalPaidCents: whole.paidCents };
+    const res = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: split });
+    expect(res.statusCode, res.body).toBe(201);
+    const rows = await eventually(async () => {
+      const p = await h.db('payments').where({ claim_id: claim.claimId });
+      return p.length === 2 ? p : undefined;
+    }, 'two payment rows');
+    expect(rows.reduce((s2, p) => s2 + p.paid_cents, 0)).toBe(whole.paidCents);
+  });
+});
+
 describe('operator redelivery', () => {
   it('POST /api/remittances/redeliver (admin only) signals a stored payment that never reached its claim', async () => {
     const claim = tfesiClaim(uniqueId('REDELIVER'));

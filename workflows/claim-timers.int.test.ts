@@ -258,7 +258,11 @@ describe('claim deadlines (time-skipping server)', () => {
       const appealed = await app.inject({ method: 'POST', url: `/api/claims/${claim.claimId}/actions/submit-appeal`, headers: auth('biller'), payload: { appealReference: 'APL-2026-0042', note: 'imaging and 6 weeks PT attached' } });
       expect(appealed.statusCode, appealed.body).toBe(200);
       await until(h, (s) => s.status === 'appealed', 'appealed');
-      await t.env.sleep(40 * DAY);
+      expect((await query(h)).nextDeadline?.ruleId).toBe('AR-5'); // the payer's answer to the appeal is followed up
+      await t.env.sleep(46 * DAY);
+      const overdue = await eventually(async () => (await items(claim.claimId, 'payment_overdue'))[0], 'appeal follow-up work item');
+      expect(overdue.rule_id).toBe('AR-5');
+      expect(overdue.title).toContain('appeal');
       const won = (await nowOnServer()).slice(0, 10);
       await t.inbound.ingestRemittance(remittance(claim, { kind: 'pay' }, { adjudicationDate: won }), 'test');
       const closed = await until(h, (s) => s.status === 'closed', 'paid on appeal');

@@ -427,7 +427,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         await workItem(`ar:${s.submissions.length}:${kind}`, kind, touch.ruleId, titles[kind] ?? kind, touch.dueDate);
       }
     } else if (t.id.startsWith('payment-expected')) {
-      if (awaitingPayer()) await workItem(t.id, 'payment_overdue', 'AR-5', 'The payment the payer promised has not arrived: follow up', today());
+      if (awaitingPayer() || s.status === 'appealed') await workItem(t.id, 'payment_overdue', 'AR-5', s.status === 'appealed' ? 'No answer to the appeal: call the payer and record the status' : 'The payment the payer promised has not arrived: follow up', today());
     } else if (t.id === 'den-correction') {
       if (s.status === 'denied') await workItem(`den-correction-overdue:${s.denial?.denialDate}:v${s.version}`, 'denial_escalation', 'DEN-3', 'Soft denial not corrected within 5 business days: escalate', today());
     } else if (t.id === 'den-appeal') {
@@ -513,6 +513,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       // Reversal of a previous payment: amounts come back out; the corrected payment follows.
       await setStatus('acknowledged', 'payer', `payment reversed (${money(cp.paidCents)}); awaiting the corrected payment`);
       primaryDone = false;
+      if (wf.patched('reversal-follow-up')) {
+        // The corrected payment is followed up if it does not come within 30 days of the reversal.
+        addTimer(`payment-expected:reversal:${d.remittanceKey}`, 'AR-5', 'AR-5 corrected payment expected after a reversal', addCalendarDays(d.receivedAt.slice(0, 10), 30));
+      }
       return;
     }
 
@@ -762,6 +766,11 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         await acts.markDenialStatus({ claimId: s.claimId, status: 'appealed' });
         await acts.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: ['appeal', 'denial_escalation'], reason: `appeal ${a.appealReference} submitted` });
         await setStatus('appealed', a.actor, `appeal ${a.appealReference} submitted${a.note ? `: ${a.note}` : ''}`);
+        if (wf.patched('appeal-follow-up')) {
+          // The payer's answer to an appeal is followed up like any AR: no answer in 45 days → a person calls.
+          addTimer(`payment-expected:appeal:${a.appealReference}`, 'AR-5', `AR-5 appeal ${a.appealReference}: payer answer expected`, addCalendarDays(today(), 45));
+          await summary();
+        }
         continue;
       }
       appeal = undefined;

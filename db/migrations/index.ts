@@ -7,6 +7,7 @@ import * as m001 from './001_foundation';
 import * as m002 from './002_claim_lifecycle';
 import * as m003 from './003_eligibility_auth';
 import * as m004 from './004_parked_response_key';
+import * as m005 from './005_payment_per_claim_payment';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '002_claim_lifecycle': m002,
   '003_eligibility_auth': m003,
   '004_parked_response_key': m004,
+  '005_payment_per_claim_payment': m005,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
