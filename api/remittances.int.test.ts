@@ -169,6 +169,29 @@ describe('split claim payments', () => {
   });
 });
 
+describe('secondary claims (POST-6)', () => {
+  it("a secondary payer's denial is logged and worked before the claim closes", async () => {
+    const claim = tfesiClaim(uniqueId('SECDENY'), { secondaryCoverage: { payerId: 'MEDICAID', memberId: 'MCD-777' } });
+    h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+    await postClaim(claim);
+    await untilStatus(claim.claimId, 'submitted');
+    const primary = remittanceFor([claim], { kind: 'pay' });
+    expect((await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: primary })).statusCode).toBe(201);
+    await untilStatus(claim.claimId, 'secondary_submitted');
+    const secondary = remittanceFor([claim], { kind: 'deny', carc: '22', rarc: 'MA04' }, 'MEDICAID');
+    expect((await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: secondary })).statusCode).toBe(201);
+    const item = await eventually(async () => (await h.db('work_items').where({ entity_id: claim.claimId, kind: 'line_denial' }))[0], 'secondary denial work item');
+    expect(item.detail).toMatchObject({ coverage: 'secondary', carc: '22', category: 'soft' });
+    expect(item.rule_id).toBe('DEN-3');
+    expect((await h.db('denials').where({ claim_id: claim.claimId, payer_id: 'MEDICAID' }))).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await state(claim.claimId)).status).toBe('posted');
+    const done = await h.app.inject({ method: 'POST', url: `/api/work-items/${item.id}/complete`, headers: h.auth('biller'), payload: { outcome: { resolution: 'primary EOB attached, resubmitted to MEDICAID' } } });
+    expect(done.statusCode, done.body).toBe(200);
+    await untilStatus(claim.claimId, 'closed');
+  });
+});
+
 describe('operator redelivery', () => {
   it('POST /api/remittances/redeliver (admin only) signals a stored payment that never reached its claim', async () => {
     const claim = tfesiClaim(uniqueId('REDELIVER'));

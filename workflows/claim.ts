@@ -118,6 +118,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   let payerControlNumber: string | undefined;
   let lastSearchAttributes = '';
   let openLineDenials = 0;
+  let secondaryAdjudicated = false;
   let lineDeniedCents = 0;
 
   // ------------------------------------------------------------------ messages
@@ -292,7 +293,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     if (s.status === 'closed') return 0;
     if (!primaryDone) return Math.max(0, s.billedCents - s.paidCents);
     const underpaid = s.payments.reduce((sum, p) => sum + p.underpaidCents, 0);
-    const secondaryOwed = secondarySent && !s.payments.some((p) => p.statusCode === '2' || p.statusCode === '20') ? s.patientResponsibilityCents : 0;
+    const secondaryOwed = secondarySent && !secondaryAdjudicated && !s.payments.some((p) => p.statusCode === '2' || p.statusCode === '20') ? s.patientResponsibilityCents : 0;
     return (openDispute ? underpaid : 0) + secondaryOwed + lineDeniedCents;
   }
 
@@ -427,7 +428,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         await workItem(`ar:${s.submissions.length}:${kind}`, kind, touch.ruleId, titles[kind] ?? kind, touch.dueDate);
       }
     } else if (t.id.startsWith('payment-expected')) {
-      if (awaitingPayer() || s.status === 'appealed') await workItem(t.id, 'payment_overdue', 'AR-5', s.status === 'appealed' ? 'No answer to the appeal: call the payer and record the status' : 'The payment the payer promised has not arrived: follow up', today());
+      if (awaitingPayer() || s.status === 'appealed' || (s.status === 'secondary_submitted' && !secondaryAdjudicated)) await workItem(t.id, 'payment_overdue', 'AR-5', s.status === 'appealed' ? 'No answer to the appeal: call the payer and record the status' : 'The payment the payer promised has not arrived: follow up', today());
     } else if (t.id === 'den-correction') {
       if (s.status === 'denied') await workItem(`den-correction-overdue:${s.denial?.denialDate}:v${s.version}`, 'denial_escalation', 'DEN-3', 'Soft denial not corrected within 5 business days: escalate', today());
     } else if (t.id === 'den-appeal') {
@@ -461,10 +462,16 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     sub.ack = ack.accepted ? 'accepted' : 'rejected';
     sub.reasons = ack.reasons;
     await acts.recordAcknowledgement({ claimId: s.claimId, interchangeControlNumber: sub.interchangeControlNumber, accepted: ack.accepted, reasons: ack.reasons, at: ack.at });
-    if (ack.payerClaimControlNumber) payerControlNumber = ack.payerClaimControlNumber;
+    if (ack.payerClaimControlNumber && sub.coverage === 'primary') payerControlNumber = ack.payerClaimControlNumber;
     if (ack.accepted) {
       if (sub.coverage === 'primary') cancelTimers((t) => t.id.startsWith('sub4'));
       if (s.status === 'submitted') await setStatus('acknowledged', 'payer', `accepted (${ack.source})`);
+      return;
+    }
+    if (sub.coverage === 'secondary' && wf.patched('secondary-rejection')) {
+      // SUB-5 for the secondary claim: a person corrects the COB data and sends it again.
+      await workItem(`rejected:${sub.interchangeControlNumber}`, 'secondary_rejection', 'SUB-5', `Secondary claim to ${sub.payerId} rejected: ${ack.reasons.join('; ')}`, addBusinessDays(today(), 2), { reasons: ack.reasons });
+      openLineDenials += 1;
       return;
     }
     if (s.status !== 'submitted' && s.status !== 'acknowledged') return; // already paid/denied: a late reject changes nothing
@@ -521,6 +528,24 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     }
 
     if (secondary) {
+      secondaryAdjudicated = true;
+      cancelTimers((t) => t.id.startsWith('payment-expected:secondary'));
+      if (isDenied(cp) && wf.patched('secondary-denial-worked')) {
+        // DEN-1/DEN-2 for the secondary payer's denial: logged and worked before the claim closes.
+        const secondaryDenial = await acts.classifyAndLogDenial({ claim: { ...claim, payerId: d.payerId }, delivery: d });
+        const c = secondaryDenial.classification;
+        openLineDenials += 1;
+        lineDeniedCents += s.patientResponsibilityCents;
+        await workItem(`secondary-denial:${d.remittanceKey}:${d.seq}`, 'line_denial', c.category === 'soft' ? 'DEN-3' : 'DEN-4', `Secondary payer ${d.payerId} denied the claim (CARC ${c.primaryCarc ?? 'unknown'}, ${c.category}): ${c.category === 'soft' ? 'correct and resubmit' : 'appeal or bill the patient'}`, c.category === 'soft' ? secondaryDenial.correctionDue : secondaryDenial.internalAppealDue, {
+          carc: c.primaryCarc,
+          category: c.category,
+          kind: c.kind,
+          coverage: 'secondary',
+          cpts: claim.lines.map((l) => l.cpt),
+        });
+        await setStatus('posted', 'system', `secondary claim denied by ${d.payerId} (CARC ${c.primaryCarc ?? 'unknown'}): being worked`);
+        return;
+      }
       await setStatus('posted', 'system', `secondary payment ${money(cp.paidCents)} posted`);
       return;
     }
@@ -603,7 +628,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       addTimer('post5-dispute', 'POST-5', `POST-5 dispute due ${due}`, addCalendarDays(due, 1));
     }
     await setStatus('posted', 'system', posted.disputeRequired ? `posted; underpayment of ${money(posted.underpaidCents)} to dispute` : 'posted at contract');
-    if (claim.secondaryCoverage && !secondarySent && cp.patientResponsibilityCents > 0) {
+    const crossedOver = cp.statusCode === '19' && wf.patched('crossover-19');
+    if (crossedOver && claim.secondaryCoverage) log(s.status, 'payer', `CLP02 19: ${d.payerId} forwarded the claim to the secondary payer (crossover); no secondary claim of ours`);
+    if (claim.secondaryCoverage && !secondarySent && cp.patientResponsibilityCents > 0 && !crossedOver) {
       // POST-6: the secondary claim goes out within one business day of the primary's adjudication.
       secondarySent = true;
       const attempt = s.submissions.length + 1;
@@ -619,6 +646,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       });
       s.submissions.push({ attempt, payerId: claim.secondaryCoverage.payerId, coverage: 'secondary', frequencyCode: '1', interchangeControlNumber: sent.interchangeControlNumber, submittedAt: sent.submittedAt });
       await setStatus('secondary_submitted', 'system', `POST-6 secondary claim to ${claim.secondaryCoverage.payerId}`);
+      if (wf.patched('secondary-follow-up')) {
+        addTimer('payment-expected:secondary', 'AR-1', `AR-1 secondary payer ${claim.secondaryCoverage.payerId}: answer expected`, addCalendarDays(sent.submittedAt.slice(0, 10), 30));
+      }
     }
   }
 
@@ -642,7 +672,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     } else if (c.kind === 'appeal' && s.status === 'denied' && typeof c.outcome.appealReference === 'string') {
       // Completing the appeal task is submitting the appeal (same as the submit-appeal action).
       appeal = { actor: c.completedBy, appealReference: c.outcome.appealReference, note: c.outcome.note as string | undefined };
-    } else if (c.kind === 'line_denial') {
+    } else if (c.kind === 'line_denial' || c.kind === 'secondary_rejection') {
+      if (c.kind === 'secondary_rejection') secondaryAdjudicated = true; // resolved by a person (resent or billed elsewhere)
       openLineDenials = Math.max(0, openLineDenials - 1);
       log(s.status, c.completedBy, `DEN-1 denied line worked: ${String(c.outcome.resolution ?? c.outcome.note ?? 'resolved')}`);
     } else if (c.kind === 'peer_to_peer') {
@@ -756,7 +787,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
           correction !== undefined ||
           appeal !== undefined ||
           s.status === 'rejected' ||
-          (s.status === 'posted' && !openDispute && openLineDenials === 0 && !(secondarySent && !s.payments.some((p) => p.statusCode === '2' || p.statusCode === '20'))),
+          (s.status === 'posted' && !openDispute && openLineDenials === 0 && !(secondarySent && !secondaryAdjudicated && !s.payments.some((p) => p.statusCode === '2' || p.statusCode === '20'))),
       );
       if (closeRequest) break mainLoop;
       if (appeal && s.status === 'denied') {
