@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ClaimDocument } from '../domain/claim-document';
 import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub';
-import { generate837P, isX12Error } from '../x12';
+import { generate837P, isX12Error, type OtherPayer837P } from '../x12';
 import { addCalendarDays } from '../domain/business-days';
 import type { PayerGateway, StatusInquiryResult } from './gateway/types';
 import { loadPayerPolicy, loadFeeSchedule } from './payers';
@@ -99,6 +99,8 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
       originalPayerClaimControlNumber?: string;
       /** Workflow time of the submission (ISO): AR touches and timely filing count from it. */
       at?: string;
+      /** Secondary claims: the primary payer's adjudication for the COB loops (2320/2330/2430). */
+      otherPayer?: OtherPayer837P;
     }): Promise<{ submissionId: number; interchangeControlNumber: number; submittedAt: string; resent: boolean }> {
       const key = `${input.workflowId}:${input.step}`;
       let row = await db('submissions').where({ idempotency_key: key }).first();
@@ -139,6 +141,9 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
           frequencyCode: input.frequencyCode,
           originalPayerClaimControlNumber: input.originalPayerClaimControlNumber,
           createdAt: new Date().toISOString(),
+          otherPayer: input.otherPayer
+            ? { ...input.otherPayer, name: (await db('payers').where({ id: input.otherPayer.payerId }).first('name'))?.name ?? input.otherPayer.name }
+            : undefined,
         });
       } catch (err) {
         // A claim the 837P builder cannot express is not going to fix itself on retry.

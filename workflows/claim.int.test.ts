@@ -9,6 +9,7 @@ import { tfesiClaim } from '../test/fixtures';
 import { claimStateQuery, claimWorkflowId, type ClaimWorkflowState } from '../contracts/claim';
 import { addBusinessDays } from '../domain/business-days';
 import type { ClaimDocument } from '../domain/claim-document';
+import { parse837P } from '../x12';
 
 let h: Harness;
 beforeAll(async () => {
@@ -140,8 +141,20 @@ describe('claimWorkflow scenarios (dev server, payer simulator)', () => {
 
   it('POST-6: secondary claim submitted after the primary pays, then posted and closed', async () => {
     const claimId = uniqueId('SEC');
+    // Capture the secondary 837P as the clearinghouse receives it.
+    const send = h.simulator.submitClaim.bind(h.simulator);
+    let secondaryX12: string | undefined;
+    h.simulator.submitClaim = async (sub) => {
+      if (sub.coveragePriority === 'secondary' && sub.claim.claimId === claimId) secondaryX12 = sub.x12;
+      return send(sub);
+    };
     await post(tfesiClaim(claimId, { secondaryCoverage: { payerId: 'MEDICAID', memberId: 'MCD-555' } }));
     const final = await until(claimId, (s) => s.status === 'closed', 'closed');
+    h.simulator.submitClaim = send;
+    // The COB loops carry what the primary paid (2320 AMT*D, 2430 SVD per line).
+    const [parsed] = parse837P(secondaryX12!, { practiceId: 'demo-pain', payerId: 'MEDICAID' });
+    expect(parsed.otherPayer).toMatchObject({ payerId: 'MEDICARE', priority: 'primary', paidCents: final.payments[0].paidCents });
+    expect(parsed.otherPayer?.lines).toHaveLength(1);
     expect(final.submissions.map((x) => [x.coverage, x.payerId])).toEqual([
       ['primary', 'MEDICARE'],
       ['secondary', 'MEDICAID'],

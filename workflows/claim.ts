@@ -634,16 +634,43 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       // POST-6: the secondary claim goes out within one business day of the primary's adjudication.
       secondarySent = true;
       const attempt = s.submissions.length + 1;
-      const sent = await payer.submitClaim({
-        workflowId,
-        step: `submit:${attempt}:secondary`,
-        claim: { ...claim, payerId: claim.secondaryCoverage.payerId, coverage: { memberId: claim.secondaryCoverage.memberId, priority: 'secondary' } },
-        version: s.version,
-        payerId: claim.secondaryCoverage.payerId,
-        coveragePriority: 'secondary',
-        frequencyCode: '1',
-        at: new Date().toISOString(),
-      });
+      let sent: Awaited<ReturnType<Activities['submitClaim']>>;
+      try {
+        sent = await payer.submitClaim({
+          workflowId,
+          step: `submit:${attempt}:secondary`,
+          claim: { ...claim, payerId: claim.secondaryCoverage.payerId, coverage: { memberId: claim.secondaryCoverage.memberId, priority: 'secondary' } },
+          version: s.version,
+          payerId: claim.secondaryCoverage.payerId,
+          coveragePriority: 'secondary',
+          frequencyCode: '1',
+          at: new Date().toISOString(),
+          // The COB loops (2320/2330/2430): what the primary paid and adjusted, per line.
+          otherPayer: {
+            payerId: claim.payerId,
+            name: claim.payerId,
+            memberId: claim.coverage.memberId,
+            priority: 'primary',
+            paidCents: cp.paidCents,
+            adjudicationDate: d.adjudicationDate,
+            claimAdjustments: cp.adjustments.map((a) => ({ group: a.group, carc: a.carc, amountCents: a.amountCents })),
+            lines: cp.lines.map((l, i) => ({
+              lineNumber: l.lineNumber ?? i + 1,
+              cpt: l.cpt,
+              modifiers: l.modifiers,
+              paidCents: l.paidCents,
+              units: l.units,
+              adjustments: l.adjustments.map((a) => ({ group: a.group, carc: a.carc, amountCents: a.amountCents, quantity: a.quantity })),
+            })),
+          },
+        });
+      } catch (err) {
+        if (!wf.patched('secondary-send-failure')) throw err;
+        const reason = err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure ? err.cause.message : String(err);
+        openLineDenials += 1;
+        await workItem(`secondary-send:${attempt}`, 'secondary_rejection', 'POST-6', `The secondary claim to ${claim.secondaryCoverage.payerId} could not be built: ${reason}`, addBusinessDays(today(), 1));
+        return;
+      }
       s.submissions.push({ attempt, payerId: claim.secondaryCoverage.payerId, coverage: 'secondary', frequencyCode: '1', interchangeControlNumber: sent.interchangeControlNumber, submittedAt: sent.submittedAt });
       await setStatus('secondary_submitted', 'system', `POST-6 secondary claim to ${claim.secondaryCoverage.payerId}`);
       if (wf.patched('secondary-follow-up')) {

@@ -9,12 +9,19 @@
  * id); 2300 CLM (CLM05 = POS:B:frequency), REF*G1 prior auth, REF*F8 original claim (7/8),
  * REF*EA patient id, HI (ABK then ABF, no decimal point); 2310B NM1*82 rendering provider;
  * 2400 LX / SV1 (HC:cpt:modifiers, charge, UN, units, pointers) / DTP*472 / REF*6R line number.
+ *
+ * Coordination of benefits (`opts.otherPayer`, POST-6 secondary claims): after 2310B,
+ * 2320 SBR (other payer's responsibility P/S, SBR02 18, SBR09 filing indicator) / CAS claim-level
+ * adjustments (one CAS per group code, up to 6 triplets) / AMT*D payer paid / OI***Y***Y;
+ * 2330A NM1*IL (MI member id; names and address as in 2010BA); 2330B NM1*PR (PI payer id), with
+ * DTP*573 only when no line was adjudicated (otherwise the date is in 2430); and inside each 2400,
+ * after REF*6R, 2430 SVD (payer id, paid, HC:cpt:modifiers, units) / CAS / DTP*573.
  */
-import { ClaimDocument } from '../domain/claim-document';
+import { ClaimDocument, IsoDate } from '../domain/claim-document';
 import { instantParts, openEnvelope, SegmentWriter, type ControlNumbers, type Party } from './build';
 import { X12Error } from './errors';
 import { validate837P } from './parse-837p';
-import { filingIndicator, formatCents, toDate8 } from './values';
+import { filingIndicator, formatCents, formatDecimal, toDate8 } from './values';
 
 export interface Address {
   line1: string;
@@ -42,6 +49,42 @@ export interface Generate837POptions {
   /** Rendering provider name when known (the ClaimDocument has only the NPI). */
   renderingProvider?: { lastName: string; firstName?: string; taxonomy?: string };
   usage?: 'P' | 'T';
+  /**
+   * The payer that adjudicated this claim before the destination payer (coordination of
+   * benefits, loops 2320/2330A/2330B/2430). Required by secondary payers on a secondary claim.
+   */
+  otherPayer?: OtherPayer837P;
+}
+
+export type CasGroup = 'CO' | 'PR' | 'OA' | 'PI' | 'CR';
+
+/** A prior payer's adjudication of this claim, as its 835 reported it. */
+export interface OtherPayer837P {
+  /** The prior payer's id as the clearinghouse knows it: 2330B NM109 and every 2430 SVD01. */
+  payerId: string;
+  name: string;
+  /** The patient's member id with the prior payer (2330A NM109). */
+  memberId: string;
+  /** The prior payer's responsibility (2320 SBR01 P/S); this claim is then S/T in 2000B. */
+  priority: 'primary' | 'secondary';
+  /** 2320 SBR09; default from the payer id like 2000B (MEDICARE -> MB, MEDICAID -> MC, ... else CI). */
+  claimFilingIndicator?: string;
+  /** 2320 AMT*D: what the prior payer paid on the claim. */
+  paidCents: number;
+  /** YYYY-MM-DD: 2430 DTP*573 on each adjudicated line (2330B DTP*573 when no line is given). */
+  adjudicationDate: string;
+  /** 2320 CAS: claim-level adjustments. */
+  claimAdjustments: Array<{ group: CasGroup; carc: string; amountCents: number }>;
+  /** 2430, one per adjudicated line (in claim line order); charge = paid + adjustments. */
+  lines: Array<{
+    /** 1-based claim line (the 2400 LX it belongs to). */
+    lineNumber: number;
+    cpt: string;
+    modifiers?: string[];
+    paidCents: number;
+    units: number;
+    adjustments: Array<{ group: CasGroup; carc: string; amountCents: number; quantity?: number }>;
+  }>;
 }
 
 export function generate837P(input: ClaimDocument, opts: Generate837POptions): string {
@@ -78,6 +121,8 @@ export function generate837P(input: ClaimDocument, opts: Generate837POptions): s
   // 2000B / 2010BA / 2010BB
   const priority = { primary: 'P', secondary: 'S', tertiary: 'T' }[claim.coverage.priority];
   w.add('HL', '2', '1', '22', '0');
+  const other = opts.otherPayer;
+  if (other) checkPriority(w, claim, other, priority);
   w.add('SBR', priority, '18', '', '', '', '', '', '', opts.payer.claimFilingIndicator ?? filingIndicator(claim.payerId));
   const s = opts.subscriber;
   w.add('NM1', 'IL', '1', s?.lastName, s?.firstName, '', '', '', 'MI', claim.coverage.memberId);
@@ -100,6 +145,11 @@ export function generate837P(input: ClaimDocument, opts: Generate837POptions): s
   const rp = opts.renderingProvider;
   w.add('NM1', '82', '1', rp?.lastName, rp?.firstName, '', '', '', 'XX', claim.renderingNpi);
   if (rp?.taxonomy) w.add('PRV', 'PE', 'PXC', rp.taxonomy);
+  // 2320 / 2330A / 2330B
+  if (other) {
+    checkOtherPayer(w, claim, other);
+    writeOtherPayer(w, other, opts);
+  }
   // 2400
   claim.lines.forEach((l, i) => {
     w.add('LX', String(i + 1));
@@ -107,11 +157,104 @@ export function generate837P(input: ClaimDocument, opts: Generate837POptions): s
       w.comp(...l.diagnosisPointers.map(String)));
     w.add('DTP', '472', 'D8', toDate8(claim.serviceDate));
     w.add('REF', '6R', String(i + 1));
+    // 2430
+    for (const ol of other?.lines.filter((x) => x.lineNumber === i + 1) ?? []) {
+      w.add('SVD', other!.payerId, formatCents(ol.paidCents), w.comp('HC', ol.cpt, ...(ol.modifiers ?? [])), '', formatDecimal(ol.units));
+      writeCas(w, ol.adjustments);
+      w.add('DTP', '573', 'D8', toDate8(other!.adjudicationDate));
+    }
   });
   close();
   const text = w.toString();
   validate837P(text);
   return text;
+}
+
+const GROUPS = new Set<string>(['CO', 'PR', 'OA', 'PI', 'CR']);
+
+/** The prior payer's responsibility decides this claim's: P -> S, S -> T (2000B SBR01). */
+function checkPriority(w: SegmentWriter, claim: ClaimDocument, o: OtherPayer837P, sbr01: string): void {
+  const sbrAt = w.segments.length + 1;
+  const want = o.priority === 'primary' ? 'S' : o.priority === 'secondary' ? 'T' : undefined;
+  if (!want) throw new X12Error(sbrAt, 'SBR', `otherPayer.priority "${String(o.priority)}" is not primary or secondary`, 'CONTENT');
+  if (sbr01 !== want) {
+    throw new X12Error(sbrAt, 'SBR',
+      `otherPayer.priority ${o.priority} makes this claim SBR01 ${want}, but coverage.priority is ${claim.coverage.priority} (SBR01 ${sbr01})`, 'CONTENT');
+  }
+}
+
+/**
+ * Refuse an otherPayer the 837P cannot carry, before any of it is written; the position is the
+ * 2320 SBR about to be written. Balances (per line SV102 = SVD02 + CAS; AMT*D = sum SVD02 - claim
+ * CAS) are checked by validate837P on the finished text, at the SVD / AMT that does not balance.
+ */
+function checkOtherPayer(w: SegmentWriter, claim: ClaimDocument, o: OtherPayer837P): void {
+  const sbrAt = w.segments.length + 1;
+  const at = (id: string, reason: string): never => {
+    throw new X12Error(sbrAt, id, reason, 'CONTENT');
+  };
+  for (const [k, v] of [['payerId', o.payerId], ['name', o.name], ['memberId', o.memberId]] as const) {
+    if (typeof v !== 'string' || v.trim() === '') at('NM1', `otherPayer.${k} is empty`);
+  }
+  if (!Array.isArray(o.claimAdjustments) || !Array.isArray(o.lines)) at('SBR', 'otherPayer.claimAdjustments and otherPayer.lines must be arrays');
+  if (!IsoDate.safeParse(o.adjudicationDate).success) at('DTP', `otherPayer.adjudicationDate "${o.adjudicationDate}" is not a YYYY-MM-DD date`);
+  const cents = (v: unknown, path: string, id: string) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) at(id, `${path} ${String(v)} is not integer cents`);
+  };
+  const adjustments = (list: OtherPayer837P['claimAdjustments'], path: string) => {
+    const perGroup = new Map<string, number>();
+    list.forEach((a, i) => {
+      if (!GROUPS.has(a.group)) at('CAS', `${path}[${i}].group "${a.group}" is not CO, PR, OA, PI or CR`);
+      if (!/^[A-Z0-9]{1,5}$/.test(a.carc ?? '')) at('CAS', `${path}[${i}].carc "${a.carc}" is not a claim adjustment reason code`);
+      cents(a.amountCents, `${path}[${i}].amountCents`, 'CAS');
+      const q = (a as { quantity?: unknown }).quantity;
+      if (q !== undefined && (typeof q !== 'number' || !Number.isFinite(q))) at('CAS', `${path}[${i}].quantity ${String(q)} is not a number`);
+      perGroup.set(a.group, (perGroup.get(a.group) ?? 0) + 1);
+      if (perGroup.get(a.group)! > 6) at('CAS', `${path}: more than 6 ${a.group} adjustments (one CAS per group code, 6 triplets)`);
+    });
+  };
+  cents(o.paidCents, 'otherPayer.paidCents', 'AMT');
+  adjustments(o.claimAdjustments, 'otherPayer.claimAdjustments');
+  const n = claim.lines.length;
+  o.lines.forEach((l, i) => {
+    if (!Number.isInteger(l.lineNumber) || l.lineNumber < 1 || l.lineNumber > n) {
+      at('SVD', `otherPayer.lines[${i}].lineNumber ${l.lineNumber} is not a service line of claim ${claim.claimId} (LX 1..${n}); its 2430 SVD has no 2400 loop`);
+    }
+    if (i > 0 && l.lineNumber < o.lines[i - 1].lineNumber) {
+      at('SVD', `otherPayer.lines[${i}].lineNumber ${l.lineNumber} is out of claim line order (2430 loops are written inside their 2400)`);
+    }
+    if (!/^[A-Z0-9]{5}$/.test(l.cpt ?? '')) at('SVD', `otherPayer.lines[${i}].cpt "${l.cpt}" is not a 5-character code`);
+    if ((l.modifiers ?? []).length > 4 || (l.modifiers ?? []).some((m) => !/^[A-Z0-9]{2}$/.test(m))) {
+      at('SVD', `otherPayer.lines[${i}].modifiers must be up to 4 two-character modifiers`);
+    }
+    if (typeof l.units !== 'number' || !Number.isFinite(l.units) || l.units < 0) at('SVD', `otherPayer.lines[${i}].units ${String(l.units)} is not a number of units`);
+    cents(l.paidCents, `otherPayer.lines[${i}].paidCents`, 'SVD');
+    if (!Array.isArray(l.adjustments)) at('CAS', `otherPayer.lines[${i}].adjustments must be an array`);
+    adjustments(l.adjustments, `otherPayer.lines[${i}].adjustments`);
+  });
+}
+
+/** 2320 / 2330A / 2330B for one prior payer. */
+function writeOtherPayer(w: SegmentWriter, o: OtherPayer837P, opts: Generate837POptions): void {
+  w.add('SBR', o.priority === 'primary' ? 'P' : 'S', '18', '', '', '', '', '', '', o.claimFilingIndicator ?? filingIndicator(o.payerId));
+  writeCas(w, o.claimAdjustments.map(({ group, carc, amountCents }) => ({ group, carc, amountCents })));
+  w.add('AMT', 'D', formatCents(o.paidCents));
+  // OI03 benefits assignment and OI06 release of information, as CLM08 / CLM09 say.
+  w.add('OI', '', '', 'Y', '', '', 'Y');
+  const s = opts.subscriber;
+  w.add('NM1', 'IL', '1', s?.lastName, s?.firstName, '', '', '', 'MI', o.memberId);
+  if (s?.address) writeAddress(w, s.address);
+  w.add('NM1', 'PR', '2', o.name, '', '', '', '', 'PI', o.payerId);
+  if (o.lines.length === 0) w.add('DTP', '573', 'D8', toDate8(o.adjudicationDate));
+}
+
+/** CAS: one segment per group code (in first-seen order), up to 6 reason/amount/quantity triplets. */
+function writeCas(w: SegmentWriter, adjs: Array<{ group: string; carc: string; amountCents: number; quantity?: number }>): void {
+  const groups = new Map<string, typeof adjs>();
+  for (const a of adjs) groups.set(a.group, [...(groups.get(a.group) ?? []), a]);
+  for (const [group, run] of groups) {
+    w.add('CAS', group, ...run.flatMap((a) => [a.carc, formatCents(a.amountCents), a.quantity === undefined ? '' : formatDecimal(a.quantity)]));
+  }
 }
 
 function writeAddress(w: SegmentWriter, a: Address): void {

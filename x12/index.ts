@@ -1,6 +1,6 @@
 /** X12 5010 module: 837P out; 999, 277CA and 835 in. Pure: no I/O besides the streams passed in. */
 export { X12Error, isX12Error, type X12ErrorCode } from './errors';
-export { generate837P, type Generate837POptions, type Address } from './generate-837p';
+export { generate837P, type Generate837POptions, type Address, type OtherPayer837P, type CasGroup } from './generate-837p';
 export { parse837P, validate837P, type Parse837POptions, type Parsed837PClaim } from './parse-837p';
 export {
   parse835,

@@ -7,12 +7,21 @@
  * NM109 payer id (unless opts.payerId); CLM05-1 place of service; CLM05-3 frequency code;
  * REF*F8 original claim; REF*G1 prior auth; HI ABK/ABF diagnoses (a dot is put back after the
  * third character); 2310B NM109 rendering NPI (else the billing provider); SV1 lines; DTP*472.
+ *
+ * Coordination of benefits -> `otherPayer`: 2320 SBR01 priority (P/S) and SBR09 filing
+ * indicator, CAS claim adjustments, AMT*D paid; 2330A NM109 member id; 2330B NM103 name / NM109
+ * payer id; 2430 SVD (paid, HC:cpt:modifiers, units) / CAS / DTP*573 per line (lineNumber = the
+ * 2400 it sits in), else 2330B DTP*573. Checked in both modes: 2320 before 2400, 2330A then 2330B
+ * required, OI required, segment order inside 2320 and 2430, SVD01 = a 2330B NM109, and per
+ * prior payer SV102 = SVD02 + line CAS, AMT*D = sum SVD02 - claim CAS (CLM02 - claim CAS without
+ * lines).
  */
 import { ClaimDocument, describeIssues } from '../domain/claim-document';
+import type { CasGroup, OtherPayer837P } from './generate-837p';
 import { readInterchange, type EnvelopeExpectation, type TransactionHandler } from './envelope';
 import { X12Error } from './errors';
 import { el, type Delimiters, type Segment } from './tokenize';
-import { parseCents, parseDate8, parseDecimal } from './values';
+import { formatCents, parseCents, parseDate8, parseDecimal } from './values';
 
 export const EXPECT_837P: EnvelopeExpectation = {
   functionalId: 'HC',
@@ -32,6 +41,8 @@ export interface Parsed837PClaim {
   frequencyCode: string;
   originalPayerClaimControlNumber?: string;
   billingProviderNpi: string;
+  /** The prior payer's adjudication (2320/2330A/2330B/2430), when the claim carries one. */
+  otherPayer?: OtherPayer837P;
   /** 1-based segment number of the CLM. */
   segmentPosition: number;
 }
@@ -69,6 +80,51 @@ const KNOWN = new Set([
   'PS1', 'LIN', 'CTP', 'SVD', 'LQ', 'FRM',
 ]);
 
+const GROUPS = new Set<string>(['CO', 'PR', 'OA', 'PI', 'CR']);
+const ORDER_2320 = ['SBR', 'CAS', 'AMT', 'OI', 'MOA'];
+const ORDER_2430 = ['SVD', 'CAS', 'DTP', 'AMT'];
+const OTHER_2330 = ['DN', 'P3', '82', '77', 'DQ', '85'];
+
+interface CasAdjustment {
+  group: CasGroup;
+  carc: string;
+  amountCents: number;
+  quantity?: number;
+}
+
+/** One 2320 loop with its 2330A/2330B. */
+interface OtherDraft {
+  seg: Segment;
+  sbr01: string;
+  filing: string;
+  adjustments: CasAdjustment[];
+  casTotal: number;
+  casCount: number;
+  paid?: { cents: number; seg: Segment };
+  oi: boolean;
+  memberId?: string;
+  payerId?: string;
+  name?: string;
+  /** 2330B DTP*573. */
+  date?: string;
+  rank: number;
+}
+
+/** One 2430 loop. */
+interface SvdDraft {
+  seg: Segment;
+  payerId: string;
+  paidCents: number;
+  cpt: string;
+  modifiers: string[];
+  units: number;
+  adjustments: CasAdjustment[];
+  casTotal: number;
+  casCount: number;
+  date?: string;
+  rank: number;
+}
+
 interface Draft {
   seg: Segment;
   claimId: string;
@@ -81,7 +137,8 @@ interface Draft {
   diagnoses: string[];
   renderingNpi?: string;
   claimServiceDate?: string;
-  lines: Array<{ seg: Segment; cpt: string; modifiers: string[]; units: number; chargeCents: number; pointers: number[]; date?: string }>;
+  lines: Array<{ seg: Segment; cpt: string; modifiers: string[]; units: number; chargeCents: number; pointers: number[]; date?: string; svd: SvdDraft[] }>;
+  others: OtherDraft[];
 }
 
 class Claim837PMapper implements TransactionHandler {
@@ -90,7 +147,11 @@ class Claim837PMapper implements TransactionHandler {
   private bht = false;
   private hl = new Map<string, string>();
   private billingNpi = '';
-  private sub = { priority: '', memberId: '', birthDate: '', sex: '', payerId: '' };
+  private sub = { priority: '', sbr01: '', memberId: '', birthDate: '', sex: '', payerId: '' };
+  /** Which 2330 loop NM1 opened: A (IL), B (PR) or a later one. */
+  private sub2330: 'A' | 'B' | 'x' = 'A';
+  /** Claim lines read when the current LX opened: an SVD needs this 2400's own SV1. */
+  private lxLines = 0;
   private pat: { birthDate: string; sex: string } | undefined;
   private draft?: Draft;
   readonly claims: Parsed837PClaim[] = [];
@@ -127,14 +188,13 @@ class Claim837PMapper implements TransactionHandler {
         return this.openClaim(seg);
       case 'SBR':
         if (this.loop === '2000B') return this.onSbr(seg);
-        if (this.inClaim()) {
-          this.loop = '2320';
-          return;
-        }
+        // 2320 follows the claim data and 2310x, and comes before the first 2400.
+        if (['2300', '2310', '2320', '2330'].includes(this.loop)) return this.onOtherSbr(seg);
         return this.notAllowed(seg);
       case 'LX':
         if (!this.inClaim()) this.notAllowed(seg);
         this.loop = '2400';
+        this.lxLines = this.draft!.lines.length;
         return;
       case 'SV1':
         if (this.loop !== '2400') this.notAllowed(seg);
@@ -144,16 +204,40 @@ class Claim837PMapper implements TransactionHandler {
         this.loop = '2410';
         return;
       case 'SVD':
-        if (!this.inLine()) this.notAllowed(seg);
-        this.loop = '2430';
-        return;
+        if (!this.inLine() || this.loop === '2440') this.notAllowed(seg);
+        return this.onSvd(seg);
       case 'LQ':
         if (!this.inLine()) this.notAllowed(seg);
         this.loop = '2440';
         return;
     }
     if (!ALLOWED[this.loop].has(id)) this.notAllowed(seg);
+    if (this.loop === '2320') this.order(seg, this.currentOther(), ORDER_2320);
+    if (this.loop === '2430') this.order(seg, this.currentSvd(), ORDER_2430);
     switch (id) {
+      case 'CAS':
+        if (this.loop === '2320') {
+          const o = this.currentOther();
+          o.casTotal += this.readCas(seg, o.adjustments);
+          if (++o.casCount > 5) this.fail(seg, 'more than 5 CAS segments in loop 2320', 'LOOP');
+        } else {
+          const v = this.currentSvd();
+          v.casTotal += this.readCas(seg, v.adjustments);
+          if (++v.casCount > 5) this.fail(seg, 'more than 5 CAS segments in loop 2430', 'LOOP');
+        }
+        return;
+      case 'AMT':
+        if (this.loop === '2320' && el(seg, 1) === 'D') {
+          const o = this.currentOther();
+          if (o.paid) this.fail(seg, 'AMT*D repeated in loop 2320', 'LOOP');
+          o.paid = { cents: parseCents(el(seg, 2), seg, 'AMT02'), seg };
+        }
+        return;
+      case 'OI':
+        if (!['Y', 'N', 'W'].includes(el(seg, 3))) this.fail(seg, `OI03 benefits assignment "${el(seg, 3)}" is not Y, N or W`, 'CONTENT');
+        if (!['I', 'Y'].includes(el(seg, 6))) this.fail(seg, `OI06 release of information "${el(seg, 6)}" is not I or Y`, 'CONTENT');
+        this.currentOther().oi = true;
+        return;
       case 'DMG':
         if (el(seg, 1) !== 'D8') this.fail(seg, 'DMG01 must be D8', 'SYNTAX');
         if (this.loop === '2010BA') {
@@ -174,6 +258,15 @@ class Claim837PMapper implements TransactionHandler {
         if (this.loop === '2300') return this.onHi(seg);
         return;
       case 'DTP':
+        if (this.loop === '2330' || this.loop === '2430') {
+          if (el(seg, 1) !== '573' || (this.loop === '2330' && this.sub2330 !== 'B')) this.notAllowed(seg);
+          if (el(seg, 2) !== 'D8') this.fail(seg, 'DTP02 must be D8 for DTP*573', 'SYNTAX');
+          const date = parseDate8(el(seg, 3), seg, 'DTP03');
+          const into = this.loop === '2330' ? this.currentOther() : this.currentSvd();
+          if (into.date) this.fail(seg, `DTP*573 repeated in loop ${this.loop}`, 'LOOP');
+          into.date = date;
+          return;
+        }
         if (el(seg, 1) === '472') {
           const v = el(seg, 2) === 'RD8' ? el(seg, 3).slice(0, 8) : el(seg, 3);
           const date = parseDate8(v, seg, 'DTP03');
@@ -215,7 +308,7 @@ class Claim837PMapper implements TransactionHandler {
     if (level === '20') this.loop = '2000A';
     else if (level === '22') {
       this.loop = '2000B';
-      this.sub = { priority: '', memberId: '', birthDate: '', sex: '', payerId: '' };
+      this.sub = { priority: '', sbr01: '', memberId: '', birthDate: '', sex: '', payerId: '' };
       this.pat = undefined;
     } else {
       this.loop = '2000C';
@@ -238,7 +331,9 @@ class Claim837PMapper implements TransactionHandler {
       if ((l === '2000B' || l === '2010BA' || l === '2010BB') && q === 'PR') return '2010BB';
       if (l === '2000C' && q === 'QC') return '2010CA';
       if (['2300', '2310'].includes(l) && ['DN', 'P3', '82', '77', 'DQ', 'PW', '45'].includes(q)) return '2310';
-      if (['2320', '2330'].includes(l)) return '2330';
+      if (l === '2320' && q === 'IL') return '2330';
+      if (l === '2330' && this.sub2330 === 'A' && q === 'PR') return '2330';
+      if (l === '2330' && this.sub2330 !== 'A' && OTHER_2330.includes(q)) return '2330';
       if (['2400', '2410', '2420'].includes(l) && ['82', 'QB', '77', 'DQ', 'DK', 'DN', 'P3', 'PW', '45'].includes(q)) return '2420';
       return undefined;
     })();
@@ -252,6 +347,98 @@ class Claim837PMapper implements TransactionHandler {
     if (next === '2010BA') this.sub.memberId = el(seg, 9);
     if (next === '2010BB') this.sub.payerId = el(seg, 9);
     if (next === '2310' && q === '82') this.draft!.renderingNpi = el(seg, 9);
+    if (next === '2330') {
+      const o = this.currentOther();
+      if (q === 'IL') {
+        this.sub2330 = 'A';
+        o.memberId = el(seg, 9) || this.fail(seg, '2330A NM109 (other subscriber member id) is missing', 'CONTENT');
+      } else if (q === 'PR') {
+        this.sub2330 = 'B';
+        o.payerId = el(seg, 9) || this.fail(seg, '2330B NM109 (other payer id) is missing', 'CONTENT');
+        o.name = el(seg, 3);
+        if (this.draft!.others.some((x) => x !== o && x.payerId === o.payerId)) {
+          this.fail(seg, `other payer ${o.payerId} appears in two 2320 loops`, 'CONTENT');
+        }
+      } else {
+        this.sub2330 = 'x';
+      }
+    }
+  }
+
+  private currentOther(): OtherDraft {
+    return this.draft!.others[this.draft!.others.length - 1];
+  }
+  private currentSvd(): SvdDraft {
+    const l = this.draft!.lines[this.draft!.lines.length - 1];
+    return l.svd[l.svd.length - 1];
+  }
+
+  /** Segment order inside 2320 / 2430. */
+  private order(seg: Segment, at: { rank: number }, order: string[]): void {
+    const r = order.indexOf(seg.id);
+    if (r < at.rank) this.fail(seg, `${seg.id} after ${order[at.rank]} in loop ${this.loop} (order: ${order.join(', ')})`, 'LOOP');
+    at.rank = r;
+  }
+
+  private onOtherSbr(seg: Segment): void {
+    this.loop = '2320';
+    const sbr01 = el(seg, 1);
+    if (!/^[PSTABCDEFGHU]$/.test(sbr01)) this.fail(seg, `SBR01 "${sbr01}" is not a payer responsibility code`, 'CONTENT');
+    if (sbr01 === this.sub.sbr01) this.fail(seg, `2320 SBR01 ${sbr01} repeats this claim's own payer responsibility (2000B SBR01)`, 'CONTENT');
+    if (!el(seg, 2)) this.fail(seg, 'SBR02 (individual relationship code) is required in loop 2320', 'CONTENT');
+    if (!el(seg, 9)) this.fail(seg, 'SBR09 (claim filing indicator) is required in loop 2320', 'CONTENT');
+    this.draft!.others.push({ seg, sbr01, filing: el(seg, 9), adjustments: [], casTotal: 0, casCount: 0, oi: false, rank: 0 });
+  }
+
+  private onSvd(seg: Segment): void {
+    if (this.draft!.lines.length === this.lxLines) this.fail(seg, 'SVD before the SV1 of its service line', 'LOOP');
+    this.loop = '2430';
+    const payerId = el(seg, 1);
+    if (!this.draft!.others.some((o) => o.payerId === payerId)) {
+      this.fail(seg, `SVD01 "${payerId}" is not the id of an other payer of this claim (2330B NM109)`, 'CONTENT');
+    }
+    const c = el(seg, 3).split(this.d.component);
+    if (c[0] !== 'HC') this.fail(seg, 'SVD03-1 must be HC', 'CONTENT');
+    if (!c[1]) this.fail(seg, 'SVD03-2 procedure code is missing', 'CONTENT');
+    if (!el(seg, 5)) this.fail(seg, 'SVD05 paid units are missing', 'CONTENT');
+    this.draft!.lines[this.draft!.lines.length - 1].svd.push({
+      seg,
+      payerId,
+      paidCents: parseCents(el(seg, 2), seg, 'SVD02'),
+      cpt: c[1],
+      modifiers: c.slice(2, 6).filter((m) => m !== ''),
+      units: parseDecimal(el(seg, 5), seg, 'SVD05'),
+      adjustments: [],
+      casTotal: 0,
+      casCount: 0,
+      rank: 0,
+    });
+  }
+
+  /** CAS*group*(reason*amount*quantity) x up to 6; returns the amount total. */
+  private readCas(seg: Segment, into: CasAdjustment[]): number {
+    const group = el(seg, 1);
+    if (!GROUPS.has(group)) this.fail(seg, `CAS01 "${group}" is not a group code (CO, PR, OA, PI, CR)`, 'CONTENT');
+    if (seg.elements.length > 20) this.fail(seg, 'CAS holds more than 6 adjustment triplets', 'SYNTAX');
+    let total = 0;
+    let n = 0;
+    for (let i = 2; i <= 17; i += 3) {
+      const [carc, amount, qty] = [el(seg, i), el(seg, i + 1), el(seg, i + 2)];
+      const name = `CAS${String(i + 1).padStart(2, '0')}`;
+      if (!carc) {
+        if (amount || qty) this.fail(seg, `${name} amount without a reason code`, 'SYNTAX');
+        continue;
+      }
+      if (carc.length > 5) this.fail(seg, `CAS reason code "${carc}" is longer than 5 characters`, 'SYNTAX');
+      const cents = parseCents(amount || this.fail(seg, `${name} amount missing for reason ${carc}`, 'SYNTAX'), seg, name);
+      const adj: CasAdjustment = { group: group as CasGroup, carc, amountCents: cents };
+      if (qty) adj.quantity = parseDecimal(qty, seg, `CAS${String(i + 2).padStart(2, '0')}`);
+      into.push(adj);
+      total += cents;
+      n++;
+    }
+    if (n === 0) this.fail(seg, 'CAS has no adjustment (CAS02/CAS03 missing)', 'SYNTAX');
+    return total;
   }
 
   private onSbr(seg: Segment): void {
@@ -259,6 +446,7 @@ class Claim837PMapper implements TransactionHandler {
     const map: Record<string, string> = { P: 'primary', S: 'secondary', T: 'tertiary' };
     if (!map[p]) this.fail(seg, `SBR01 "${p}" is not P, S or T`, 'CONTENT');
     this.sub.priority = map[p];
+    this.sub.sbr01 = p;
   }
 
   private openClaim(seg: Segment): void {
@@ -273,6 +461,7 @@ class Claim837PMapper implements TransactionHandler {
       frequencyCode: c5[2],
       diagnoses: [],
       lines: [],
+      others: [],
     };
     if (!['1', '7', '8'].includes(c5[2])) this.fail(seg, `CLM05-3 frequency code "${c5[2]}" is not 1, 7 or 8`, 'CONTENT');
   }
@@ -298,6 +487,7 @@ class Claim837PMapper implements TransactionHandler {
       chargeCents: parseCents(el(seg, 2), seg, 'SV102'),
       units: parseDecimal(el(seg, 4), seg, 'SV104'),
       pointers: el(seg, 7).split(this.d.component).filter((p) => p !== '').map(Number),
+      svd: [],
     });
   }
 
@@ -317,7 +507,9 @@ class Claim837PMapper implements TransactionHandler {
     const dates = new Set(dr.lines.map((l) => l.date ?? dr.claimServiceDate));
     if (dates.has(undefined)) this.fail(dr.seg, 'a service line has no DTP*472 service date', 'CONTENT');
     if (dates.size > 1) this.fail(dr.seg, 'service lines with different dates cannot map to one ClaimDocument', 'CONTENT');
+    this.checkOthers(dr);
     if (!this.build) return;
+    const otherPayer = this.buildOtherPayer(dr);
     const patient = this.pat ?? { birthDate: this.sub.birthDate, sex: this.sub.sex };
     const doc = {
       claimId: dr.claimId,
@@ -348,8 +540,78 @@ class Claim837PMapper implements TransactionHandler {
       frequencyCode: dr.frequencyCode,
       ...(dr.original ? { originalPayerClaimControlNumber: dr.original } : {}),
       billingProviderNpi: this.billingNpi,
+      ...(otherPayer ? { otherPayer } : {}),
       segmentPosition: dr.seg.position,
     });
+  }
+
+  /** 2320/2330/2430 completeness and the prior payers' balances (both modes). */
+  private checkOthers(dr: Draft): void {
+    for (const o of dr.others) {
+      if (o.memberId === undefined) this.fail(o.seg, 'loop 2320 has no 2330A other subscriber (NM1*IL)', 'LOOP');
+      if (o.payerId === undefined) this.fail(o.seg, 'loop 2320 has no 2330B other payer (NM1*PR)', 'LOOP');
+      if (!o.oi) this.fail(o.seg, 'loop 2320 has no OI segment (required)', 'CONTENT');
+      const svds = dr.lines.flatMap((l) => l.svd.filter((v) => v.payerId === o.payerId));
+      for (const v of svds) if (!v.date) this.fail(v.seg, 'loop 2430 has no DTP*573 adjudication date', 'CONTENT');
+      dr.lines.forEach((l, i) => {
+        const mine = l.svd.filter((v) => v.payerId === o.payerId);
+        if (!mine.length) return;
+        const paid = mine.reduce((s, v) => s + v.paidCents, 0);
+        const cas = mine.reduce((s, v) => s + v.casTotal, 0);
+        if (paid + cas !== l.chargeCents) {
+          this.fail(mine[0].seg,
+            `line ${i + 1} does not balance for other payer ${o.payerId}: SV102 ${formatCents(l.chargeCents)} is not SVD02 ${formatCents(paid)} + CAS ${formatCents(cas)}`, 'BALANCE');
+        }
+      });
+      if (!o.paid) {
+        if (svds.length || o.adjustments.length) this.fail(o.seg, `other payer ${o.payerId} has adjudication data but no AMT*D payer paid amount`, 'CONTENT');
+        continue;
+      }
+      if (svds.length) {
+        const lines = svds.reduce((s, v) => s + v.paidCents, 0);
+        if (lines - o.casTotal !== o.paid.cents) {
+          this.fail(o.paid.seg,
+            `AMT*D ${formatCents(o.paid.cents)} is not the SVD02 total ${formatCents(lines)} minus claim CAS ${formatCents(o.casTotal)} for other payer ${o.payerId}`, 'BALANCE');
+        }
+      } else {
+        if (dr.chargeCents - o.casTotal !== o.paid.cents) {
+          this.fail(o.paid.seg,
+            `AMT*D ${formatCents(o.paid.cents)} is not CLM02 ${formatCents(dr.chargeCents)} minus claim CAS ${formatCents(o.casTotal)} for other payer ${o.payerId}`, 'BALANCE');
+        }
+        if (!o.date) this.fail(o.seg, `other payer ${o.payerId} adjudicated the claim without 2430 lines: 2330B needs DTP*573`, 'CONTENT');
+      }
+    }
+  }
+
+  /** The one prior payer a Parsed837PClaim carries. */
+  private buildOtherPayer(dr: Draft): OtherPayer837P | undefined {
+    if (dr.others.length > 1) this.fail(dr.others[1].seg, 'a second other payer (2320): Parsed837PClaim.otherPayer holds one', 'CONTENT');
+    const o = dr.others[0];
+    if (!o) return undefined;
+    const priority = ({ P: 'primary', S: 'secondary' } as const)[o.sbr01 as 'P' | 'S'];
+    if (!priority) this.fail(o.seg, `2320 SBR01 ${o.sbr01}: otherPayer.priority maps P or S only`, 'CONTENT');
+    if (!o.paid) this.fail(o.seg, `other payer ${o.payerId} has no AMT*D: an unadjudicated other payer does not map to otherPayer`, 'CONTENT');
+    const lines = dr.lines.flatMap((l, i) => l.svd.map((v) => ({ v, lineNumber: i + 1 })));
+    const dates = new Set([...lines.map(({ v }) => v.date!), ...(o.date ? [o.date] : [])]);
+    if (dates.size > 1) this.fail(o.seg, `other payer ${o.payerId} lines carry different adjudication dates (DTP*573): otherPayer has one`, 'CONTENT');
+    return {
+      payerId: o.payerId!,
+      name: o.name!,
+      memberId: o.memberId!,
+      priority,
+      claimFilingIndicator: o.filing,
+      paidCents: o.paid.cents,
+      adjudicationDate: [...dates][0],
+      claimAdjustments: o.adjustments.map(({ group, carc, amountCents }) => ({ group, carc, amountCents })),
+      lines: lines.map(({ v, lineNumber }) => ({
+        lineNumber,
+        cpt: v.cpt,
+        ...(v.modifiers.length ? { modifiers: v.modifiers } : {}),
+        paidCents: v.paidCents,
+        units: v.units,
+        adjustments: v.adjustments,
+      })),
+    };
   }
 
   private notAllowed(seg: Segment): never {
