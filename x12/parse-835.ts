@@ -24,6 +24,7 @@ import type {
 } from '../domain/remittance';
 import { EnvelopeValidator, readInterchange, type EnvelopeExpectation, type TransactionHandler } from './envelope';
 import { X12Error } from './errors';
+import { readCasSegment } from './cas';
 import { el, tokenizeStream, Tokenizer, type Delimiters, type Segment } from './tokenize';
 import { formatCents, parseCents, parseDate8, parseDecimal } from './values';
 
@@ -53,7 +54,6 @@ export type Era835Event =
     }
   | { kind: 'end'; transactions: number; interchangeControlNumber: string };
 
-const GROUPS = new Set<string>(['CO', 'PR', 'OA', 'PI', 'CR']);
 const STATUS = new Set<string>(['1', '2', '3', '4', '19', '20', '21', '22', '23', '25']);
 
 type Loop = 'header' | '1000A' | '1000B' | '2000' | '2100' | '2110' | 'summary';
@@ -391,30 +391,7 @@ export class Era835Mapper implements TransactionHandler {
 
   /** CAS*group*(reason*amount*quantity) x up to 6; returns the amount total. */
   private readCas(seg: Segment, into: Adjustment[]): number {
-    const group = el(seg, 1);
-    if (!GROUPS.has(group)) this.fail(seg, `CAS01 "${group}" is not a group code (CO, PR, OA, PI, CR)`, 'CONTENT');
-    if (seg.elements.length > 20) this.fail(seg, 'CAS holds more than 6 adjustment triplets', 'SYNTAX');
-    let total = 0;
-    let n = 0;
-    for (let i = 2; i <= 17; i += 3) {
-      const carc = el(seg, i);
-      const amount = el(seg, i + 1);
-      const qty = el(seg, i + 2);
-      if (!carc) {
-        if (amount || qty) this.fail(seg, `CAS${String(i + 1).padStart(2, '0')} amount without a reason code`, 'SYNTAX');
-        continue;
-      }
-      if (carc.length > 5) this.fail(seg, `CAS reason code "${carc}" is longer than 5 characters`, 'SYNTAX');
-      const name = `CAS${String(i + 1).padStart(2, '0')}`;
-      const cents = parseCents(amount || this.fail(seg, `${name} amount missing for reason ${carc}`, 'SYNTAX'), seg, name);
-      const adj: Adjustment = { group: group as AdjustmentGroup, carc, amountCents: cents };
-      if (qty) adj.quantity = parseDecimal(qty, seg, `CAS${String(i + 2).padStart(2, '0')}`);
-      into.push(adj);
-      total += cents;
-      n++;
-    }
-    if (n === 0) this.fail(seg, 'CAS has no adjustment (CAS02/CAS03 missing)', 'SYNTAX');
-    return total;
+    return readCasSegment(seg, into);
   }
 
   private onPlb(seg: Segment): void {

@@ -20,6 +20,7 @@ import { ClaimDocument, describeIssues } from '../domain/claim-document';
 import type { CasGroup, OtherPayer837P } from './generate-837p';
 import { readInterchange, type EnvelopeExpectation, type TransactionHandler } from './envelope';
 import { X12Error } from './errors';
+import { readCasSegment } from './cas';
 import { el, type Delimiters, type Segment } from './tokenize';
 import { formatCents, parseCents, parseDate8, parseDecimal } from './values';
 
@@ -80,7 +81,6 @@ const KNOWN = new Set([
   'PS1', 'LIN', 'CTP', 'SVD', 'LQ', 'FRM',
 ]);
 
-const GROUPS = new Set<string>(['CO', 'PR', 'OA', 'PI', 'CR']);
 const ORDER_2320 = ['SBR', 'CAS', 'AMT', 'OI', 'MOA'];
 const ORDER_2430 = ['SVD', 'CAS', 'DTP', 'AMT'];
 const OTHER_2330 = ['DN', 'P3', '82', '77', 'DQ', '85'];
@@ -417,28 +417,7 @@ class Claim837PMapper implements TransactionHandler {
 
   /** CAS*group*(reason*amount*quantity) x up to 6; returns the amount total. */
   private readCas(seg: Segment, into: CasAdjustment[]): number {
-    const group = el(seg, 1);
-    if (!GROUPS.has(group)) this.fail(seg, `CAS01 "${group}" is not a group code (CO, PR, OA, PI, CR)`, 'CONTENT');
-    if (seg.elements.length > 20) this.fail(seg, 'CAS holds more than 6 adjustment triplets', 'SYNTAX');
-    let total = 0;
-    let n = 0;
-    for (let i = 2; i <= 17; i += 3) {
-      const [carc, amount, qty] = [el(seg, i), el(seg, i + 1), el(seg, i + 2)];
-      const name = `CAS${String(i + 1).padStart(2, '0')}`;
-      if (!carc) {
-        if (amount || qty) this.fail(seg, `${name} amount without a reason code`, 'SYNTAX');
-        continue;
-      }
-      if (carc.length > 5) this.fail(seg, `CAS reason code "${carc}" is longer than 5 characters`, 'SYNTAX');
-      const cents = parseCents(amount || this.fail(seg, `${name} amount missing for reason ${carc}`, 'SYNTAX'), seg, name);
-      const adj: CasAdjustment = { group: group as CasGroup, carc, amountCents: cents };
-      if (qty) adj.quantity = parseDecimal(qty, seg, `CAS${String(i + 2).padStart(2, '0')}`);
-      into.push(adj);
-      total += cents;
-      n++;
-    }
-    if (n === 0) this.fail(seg, 'CAS has no adjustment (CAS02/CAS03 missing)', 'SYNTAX');
-    return total;
+    return readCasSegment(seg, into);
   }
 
   private onSbr(seg: Segment): void {
