@@ -121,6 +121,40 @@ describe('claim deadlines (time-skipping server)', () => {
     });
   });
 
+  it('SUB-4: a rejected claim is not filed: the window still closes on it and blocks a late resubmission', async () => {
+    await t.run(async () => {
+      const today = (await nowOnServer()).slice(0, 10);
+      const dos = addCalendarDays(today, -355); // MEDICARE: 365 days, 10 left
+      const claimId = uniqueId('TFREJ');
+      const h = await start(tfesiClaim(claimId, { serviceDate: dos }), { kind: 'reject', reason: 'A7:562 entity identifier invalid' });
+      await until(h, (s) => s.status === 'rejected', 'rejected');
+      await t.env.sleep(12 * DAY);
+      const blocked = await until(h, (s) => s.status === 'timely_filing_expired', 'blocked after the window');
+      expect(blocked.submissions).toHaveLength(1);
+      expect((await items(claimId, 'write_off_review'))[0]?.rule_id).toBe('SUB-4');
+    });
+  });
+
+  it('CRED-7: a claim held for days keeps one hold work item (no daily duplicates)', async () => {
+    await t.run(async () => {
+      const npi = '1765432103';
+      await t.db('credentials')
+        .insert([
+          { npi, kind: 'license', payer_id: '', status: 'active', effective_date: '2020-01-01', expiry_date: '2030-12-31' },
+          { npi, kind: 'enrollment', payer_id: 'MEDICARE', status: 'pending' },
+        ])
+        .onConflict(['npi', 'kind', 'payer_id'])
+        .merge();
+      const claimId = uniqueId('HELD');
+      const h = await start(tfesiClaim(claimId, { renderingNpi: npi }));
+      await until(h, (s) => s.status === 'held', 'held');
+      await t.env.sleep(4 * DAY + 3600_000);
+      await eventually(async () => ((await query(h)).history.filter((x) => x.note?.startsWith('CHG-3') || x.status === 'held').length >= 1 ? true : undefined), 'held history');
+      expect(await items(claimId, 'credential_hold')).toHaveLength(1);
+      expect((await query(h)).history.filter((x) => x.status === 'held')).toHaveLength(1);
+    });
+  });
+
   it('AR-2: a high-value claim gets active payer contact at day 15; a low-value one is first touched at day 30 (AR-3 276)', async () => {
     await t.run(async () => {
       const high = uniqueId('HI');
