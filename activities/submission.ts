@@ -138,6 +138,7 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
           billingProvider: { npi: practice.billing_npi ?? input.claim.renderingNpi, name: practice.name, taxId: practice.tax_id ?? '', address: practice.address ?? { line1: '', city: '', state: '', zip: '' } },
           payer: { id: input.payerId, name: payer?.name ?? input.payerId },
           controlNumbers: { isa: icn, gs: icn, st: 1 },
+          claimTraceNumber: String(icn),
           frequencyCode: input.frequencyCode,
           originalPayerClaimControlNumber: input.originalPayerClaimControlNumber,
           createdAt: new Date().toISOString(),

@@ -49,6 +49,8 @@ export interface Generate837POptions {
   /** Rendering provider name when known (the ClaimDocument has only the NPI). */
   renderingProvider?: { lastName: string; firstName?: string; taxonomy?: string };
   usage?: 'P' | 'T';
+  /** REF*D9 (2300): claim identifier for transmission intermediaries, echoed back in the 277CA. */
+  claimTraceNumber?: string;
   /**
    * The payer that adjudicated this claim before the destination payer (coordination of
    * benefits, loops 2320/2330A/2330B/2430). Required by secondary payers on a secondary claim.
@@ -139,6 +141,9 @@ export function generate837P(input: ClaimDocument, opts: Generate837POptions): s
     }
     w.add('REF', 'F8', opts.originalPayerClaimControlNumber);
   }
+  // REF*D9: our trace of this transmission; clearinghouses echo it in the 277CA, which ties the
+  // acknowledgement to the exact submission (primary, secondary or resubmission).
+  if (opts.claimTraceNumber) w.add('REF', 'D9', opts.claimTraceNumber);
   w.add('REF', 'EA', claim.patient.id);
   w.add('HI', ...claim.diagnoses.map((d, i) => w.comp(i === 0 ? 'ABK' : 'ABF', d.replace('.', ''))));
   // 2310B

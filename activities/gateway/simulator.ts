@@ -170,7 +170,7 @@ export class PayerSimulator implements PayerGateway {
           ...(rejected ? { statuses: [rejected.status], ...(rejected.message ? { message: rejected.message } : {}) } : {}),
           chargeCents: claim.lines.reduce((s, l) => s + l.chargeCents, 0),
           payerClaimControlNumber: rejected ? undefined : `SIM${submission.interchangeControlNumber}`,
-          clearinghouseTraceNumber: `SIMICN${submission.interchangeControlNumber}`,
+          clearinghouseTraceNumber: String(submission.interchangeControlNumber), // echoes the 837P's REF*D9
           serviceDate: claim.serviceDate,
           patient: { memberId: claim.coverage.memberId },
         },

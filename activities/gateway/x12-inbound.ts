@@ -140,7 +140,9 @@ const RECEIVED_ONLY = new Set(['A0', 'A1']);
 
 function ackFrom277(c: ClaimAck277, message: string | undefined, at: string): Acknowledgement | undefined {
   if (c.status === 'accepted' && c.statuses.every((s) => RECEIVED_ONLY.has(s.category))) return undefined;
-  const base = { claimId: c.claimId, at, source: '277CA' as const };
+  // REF*D9 echoes the trace we put in the 837P (its interchange control number): it names the exact submission.
+  const trace = c.clearinghouseTraceNumber && /^\d{1,9}$/.test(c.clearinghouseTraceNumber) ? { interchangeControlNumber: Number(c.clearinghouseTraceNumber) } : {};
+  const base = { claimId: c.claimId, at, source: '277CA' as const, ...trace };
   if (c.status === 'accepted') {
     return { ...base, accepted: true, reasons: [], ...(c.payerClaimControlNumber ? { payerClaimControlNumber: c.payerClaimControlNumber } : {}) };
   }
