@@ -177,10 +177,12 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
         }));
         for (let i = 0; i < rows.length; i += 1000) await trx('remittance_claims').insert(rows.slice(i, i + 1000));
         const unmatchedClaims = r.claims.filter((c) => !known.has(c.claimId));
+        // An unknown claim's payment goes to the worklist of the practice the ERA pays (N1*PE NPI).
+        const payeePractice = r.payeeNpi ? (await trx('practices').where({ billing_npi: r.payeeNpi }).first('id'))?.id : undefined;
         for (const c of unmatchedClaims) {
           await openWorkItem(trx, {
             idempotencyKey: `remittance:${key}:unmatched:${c.claimId}:${c.statusCode}`,
-            practiceId: 'unassigned',
+            practiceId: payeePractice ?? 'unassigned',
             kind: 'unmatched_remittance',
             ruleId: 'POST-1',
             entityType: 'remittance',

@@ -81,14 +81,14 @@ describe('POST /api/remittances', () => {
 
   it('a payment for an unknown claim is parked with a work item, never dropped', async () => {
     const ghost = tfesiClaim(uniqueId('GHOST'));
-    const r = remittanceFor([ghost], { kind: 'pay' });
+    const r = { ...remittanceFor([ghost], { kind: 'pay' }), payeeNpi: '1456789019' }; // the demo practice's billing NPI
     const res = await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: r });
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().remittances[0]).toMatchObject({ matched: [], unmatched: [ghost.claimId] });
     const parked = await h.db('remittance_claims').where({ claim_id: ghost.claimId }).first();
     expect(parked.match_status).toBe('unmatched');
     const item = await h.db('work_items').where({ kind: 'unmatched_remittance' }).whereRaw(`detail->>'claimId' = ?`, [ghost.claimId]).first();
-    expect(item).toMatchObject({ rule_id: 'POST-1', status: 'open' });
+    expect(item).toMatchObject({ rule_id: 'POST-1', status: 'open', practice_id: 'demo-pain' }); // on the paid practice's worklist
   });
 
   it.each([

@@ -83,6 +83,8 @@ export const Remittance = z.object({
   adjudicationDate: IsoDate,
   claims: z.array(ClaimPayment),
   providerAdjustments: z.array(ProviderAdjustment).default([]),
+  /** N1*PE with XX: the payee's NPI (the practice's billing NPI); routes unmatched payments to a practice. */
+  payeeNpi: z.string().regex(/^\d{10}$/).optional(),
 });
 export type Remittance = z.infer<typeof Remittance>;
 

@@ -67,7 +67,7 @@ export function generate835(r: Remittance, opts: Generate835Options): string {
   w.add('DTM', '405', toDate8(r.adjudicationDate));
   w.add('N1', 'PR', opts.payer.name);
   w.add('REF', '2U', opts.payer.id ?? r.payerId);
-  w.add('N1', 'PE', opts.payee.name, 'XX', opts.payee.npi);
+  w.add('N1', 'PE', opts.payee.name, 'XX', r.payeeNpi ?? opts.payee.npi);
   if (opts.payee.taxId) w.add('REF', 'TJ', opts.payee.taxId);
   const filing = opts.claimFilingIndicator ?? filingIndicator(r.payerId);
   if (r.claims.length) w.add('LX', '1');

@@ -104,6 +104,7 @@ export class Era835Mapper implements TransactionHandler {
   private adjudicationDate = '';
   private payerFromRef = '';
   private payerFromN1 = '';
+  private payeeNpi = '';
   private n1pr?: Segment;
   private header?: Remittance835Header;
   private claim?: OpenClaim;
@@ -128,7 +129,7 @@ export class Era835Mapper implements TransactionHandler {
     this.d = d;
     this.loop = 'header';
     this.bpr = undefined;
-    this.trace = this.adjudicationDate = this.payerFromRef = this.payerFromN1 = this.paymentDate = '';
+    this.trace = this.adjudicationDate = this.payerFromRef = this.payerFromN1 = this.paymentDate = this.payeeNpi = '';
     this.n1pr = undefined;
     this.header = undefined;
     this.claim = this.line = undefined;
@@ -243,6 +244,7 @@ export class Era835Mapper implements TransactionHandler {
       return;
     }
     if (code === 'PE' && this.loop === '1000A') {
+      if (el(seg, 3) === 'XX' && /^\d{10}$/.test(el(seg, 4))) this.payeeNpi = el(seg, 4);
       this.loop = '1000B';
       return;
     }
@@ -273,6 +275,7 @@ export class Era835Mapper implements TransactionHandler {
       totalPaidCents: this.totalPaid,
       paymentDate: this.paymentDate,
       adjudicationDate: this.adjudicationDate || this.paymentDate,
+      ...(this.payeeNpi ? { payeeNpi: this.payeeNpi } : {}),
     };
     this.emit({ kind: 'header', transactionIndex: this.index, header: this.header });
   }
