@@ -2,7 +2,7 @@
 import { PROCEDURE_FAMILIES, type ProcedureFamily, diagnosisCovered } from '../reference';
 import type { Finding } from './schemas';
 import { type ClaimView, type LineView, finding, plural } from './claim-view';
-import { addDays, dayNumber } from './dates';
+import { addCalendarDays as addDays, toEpochDay as dayNumber } from '../business-days';
 
 const FAMILY_LABEL: Record<ProcedureFamily, string> = {
   esi: 'epidural steroid injections',
