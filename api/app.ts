@@ -59,7 +59,17 @@ function instancePathToDots(p: string): string {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? false,
+    // Request logs name the route pattern (/api/claims/:claimId), never the URL: claim, patient and
+    // member identifiers in paths and query strings stay out of the logs.
+    logger:
+      deps.logger && typeof deps.logger === 'object'
+        ? {
+            ...deps.logger,
+            serializers: {
+              req: (req: { method: string; id: string; routeOptions?: { url?: string } }) => ({ method: req.method, route: req.routeOptions?.url ?? '(unmatched)', reqId: req.id }),
+            },
+          }
+        : deps.logger ?? false,
     // Request bodies are never logged (they carry PHI); fastify logs method, url and status only.
     bodyLimit: 50 * 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>();
