@@ -161,8 +161,8 @@ describe('claim deadlines (time-skipping server)', () => {
       const low = uniqueId('LO');
       const hh = await start(tfesiClaim(high));
       const hl = await start(lowValueVisit(low));
-      await until(hh, (s) => s.status === 'submitted', 'high submitted');
-      await until(hl, (s) => s.status === 'submitted', 'low submitted');
+      await until(hh, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'high submitted');
+      await until(hl, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'low submitted');
 
       await t.env.sleep(16 * DAY);
       const [contact] = await eventually(async () => {
@@ -184,7 +184,7 @@ describe('claim deadlines (time-skipping server)', () => {
     await t.run(async () => {
       const claimId = uniqueId('AR');
       const h = await start(lowValueVisit(claimId));
-      await until(h, (s) => s.status === 'submitted', 'submitted');
+      await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
       await t.env.sleep(61 * DAY);
       const [call] = await eventually(async () => {
         const rows = await items(claimId, 'payer_call');
@@ -223,7 +223,7 @@ describe('claim deadlines (time-skipping server)', () => {
     await t.run(async () => {
       const claim = tfesiClaim(uniqueId('D20'));
       const h = await start(claim);
-      await until(h, (s) => s.status === 'submitted', 'submitted');
+      await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
       await t.env.sleep(20 * DAY);
       const day20 = (await nowOnServer()).slice(0, 10);
       await t.inbound.ingestRemittance(remittance(claim, { kind: 'pay' }, { adjudicationDate: day20 }), 'test');
@@ -239,7 +239,7 @@ describe('claim deadlines (time-skipping server)', () => {
     await t.run(async () => {
       const claim = tfesiClaim(uniqueId('SOFT'));
       const h = await start(claim);
-      await until(h, (s) => s.status === 'submitted', 'submitted');
+      await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
       await t.env.sleep(3 * DAY);
       const denialDate = (await nowOnServer()).slice(0, 10);
       await t.inbound.ingestRemittance(remittance(claim, { kind: 'deny', carc: '16', rarc: 'M51' }, { adjudicationDate: denialDate }), 'test');
@@ -267,7 +267,7 @@ describe('claim deadlines (time-skipping server)', () => {
     await t.run(async () => {
       const claim = tfesiClaim(uniqueId('HARD'));
       const h = await start(claim);
-      await until(h, (s) => s.status === 'submitted', 'submitted');
+      await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
       await t.env.sleep(25 * DAY);
       const received = (await nowOnServer()).slice(0, 10);
       const denialDate = addCalendarDays(received, -20); // the payer denied 20 days before we got the ERA
@@ -291,8 +291,9 @@ describe('claim deadlines (time-skipping server)', () => {
 
       const appealed = await app.inject({ method: 'POST', url: `/api/claims/${claim.claimId}/actions/submit-appeal`, headers: auth('biller'), payload: { appealReference: 'APL-2026-0042', note: 'imaging and 6 weeks PT attached' } });
       expect(appealed.statusCode, appealed.body).toBe(200);
-      await until(h, (s) => s.status === 'appealed', 'appealed');
-      expect((await query(h)).nextDeadline?.ruleId).toBe('AR-5'); // the payer's answer to the appeal is followed up
+      // Appealed, and the payer's answer to the appeal is followed up (AR-5 timer; set right after the status).
+      const appealedState = await until(h, (s) => s.status === 'appealed' && s.nextDeadline?.ruleId === 'AR-5', 'appealed with its follow-up deadline');
+      expect(appealedState.nextDeadline?.label).toContain('APL-2026-0042');
       await t.env.sleep(46 * DAY);
       const overdue = await eventually(async () => (await items(claim.claimId, 'payment_overdue'))[0], 'appeal follow-up work item');
       expect(overdue.rule_id).toBe('AR-5');
