@@ -33,7 +33,8 @@ export default async function setup(project: TestProject) {
   const temporal = await startTemporalDevServer({ port: temporalPort, namespace: 'default' });
   const db = createDb(pg.url);
   await migrateLatest(db);
-  await seedDemo(db, { years: [2025, 2026, 2027], feeSchedule: demoFeeSchedule });
+  const year = new Date().getUTCFullYear(); // the time-skipping suites run up to a few years ahead
+  await seedDemo(db, { years: [year - 1, year, year + 1, year + 2, year + 3, year + 4], feeSchedule: demoFeeSchedule });
   const tokens = {
     admin: await createApiToken(db, { name: 'test-admin', role: 'admin' }),
     biller: await createApiToken(db, { name: 'test-biller', role: 'biller' }),
