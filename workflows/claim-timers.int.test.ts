@@ -118,7 +118,8 @@ describe.each(CALENDAR_TODAYS)('claim deadlines (time-skipping server) starting 
       const dos = addCalendarDays(today, -50); // COMMERCIAL: 90 days, so 40 days left at entry
       const claimId = uniqueId('TF');
       // CODE-1 error keeps the claim in correction while the clock runs.
-      const h = await start(tfesiClaim(claimId, { payerId: 'COMMERCIAL', serviceDate: dos, lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] }));
+      const claim = await recentClaim(claimId, { payerId: 'COMMERCIAL', serviceDate: dos });
+      const h = await start({ ...claim, lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] });
       const s1 = await until(h, (s) => s.status === 'needs_correction', 'needs correction');
       expect(s1.timelyFilingDeadline).toBe(addCalendarDays(dos, 90));
       expect(s1.nextDeadline?.ruleId).toBe('SUB-4');
@@ -137,7 +138,7 @@ describe.each(CALENDAR_TODAYS)('claim deadlines (time-skipping server) starting 
       expect(blocked.submissions).toHaveLength(0);
       expect((await items(claimId, 'write_off_review'))[0]?.rule_id).toBe('SUB-4');
       // A correction can no longer send it.
-      const res = await app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/correct`, headers: auth('biller'), payload: { claim: tfesiClaim(claimId, { payerId: 'COMMERCIAL', serviceDate: dos }), reason: 'fix code' } });
+      const res = await app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/correct`, headers: auth('biller'), payload: { claim, reason: 'fix code' } });
       expect(res.statusCode).toBe(409);
       expect((await query(h)).submissions).toHaveLength(0);
     });
@@ -148,7 +149,7 @@ describe.each(CALENDAR_TODAYS)('claim deadlines (time-skipping server) starting 
       const today = (await nowOnServer()).slice(0, 10);
       const dos = addCalendarDays(today, -355); // MEDICARE: 365 days, 10 left
       const claimId = uniqueId('TFREJ');
-      const h = await start(tfesiClaim(claimId, { serviceDate: dos }), { kind: 'reject', reason: 'A7:562 entity identifier invalid' });
+      const h = await start(await recentClaim(claimId, { serviceDate: dos }), { kind: 'reject', reason: 'A7:562 entity identifier invalid' });
       await until(h, (s) => s.status === 'rejected', 'rejected');
       await t.env.sleep(12 * DAY);
       const blocked = await until(h, (s) => s.status === 'timely_filing_expired', 'blocked after the window');
