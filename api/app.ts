@@ -20,6 +20,7 @@ import type { Config } from '../lib/config';
 import type { AesGcmCodec } from '../workers/codec';
 import type { createInbound } from '../activities/inbound';
 import { healthRoutes } from './routes/health';
+import { DEPENDENCY_NAMES, unavailableDependency } from './unavailable';
 import { appointmentRoutes } from './routes/appointments';
 import { authorizationRoutes } from './routes/authorizations';
 import { claimRoutes } from './routes/claims';
@@ -95,6 +96,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (err instanceof HttpError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...err.details });
+    }
+    const down = unavailableDependency(err);
+    if (down) {
+      // An outage, not a bug: say which dependency and when to try again.
+      request.log.warn({ dependency: down, route: request.routeOptions.url }, 'dependency unavailable');
+      return reply.status(503).header('retry-after', '30').send({ error: 'service_unavailable', message: `${DEPENDENCY_NAMES[down]} is unavailable or not answering; try again shortly`, dependency: down, requestId: request.id });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status < 500) {

@@ -86,7 +86,7 @@ async function main() {
     const client = await createTemporalClient(temporalAddress, config.temporalNamespace, keys);
     cleanups.push(() => client.connection.close());
     const inbound = createInbound({ db, temporal: client });
-    const gateway = createGateway(config, inbound);
+    const gateway = createGateway(config, inbound, process.env, { db });
     cleanups.push(async () => gateway.stop());
     const connection = await NativeConnection.connect({ address: temporalAddress });
     cleanups.push(() => connection.close());

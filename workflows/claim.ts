@@ -47,18 +47,14 @@ import { ClaimDocument } from '../domain/claim-document';
 import { addBusinessDays, addCalendarDays, daysBetween } from '../domain/business-days';
 import { arTouchPlan, writeOffAllowed, type TouchKind } from '../domain/ar';
 import { isDenied } from '../domain/denials';
+import { DATABASE_ACTIVITY, PAYER_ACTIVITY, isBusinessFailure } from '../contracts/activity-policies';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const acts = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
-});
+// An outage delays a claim, never fails it (contracts/activity-policies.ts).
+const acts = wf.proxyActivities<Activities>(DATABASE_ACTIVITY);
 /** Calls that reach the payer gateway: longer, more patient, never retried for a claim that cannot be expressed. */
-const payer = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2, maximumAttempts: 20, nonRetryableErrorTypes: ['X12GenerationError'] },
-});
+const payer = wf.proxyActivities<Activities>(PAYER_ACTIVITY);
 
 /** Roles that may approve a write-off (AR-6). */
 const WRITE_OFF_APPROVER_ROLES = ['approver', 'admin'];
@@ -666,6 +662,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         });
       } catch (err) {
         if (!wf.patched('secondary-send-failure')) throw err;
+        // Only a claim the 837P cannot express lands here; an outage is retried until it ends.
+        if (wf.patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
         const reason = err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure ? err.cause.message : String(err);
         openLineDenials += 1;
         await workItem(`secondary-send:${attempt}`, 'secondary_rejection', 'POST-6', `The secondary claim to ${claim.secondaryCoverage.payerId} could not be built: ${reason}`, addBusinessDays(today(), 1));
@@ -784,7 +782,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       });
     } catch (err) {
       // The 837P cannot be built from this claim (missing practice data, values X12 cannot carry):
-      // a person has to fix it; the claim waits for the correction instead of failing.
+      // a person has to fix it; the claim waits for the correction instead of failing. An outage
+      // never lands here (PAYER_ACTIVITY retries until it ends): it is not a data problem.
+      if (wf.patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
       const reason = err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure ? err.cause.message : String(err);
       await setStatus('needs_correction', 'system', reason);
       await workItem(`x12:v${s.version}:${attempt}`, 'correction', 'SUB-5', `The claim could not be sent: ${reason}`, addBusinessDays(today(), 1));
