@@ -20,7 +20,7 @@ import type { Config } from '../lib/config';
 import type { AesGcmCodec } from '../workers/codec';
 import type { createInbound } from '../activities/inbound';
 import { healthRoutes } from './routes/health';
-import { DEPENDENCY_NAMES, unavailableDependency } from './unavailable';
+import { DEPENDENCY_NAMES, unavailableDependency } from '../lib/unavailable';
 import { appointmentRoutes } from './routes/appointments';
 import { authorizationRoutes } from './routes/authorizations';
 import { claimRoutes } from './routes/claims';
