@@ -49,6 +49,14 @@ export const ClaimLine = z.object({
   units: z.number().int().min(1).max(999),
   chargeCents: z.number().int().min(0),
   diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
+  /**
+   * Optional extension: the line's date of service when it is not the claim's `serviceDate`
+   * (a multi-visit claim: E/M or therapy series). The claim-level `serviceDate` stays the default
+   * every rule uses; an 837P writes DTP*472 per line from this.
+   */
+  serviceDate: IsoDate.optional(),
+  /** Optional extension: SV103 unit basis, `UN` units (default) or `MJ` anesthesia minutes (then `units` counts minutes). */
+  unitBasis: z.enum(['UN', 'MJ']).optional(),
 });
 export type ClaimLine = z.infer<typeof ClaimLine>;
 
