@@ -381,7 +381,10 @@ export class Era835Mapper implements TransactionHandler {
 
   private openLine(seg: Segment): void {
     const comp = this.req(seg, 1, 'SVC01').split(this.d.component);
-    if (!comp[1]) this.fail(seg, 'SVC01 has no procedure code (expected HC:code:modifiers)', 'SYNTAX');
+    if (!comp[1]) {
+      const sep = this.d.component;
+      this.fail(seg, `SVC01 "${el(seg, 1)}" has no procedure code (expected HC${sep}code${sep}modifiers; ISA16 declares "${sep}" as the component separator)`, 'SYNTAX');
+    }
     const line: LinePayment = {
       cpt: comp[1],
       modifiers: comp.slice(2, 6).filter((m) => m !== ''),

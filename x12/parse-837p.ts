@@ -488,7 +488,10 @@ class Claim837PMapper implements TransactionHandler {
 
   private openClaim(seg: Segment): void {
     const c5 = el(seg, 5).split(this.d.component);
-    if (c5.length < 3 || c5[1] !== 'B') this.fail(seg, 'CLM05 must be place of service:B:frequency code', 'SYNTAX');
+    if (c5.length < 3 || c5[1] !== 'B') {
+      const sep = this.d.component;
+      this.fail(seg, `CLM05 "${el(seg, 5)}" must be place of service${sep}B${sep}frequency code (ISA16 declares "${sep}" as the component separator)`, 'SYNTAX');
+    }
     this.loop = '2300';
     const clm01 = el(seg, 1);
     // CLM01 (patient control number) is free text up to 38 characters: spaces, '#', '/' are fine.
