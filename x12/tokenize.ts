@@ -197,7 +197,10 @@ export class Tokenizer {
   private emit(raw: string, out: Segment[]): string | undefined {
     const d = this.delimiters!;
     // Line ends and indentation between segments are not data; element values are not trimmed.
-    const s = raw.replace(/^\s+/, '').replace(/[\r\n]+$/, '');
+    let s = raw;
+    if (s.charCodeAt(0) <= 32) s = s.replace(/^\s+/, '');
+    const last = s.charCodeAt(s.length - 1);
+    if (last === 10 || last === 13) s = s.replace(/[\r\n]+$/, '');
     if (s.length === 0) {
       if (raw.length === 0 && this.count > 0) {
         throw new X12Error(this.count + 1, '(empty)', 'empty segment (two segment terminators in a row)', 'SYNTAX');
