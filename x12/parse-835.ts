@@ -44,6 +44,8 @@ export interface PayerIdentifiers {
   trn03?: string;
   /** 1000B N1*PE N104 when N103 is XX: the payee NPI (which practice the file pays). */
   payeeNpi?: string;
+  /** 1000B N1*PE N104 when N103 is FI: the payee's federal tax id. */
+  payeeTaxId?: string;
 }
 
 export interface Parse835Options {
@@ -125,6 +127,7 @@ export class Era835Mapper implements TransactionHandler {
   private payerFromN1 = '';
   private payerFromTrn = '';
   private payeeNpi = '';
+  private payeeTaxId = '';
   private n1pr?: Segment;
   private header?: Remittance835Header;
   private claim?: OpenClaim;
@@ -149,7 +152,7 @@ export class Era835Mapper implements TransactionHandler {
     this.d = d;
     this.loop = 'header';
     this.bpr = undefined;
-    this.trace = this.adjudicationDate = this.payerFromRef = this.payerFromN1 = this.payerFromTrn = this.paymentDate = this.payeeNpi = '';
+    this.trace = this.adjudicationDate = this.payerFromRef = this.payerFromN1 = this.payerFromTrn = this.paymentDate = this.payeeNpi = this.payeeTaxId = '';
     this.n1pr = undefined;
     this.header = undefined;
     this.claim = this.line = undefined;
@@ -266,6 +269,7 @@ export class Era835Mapper implements TransactionHandler {
     }
     if (code === 'PE' && this.loop === '1000A') {
       if (el(seg, 3) === 'XX' && /^\d{10}$/.test(el(seg, 4))) this.payeeNpi = el(seg, 4);
+      if (el(seg, 3) === 'FI' && el(seg, 4)) this.payeeTaxId = el(seg, 4);
       this.loop = '1000B';
       return;
     }
@@ -291,6 +295,7 @@ export class Era835Mapper implements TransactionHandler {
       ...(this.payerFromN1 ? { n1pr: this.payerFromN1 } : {}),
       ...(this.payerFromTrn ? { trn03: this.payerFromTrn } : {}),
       ...(this.payeeNpi ? { payeeNpi: this.payeeNpi } : {}),
+      ...(this.payeeTaxId ? { payeeTaxId: this.payeeTaxId } : {}),
     };
     const named = [
       ids.ref2U ? `REF*2U "${ids.ref2U}"` : '',

@@ -89,6 +89,10 @@ describe('835 payer identification (REF*2U, N1*PR N104, TRN03, then the clearing
       practices,
     );
     expect(parse835(text, { resolvePayer: perPractice }).payerId).toBe('MEDICAID');
+    // A payee named by its tax id (N1*PE FI) finds its practice by practices.tax_id.
+    const byTaxId = payerResolver([{ practice_id: 'p-acme', identifier: '1559123456', payer_id: 'MEDICAID' }], keys, [{ id: 'p-acme', tax_id: '59-9944521' }]);
+    expect(byTaxId({ trn03: '1559123456', payeeTaxId: '599944521' })).toBe('MEDICAID');
+    expect(byTaxId({ trn03: '1559123456', payeeTaxId: '111111111' })).toBeUndefined();
     // An id that already is one of our payer keys maps to itself.
     expect(payerResolver([], keys, [])({ n1pr: 'MEDICARE', trn03: '1512345678' })).toBe('MEDICARE');
   });

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * Clearinghouse payer ids -> our payer keys. An 835 names its payer by REF*2U, N1*PR N104 or
  * TRN03 (required: "1" + the payer's EIN, or its own number), in the ids of whoever sends it; this
- * table maps them to `payers.id`, per practice (the 835's N1*PE NPI = practices.billing_npi) or
+ * table maps them to `payers.id`, per practice (the 835's N1*PE NPI = practices.billing_npi, or its FI = practices.tax_id) or
  * for the whole installation (practice_id null). A practice's row wins over the installation's.
  */
 export async function up(knex: Knex): Promise<void> {
