@@ -208,7 +208,8 @@ export class FileDropClearinghouse implements PayerGateway {
       if (IN_PROGRESS.test(name)) continue;
       const stat = await fs.stat(path.join(this.folders.inbox, name)).catch(() => undefined);
       if (!stat?.isFile()) continue;
-      if (Date.now() - stat.mtimeMs < settleMs) continue;
+      // settleMs 0 disables the check (a file's mtime can be a few ms ahead of Date.now()).
+      if (settleMs > 0 && Date.now() - stat.mtimeMs < settleMs) continue;
       candidates.push({ name, mtime: stat.mtimeMs });
     }
     candidates.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
