@@ -227,6 +227,10 @@ class Claim837PMapper implements TransactionHandler {
       this.bht = true;
       return;
     }
+    // SV1 is the first segment of a 2400 loop: nothing of a line (dates, providers, SV5) comes before it.
+    if (this.loop === '2400' && id !== 'SV1' && this.draft && this.draft.lines.length === this.lxLines) {
+      this.fail(seg, `${id} after LX: SV1 must be the first segment of service line loop 2400`, 'LOOP');
+    }
     switch (id) {
       case 'HL':
         return this.onHl(seg);

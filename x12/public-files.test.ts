@@ -254,6 +254,9 @@ describe('837P reading of public files', () => {
     expect(c.conditionCodes).toEqual(['01']);
     expect(c.renderingNpi).toBe('5678912345');
     expect(c.lines[0]).toMatchObject({ renderingNpi: '1234567893', dme: { cpt: 'E0570', unit: 'DA', length: 30, rentalCents: 2500, purchaseCents: 25000, frequency: '4' } });
+    // Line data before the line's SV1 is refused, not put on another line.
+    const early = pub('derived-837p-example9-anesthesia-isa16.837').replace('LX*1~\nSV1*', 'LX*1~\nDTP*472*D8*20050113~\nSV1*').replace('\nSE*29*', '\nSE*30*');
+    expect(error(() => read837P(early))).toMatchObject({ segmentPosition: 29, segmentId: 'DTP', code: 'LOOP' });
     const badQualifier = text.replace('HI*BG>01~', 'HI*ZZ>01~');
     expect(error(() => read837P(badQualifier)).reason).toMatch(/HI01 qualifier "ZZ" is not one of/);
   });
