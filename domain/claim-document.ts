@@ -120,6 +120,14 @@ export const ClaimDocument = z
   })
   .superRefine((claim, ctx) => {
     claim.lines.forEach((line, i) => {
+      // The claim's serviceDate is its first date of service (timely filing and every rule count from it).
+      if (line.serviceDate && line.serviceDate < claim.serviceDate) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', i, 'serviceDate'],
+          message: `${line.serviceDate} is before the claim's serviceDate ${claim.serviceDate} (the claim's date is its first date of service)`,
+        });
+      }
       line.diagnosisPointers.forEach((p, j) => {
         if (p > claim.diagnoses.length) {
           ctx.addIssue({

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ClaimDocument } from '../domain/claim-document';
+import { ClaimDocument } from '../domain/claim-document';
 import { payerResolver } from '../activities/payer-identifiers';
 import { X12Error } from './errors';
 import { generate837P, type Generate837POptions } from './generate-837p';
@@ -291,6 +291,14 @@ describe('the claim model holds line dates and anesthesia minutes (837P round tr
     const [back] = parse837P(text, { practiceId: 'practice-test', payerId: 'COMMERCIAL' });
     expect(back.claim).toEqual(series);
     expect(back.patientControlNumber).toBe('TEST-SERIES-1');
+  });
+
+  it("a line dated before the claim's serviceDate is refused naming the line (the claim date is the first date of service)", () => {
+    const early = { ...series, lines: [series.lines[0], { ...series.lines[1], serviceDate: '2026-01-30' }] };
+    const r = ClaimDocument.safeParse(early);
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]).toMatchObject({ path: ['lines', 1, 'serviceDate'] });
+    expect(() => generate837P(early, opts)).toThrow(/before the claim's serviceDate 2026-02-03/);
   });
 
   it('a CLM01 with a space and "#" maps to a safe claim id, the CLM01 kept as sent', () => {
