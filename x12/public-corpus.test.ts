@@ -15,6 +15,8 @@ const EXPECTED: Record<string, string> = {
   'derived-837p-example9-anesthesia-isa16.837': 'accepted; claim model: CONTENT 21 HI',
   'ims-277ca-accepted.277': 'accepted',
   'ims-277ca-rejected.277': 'accepted',
+  'ims-837p-complex.837': 'SYNTAX 28 HI',
+  'ims-837p-valid.837': 'SYNTAX 23 HI',
   'ims-999-accepted.999': 'ENVELOPE 10 IEA',
   'ims-999-rejected.999': 'accepted',
   'lfh-835-cob-contractural-adjustment.835': 'SYNTAX 4 BPR',
