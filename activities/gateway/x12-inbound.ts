@@ -46,7 +46,7 @@ export type InterchangeLookup = (
 export interface X12InboundOptions {
   /** Recorded with each remittance, e.g. `file-drop` or `simulator`. */
   source: string;
-  /** Overrides the payer id read from the 835 (REF*2U / N1*PR). */
+  /** Overrides the payer id read from the 835 (REF*2U / N1*PR N104 / TRN03). */
   payerId?: string;
   /** Needed to turn a 999 rejection into claim acknowledgements. */
   lookupInterchange?: InterchangeLookup;
@@ -70,7 +70,10 @@ export async function ingestX12(text: string, sink: InboundSink, opts: X12Inboun
   const result: X12InboundResult = { kind, remittances: [], acknowledgements: [], notes: [] };
 
   if (kind === '835') {
-    const remittances: Remittance[] = parse835All(text, { payerId: opts.payerId });
+    // The payer: opts.payerId, else REF*2U, N1*PR N104, TRN03 through the sink's mapping of
+    // clearinghouse payer ids (payer_identifiers); refused at N1*PR when none maps.
+    const resolvePayer = opts.payerId ? undefined : await sink.payerResolver?.();
+    const remittances: Remittance[] = parse835All(text, { payerId: opts.payerId, ...(resolvePayer ? { resolvePayer } : {}) });
     for (const r of remittances) {
       const answer = await sink.remittance(r, opts.source);
       result.remittances.push({ payerId: r.payerId, traceNumber: r.traceNumber, claims: r.claims.length, totalPaidCents: r.totalPaidCents, result: answer });

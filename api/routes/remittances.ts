@@ -17,7 +17,9 @@ export async function remittanceRoutes(app: FastifyInstance) {
     let source: string;
     if (typeof body === 'string') {
       try {
-        remittances = parse835All(body, { payerId });
+        // Without ?payerId=, the payer is REF*2U, N1*PR N104 or TRN03 mapped through payer_identifiers.
+        const resolvePayer = payerId ? undefined : await app.inbound.payerResolver();
+        remittances = parse835All(body, { payerId, ...(resolvePayer ? { resolvePayer } : {}) });
       } catch (err) {
         if (isX12Error(err)) {
           throw new HttpError(400, 'invalid_x12', err.message, { segmentPosition: err.segmentPosition, segmentId: err.segmentId, reason: err.reason });
