@@ -294,6 +294,25 @@ const scenarios: Scenario[] = [
 
   // Paths through each patched() branch (issue 11: every patch marker replayed in CI).
   {
+    name: 'claim-continued-as-new',
+    what: 'bounded history (claim-continue-as-new): a scrub error, one correction, and the run continues as new at the top of its loop (low event limit); the first run is recorded',
+    async run(env) {
+      const claimId = 'REC-CAN-1';
+      const wrong = tfesiClaim(claimId, { lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] });
+      const first = await env.client.workflow.start('claimWorkflow', {
+        taskQueue: 'rcm',
+        workflowId: claimWorkflowId(claimId),
+        args: [{ claim: wrong, enteredAt: new Date().toISOString(), actor: 'recorder', continueAsNewAfterEvents: 30 }],
+      });
+      const latest = env.client.workflow.getHandle(claimWorkflowId(claimId));
+      await untilClaim(latest, (s) => s.status === 'needs_correction', 'needs_correction');
+      const res = await env.app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/correct`, headers: env.auth, payload: { claim: tfesiClaim(claimId), reason: 'approach per note: transforaminal' } });
+      await expectStatus(res, 200, `correct ${claimId}`);
+      await untilClaim(latest, (s) => s.status === 'closed', 'closed in the next run');
+      return env.client.workflow.getHandle(claimWorkflowId(claimId), first.firstExecutionRunId);
+    },
+  },
+  {
     name: 'claim-appealed-paid',
     what: 'DEN-4: CO-50 denial appealed (appeal-follow-up timer), the payer pays on appeal, closed',
     async run(env) {
