@@ -30,6 +30,8 @@ import { remittanceRoutes } from './routes/remittances';
 import { workItemRoutes } from './routes/work-items';
 import { depositRoutes } from './routes/deposits';
 import { auditRoutes } from './routes/audit';
+import { practiceRoutes } from './routes/practices';
+import { Access } from './access';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,6 +43,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user?: ApiUser;
+    /** The caller's rights on /api routes (see api/access.ts). */
+    access: Access;
   }
 }
 
@@ -81,6 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('codec', deps.codec);
   app.decorate('inbound', deps.inbound);
   app.decorateRequest('user', undefined);
+  app.decorateRequest('access', undefined as unknown as Access);
 
   // X12 files arrive as text/plain (and the occasional application/edi-x12).
   app.addContentTypeParser(['text/plain', 'application/edi-x12', 'application/edi'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -128,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const user = await userForToken(deps.db, token);
       if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
       request.user = user;
+      request.access = new Access(user);
       if (user.role === 'viewer' && request.method !== 'GET') throw new HttpError(403, 'forbidden', 'a viewer token can read, not change anything');
     });
     await api.register(claimRoutes);
@@ -140,6 +146,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(appointmentRoutes);
     await api.register(authorizationRoutes);
     await api.register(providerRoutes);
+    await api.register(practiceRoutes);
   }, { prefix: '/api' });
   return app;
 }
