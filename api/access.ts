@@ -14,7 +14,8 @@ export class Access {
   }
 
   /** The query narrowed to the caller's practices (`column` holds the practice id). */
-  scoped<T extends Knex.QueryBuilder>(query: T, _column = 'practice_id'): T {
-    return query;
+  scoped<T extends Knex.QueryBuilder>(query: T, column = 'practice_id'): T {
+    const ids = this.user.practiceIds;
+    return ids === 'all' ? query : (query.whereIn(column, ids) as T);
   }
 }

@@ -31,6 +31,7 @@ import { workItemRoutes } from './routes/work-items';
 import { depositRoutes } from './routes/deposits';
 import { auditRoutes } from './routes/audit';
 import { practiceRoutes } from './routes/practices';
+import { userRoutes } from './routes/users';
 import { Access } from './access';
 
 declare module 'fastify' {
@@ -131,10 +132,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
       if (!token) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
       const user = await userForToken(deps.db, token);
-      if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
+      if (!user) throw new HttpError(401, 'unauthorized', 'invalid, expired or revoked token');
       request.user = user;
       request.access = new Access(user);
-      if (user.role === 'viewer' && request.method !== 'GET') throw new HttpError(403, 'forbidden', 'a viewer token can read, not change anything');
+      if ((user.role === 'viewer' || user.role === 'provider') && request.method !== 'GET') throw new HttpError(403, 'forbidden', `a ${user.role} token can read, not change anything`);
     });
     await api.register(claimRoutes);
     await api.register(claimActionRoutes);
@@ -147,6 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(authorizationRoutes);
     await api.register(providerRoutes);
     await api.register(practiceRoutes);
+    await api.register(userRoutes);
   }, { prefix: '/api' });
   return app;
 }
