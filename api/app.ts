@@ -32,7 +32,7 @@ import { depositRoutes } from './routes/deposits';
 import { auditRoutes } from './routes/audit';
 import { practiceRoutes } from './routes/practices';
 import { userRoutes } from './routes/users';
-import { Access } from './access';
+import { Access, authorizeRoute, checkRouteRule, type AccessRoute } from './access';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,6 +41,8 @@ declare module 'fastify' {
     config: Pick<Config, 'temporalNamespace' | 'temporalUiOrigin'>;
     codec: AesGcmCodec;
     inbound: ReturnType<typeof createInbound>;
+    /** Every /api route with its access rule, in registration order (the access matrix test reads it). */
+    accessRoutes: AccessRoute[];
   }
   interface FastifyRequest {
     user?: ApiUser;
@@ -85,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('config', deps.config);
   app.decorate('codec', deps.codec);
   app.decorate('inbound', deps.inbound);
+  app.decorate('accessRoutes', [] as AccessRoute[]);
   app.decorateRequest('user', undefined);
   app.decorateRequest('access', undefined as unknown as Access);
 
@@ -127,6 +130,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(codecRoutes);
   await app.register(async (api) => {
+    // Every /api route declares its access rule; one without is refused here, at start-up.
+    api.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD') continue;
+        const rule = checkRouteRule(method, route.url, route.config?.access);
+        app.accessRoutes.push({ method, url: route.url, rule });
+      }
+    });
     api.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -135,7 +146,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (!user) throw new HttpError(401, 'unauthorized', 'invalid, expired or revoked token');
       request.user = user;
       request.access = new Access(user);
-      if ((user.role === 'viewer' || user.role === 'provider') && request.method !== 'GET') throw new HttpError(403, 'forbidden', `a ${user.role} token can read, not change anything`);
+    });
+    // Role and practice scope, before the body is validated: another practice's object is 404 on a
+    // read and 403 on a write whatever the body holds (api/access.ts).
+    api.addHook('preValidation', async (request) => {
+      const rule = request.routeOptions.config.access;
+      if (!rule) throw new HttpError(403, 'forbidden', 'no access rule for this route');
+      await authorizeRoute(app, request, rule);
     });
     await api.register(claimRoutes);
     await api.register(claimActionRoutes);

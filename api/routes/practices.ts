@@ -76,8 +76,7 @@ function columns(body: Partial<z.infer<typeof PracticeBody>>, current?: Practice
 export async function practiceRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/practices', { schema: { body: PracticeBody } }, async (request, reply) => {
-    request.access.requireRole(['admin'], 'only an admin can add a practice');
+  app.post('/practices', { schema: { body: PracticeBody }, config: { access: { level: 'admin' } } }, async (request, reply) => {
     const body = request.body;
     const [row] = await app.db('practices')
       .insert({ id: body.practiceId, ...columns(body) })
@@ -88,19 +87,18 @@ export async function practiceRoutes(fastify: FastifyInstance) {
     return reply.status(201).header('Location', `/api/practices/${encodeURIComponent(body.practiceId)}`).send(practiceView(row));
   });
 
-  app.get('/practices', async (request) => {
+  app.get('/practices', { config: { access: { level: 'read', list: true } } }, async (request) => {
     const rows = await request.access.scoped(app.db('practices'), 'id').orderBy('id');
     return { practices: rows.map(practiceView) };
   });
 
-  app.get('/practices/:practiceId', { schema: { params: PracticeParams } }, async (request) => {
+  app.get('/practices/:practiceId', { schema: { params: PracticeParams }, config: { access: { level: 'read', entity: 'practice' } } }, async (request) => {
     const row = await app.db('practices').where({ id: request.params.practiceId }).first();
     if (!row) throw notFound(`practice ${request.params.practiceId}`);
     return practiceView(row);
   });
 
-  app.patch('/practices/:practiceId', { schema: { params: PracticeParams, body: PracticePatch } }, async (request) => {
-    request.access.requireRole(['admin'], 'only an admin can change a practice');
+  app.patch('/practices/:practiceId', { schema: { params: PracticeParams, body: PracticePatch }, config: { access: { level: 'admin', entity: 'practice' } } }, async (request) => {
     const { practiceId } = request.params;
     const updated = await app.db.transaction(async (trx) => {
       const current = await trx('practices').where({ id: practiceId }).forUpdate().first();

@@ -30,8 +30,7 @@ const mapUserError = (err: unknown): HttpError | undefined => {
 export async function userRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/users', { schema: { body: NewUserBody } }, async (request, reply) => {
-    request.access.requireRole(['admin'], 'only an admin can add users');
+  app.post('/users', { schema: { body: NewUserBody }, config: { access: { level: 'admin' } } }, async (request, reply) => {
     const b = request.body;
     try {
       const { user, token, expiresAt } = await createUser(app.db, {
@@ -50,13 +49,11 @@ export async function userRoutes(fastify: FastifyInstance) {
     }
   });
 
-  app.get('/users', async (request) => {
-    request.access.requireRole(['admin'], 'only an admin can list users');
+  app.get('/users', { config: { access: { level: 'admin' } } }, async () => {
     return { users: await listUsers(app.db) };
   });
 
-  app.post('/users/:name/revoke', { schema: { params: z.object({ name: UserName }) } }, async (request) => {
-    request.access.requireRole(['admin'], 'only an admin can revoke users');
+  app.post('/users/:name/revoke', { schema: { params: z.object({ name: UserName }) }, config: { access: { level: 'admin' } } }, async (request) => {
     try {
       return await revokeUser(app.db, request.params.name);
     } catch (err) {
