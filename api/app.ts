@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import swagger from '@fastify/swagger';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import {
   jsonSchemaTransform,
   hasZodFastifySchemaValidationErrors,
@@ -46,6 +48,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user?: ApiUser;
+    /** Why authentication failed (answered 401 after the failure rate limit has counted it). */
+    authFailure?: HttpError;
     /** The caller's rights on /api routes (see api/access.ts). */
     access: Access;
   }
@@ -58,6 +62,8 @@ export type AppDeps = {
   inbound: ReturnType<typeof createInbound>;
   config: Pick<Config, 'temporalNamespace' | 'temporalUiOrigin'>;
   logger?: boolean | object;
+  /** Failed authentications allowed per client address and window before 429 (default 30 a minute). */
+  authFailureLimit?: { max: number; timeWindowMs: number };
 };
 
 function instancePathToDots(p: string): string {
@@ -89,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('inbound', deps.inbound);
   app.decorate('accessRoutes', [] as AccessRoute[]);
   app.decorateRequest('user', undefined);
+  app.decorateRequest('authFailure', undefined);
   app.decorateRequest('access', undefined as unknown as Access);
 
   // X12 files arrive as text/plain (and the occasional application/edi-x12).
@@ -127,6 +134,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Security headers on every answer (helmet: nosniff, frame and referrer policies, a CSP); nothing
+  // under /api or /codec (PHI, tokens) is cached by a browser or proxy.
+  await app.register(helmet, { global: true });
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') || request.url.startsWith('/codec/')) reply.header('Cache-Control', 'no-store');
+  });
+
   await app.register(healthRoutes);
   await app.register(codecRoutes);
   await app.register(async (api) => {
@@ -138,14 +152,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         app.accessRoutes.push({ method, url: route.url, rule });
       }
     });
+    // Authentication: a valid token sets the user; a failure is answered 401 in preParsing, after the
+    // rate limit below has counted it (valid callers are never counted).
     api.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-      if (!token) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+      if (!token) {
+        request.authFailure = new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+        return;
+      }
       const user = await userForToken(deps.db, token);
-      if (!user) throw new HttpError(401, 'unauthorized', 'invalid, expired or revoked token');
+      if (!user) {
+        request.authFailure = new HttpError(401, 'unauthorized', 'invalid, expired or revoked token');
+        return;
+      }
       request.user = user;
       request.access = new Access(user);
+    });
+    const limit = deps.authFailureLimit ?? { max: 30, timeWindowMs: 60_000 };
+    await api.register(rateLimit, {
+      global: true,
+      max: limit.max,
+      timeWindow: limit.timeWindowMs,
+      allowList: (request) => request.user !== undefined,
+      errorResponseBuilder: (_request, context) =>
+        new HttpError(429, 'rate_limited', `too many failed authentications from this address; retry in ${Math.ceil(context.ttl / 1000)} s`),
+    });
+    api.addHook('preParsing', async (request) => {
+      if (request.authFailure) throw request.authFailure;
     });
     // Role and practice scope, before the body is validated: another practice's object is 404 on a
     // read and 403 on a write whatever the body holds (api/access.ts).
