@@ -34,6 +34,8 @@ export const ENTITY_KINDS = ['claim', 'appointment', 'authorization', 'provider'
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
 export type AccessLevel = 'read' | 'write' | 'admin';
+export const PHI_KINDS = ['claim', 'appointment', 'authorization'] as const;
+export type PhiKind = (typeof PHI_KINDS)[number];
 export type AccessRule = {
   /** `read`: every role; `write`: admin, biller, approver; `admin`: admins only. */
   level: AccessLevel;
@@ -43,8 +45,8 @@ export type AccessRule = {
   list?: boolean;
   /** Why the handler itself checks practices with `request.access.assertPractice` (the practices are inside the body). */
   handlerChecks?: string;
-  /** The route reads or changes PHI: every call is written to the access log. */
-  phi?: boolean;
+  /** The route reads or changes PHI of this kind: every call is written to the access log (api/access-log.ts). */
+  phi?: PhiKind;
 };
 
 declare module 'fastify' {

@@ -34,6 +34,7 @@ import { depositRoutes } from './routes/deposits';
 import { auditRoutes } from './routes/audit';
 import { practiceRoutes } from './routes/practices';
 import { userRoutes } from './routes/users';
+import { accessLogRoutes, writeAccessLog } from './access-log';
 import { Access, authorizeRoute, checkRouteRule, type AccessRoute } from './access';
 
 declare module 'fastify' {
@@ -181,6 +182,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     api.addHook('preParsing', async (request) => {
       if (request.authFailure) throw request.authFailure;
     });
+    // HIPAA access log: every answer of a route that reads or changes PHI, written before it is sent.
+    api.addHook('onSend', async (request, reply, payload) => {
+      const kind = request.routeOptions.config?.access?.phi;
+      if (kind && request.user) await writeAccessLog(app, request, reply, kind);
+      return payload;
+    });
     // Role and practice scope, before the body is validated: another practice's object is 404 on a
     // read and 403 on a write whatever the body holds (api/access.ts).
     api.addHook('preValidation', async (request) => {
@@ -200,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(providerRoutes);
     await api.register(practiceRoutes);
     await api.register(userRoutes);
+    await api.register(accessLogRoutes);
   }, { prefix: '/api' });
   return app;
 }

@@ -16,7 +16,7 @@ const ClaimIdParams = z.object({ claimId: z.string().min(1).max(64) });
 export async function claimRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/claims', { schema: { body: ClaimDocument }, config: { access: { level: 'write', phi: true } } }, async (request, reply) => {
+  app.post('/claims', { schema: { body: ClaimDocument }, config: { access: { level: 'write', phi: 'claim' } } }, async (request, reply) => {
     const claim = request.body;
     const [practice, payer] = await Promise.all([
       app.db('practices').where({ id: claim.practiceId }).first('id'),
@@ -54,7 +54,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
       .send({ claimId: claim.claimId, workflowId, status: 'charge_entered' });
   });
 
-  app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: true } } }, async (request) => {
+  app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
     const { claimId } = request.params;
     const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
     let live: ClaimWorkflowState | undefined;
@@ -142,7 +142,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
     limit: z.coerce.number().int().min(1).max(500).default(100),
     offset: z.coerce.number().int().min(0).default(0),
   });
-  app.get('/claims', { schema: { querystring: ListQuery }, config: { access: { level: 'read', list: true } } }, async (request) => {
+  app.get('/claims', { schema: { querystring: ListQuery }, config: { access: { level: 'read', list: true, phi: 'claim' } } }, async (request) => {
     const { status, payerId, practiceId, limit, offset } = request.query;
     const q = request.access.scoped(app.db('claims'));
     if (status) q.where({ status });

@@ -10,6 +10,7 @@ import * as m004 from './004_parked_response_key';
 import * as m005 from './005_payment_per_claim_payment';
 import * as m006 from './006_practice_master';
 import * as m007 from './007_users';
+import * as m008 from './008_access_log';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '005_payment_per_claim_payment': m005,
   '006_practice_master': m006,
   '007_users': m007,
+  '008_access_log': m008,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
