@@ -108,4 +108,13 @@ describe('users API', () => {
     expect(write.statusCode).toBe(403);
     expect(write.json().message).toMatch(/provider/);
   });
+
+  it('GET /api/me answers who the token belongs to and its practices', async () => {
+    const north = await h.app.inject({ method: 'GET', url: '/api/me', headers: h.auth('northBiller') });
+    expect(north.statusCode).toBe(200);
+    expect(north.json()).toEqual({ name: 'test-north-biller', role: 'biller', practiceIds: [SECOND_PRACTICE_ID], practices: [{ practiceId: SECOND_PRACTICE_ID, name: expect.any(String), timeZone: 'America/Los_Angeles' }] });
+    const admin = (await h.app.inject({ method: 'GET', url: '/api/me', headers: h.auth('admin') })).json();
+    expect(admin).toMatchObject({ role: 'admin', practiceIds: '*' });
+    expect(admin.practices.map((p: { practiceId: string }) => p.practiceId)).toEqual(expect.arrayContaining([DEMO_PRACTICE_ID, SECOND_PRACTICE_ID]));
+  });
 });

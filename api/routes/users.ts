@@ -49,6 +49,18 @@ export async function userRoutes(fastify: FastifyInstance) {
     }
   });
 
+  /** Who the token belongs to (the web app shows it after sign-in): name, role, practices, and expiry. */
+  app.get('/me', { config: { access: { level: 'read' } } }, async (request) => {
+    const user = request.user!;
+    const practices = await request.access.scoped(app.db('practices'), 'id').orderBy('id').select('id', 'name', 'time_zone');
+    return {
+      name: user.name,
+      role: user.role,
+      practiceIds: user.practiceIds === 'all' ? '*' : user.practiceIds,
+      practices: practices.map((p: Record<string, string>) => ({ practiceId: p.id, name: p.name, timeZone: p.time_zone })),
+    };
+  });
+
   app.get('/users', { config: { access: { level: 'admin' } } }, async () => {
     return { users: await listUsers(app.db) };
   });
