@@ -46,6 +46,8 @@ declare module 'fastify' {
     inbound: ReturnType<typeof createInbound>;
     /** Every /api route with its access rule, in registration order (the access matrix test reads it). */
     accessRoutes: AccessRoute[];
+    /** Failed authentications allowed per client address and window (/api and /codec). */
+    authFailureLimit: { max: number; timeWindowMs: number };
   }
   interface FastifyRequest {
     user?: ApiUser;
@@ -95,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('codec', deps.codec);
   app.decorate('inbound', deps.inbound);
   app.decorate('accessRoutes', [] as AccessRoute[]);
+  app.decorate('authFailureLimit', deps.authFailureLimit ?? { max: 30, timeWindowMs: 60_000 });
   app.decorateRequest('user', undefined);
   app.decorateRequest('authFailure', undefined);
   app.decorateRequest('access', undefined as unknown as Access);
@@ -170,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       request.user = user;
       request.access = new Access(user);
     });
-    const limit = deps.authFailureLimit ?? { max: 30, timeWindowMs: 60_000 };
+    const limit = app.authFailureLimit;
     await api.register(rateLimit, {
       global: true,
       max: limit.max,

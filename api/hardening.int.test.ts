@@ -61,6 +61,24 @@ describe('failed authentication is rate-limited', () => {
   });
 });
 
+describe('failed codec authentication is rate-limited too', () => {
+  it('bad tokens to /codec/decode and to the sign-in form count; then 429; a valid token still decodes', async () => {
+    const app = await buildApp({ db: h.db, temporal: h.client, inbound: h.inbound, codec: h.app.codec, config: { temporalNamespace: 'default', temporalUiOrigin: 'http://localhost:8233' }, authFailureLimit: { max: 4, timeWindowMs: 60_000 } });
+    try {
+      const remoteAddress = '10.9.8.5';
+      const statuses: number[] = [];
+      for (let i = 0; i < 2; i++) statuses.push((await app.inject({ method: 'POST', url: '/codec/decode', headers: { authorization: `Bearer rcm_guess_${i}` }, payload: { payloads: [] }, remoteAddress })).statusCode);
+      for (let i = 0; i < 2; i++) statuses.push((await app.inject({ method: 'POST', url: '/codec/session', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `token=rcm_guess_form_${i}`, remoteAddress })).statusCode);
+      statuses.push((await app.inject({ method: 'POST', url: '/codec/decode', headers: { authorization: 'Bearer rcm_guess_x' }, payload: { payloads: [] }, remoteAddress })).statusCode);
+      expect(statuses).toEqual([401, 401, 401, 401, 429]);
+      const valid = await app.inject({ method: 'POST', url: '/codec/decode', headers: h.auth('admin'), payload: { payloads: [] }, remoteAddress });
+      expect(valid.statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('/health', () => {
   it('tells why a dependency is down only to a caller with a token', async () => {
     const deadTemporal = new Client({ connection: Connection.lazy({ address: '127.0.0.1:9', connectTimeout: 500 }), namespace: 'default' });

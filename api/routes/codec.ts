@@ -14,6 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
+import rateLimit from '@fastify/rate-limit';
 import { HttpError } from '../errors';
 import { userForToken, type ApiUser, type Role } from '../tokens';
 
@@ -70,25 +71,53 @@ export async function codecRoutes(app: FastifyInstance) {
       .header('Access-Control-Allow-Headers', 'Content-Type, X-Namespace, Authorization')
       .header('Vary', 'Origin');
 
-  const authorize = async (request: FastifyRequest): Promise<ApiUser> => {
-    const token = bearer(request) ?? cookieToken(request);
-    if (!token) throw new HttpError(401, 'unauthorized', 'codec requires a token: Authorization: Bearer <token>, or sign in at /codec/session');
-    const user = await userForToken(app.db, token);
-    if (!user) throw new HttpError(401, 'unauthorized', 'invalid, expired or revoked token');
-    if (!mayDecode(user)) throw new HttpError(403, 'forbidden', `a ${user.role} token${user.practiceIds === 'all' ? '' : ' of some practices'} may not decrypt payloads (admin, or biller/approver/viewer of every practice)`);
-    request.user = user;
-    return user;
+  /** Who may decode, or why not; computed once per request (the failed-auth limit asks first). */
+  const verdicts = new WeakMap<FastifyRequest, ApiUser | HttpError>();
+  const identify = async (request: FastifyRequest, token: string | undefined): Promise<ApiUser | HttpError> => {
+    const known = verdicts.get(request);
+    if (known) return known;
+    let verdict: ApiUser | HttpError;
+    if (!token) verdict = new HttpError(401, 'unauthorized', 'codec requires a token: Authorization: Bearer <token>, or sign in at /codec/session');
+    else {
+      const user = await userForToken(app.db, token);
+      if (!user) verdict = new HttpError(401, 'unauthorized', 'invalid, expired or revoked token');
+      else if (!mayDecode(user)) verdict = new HttpError(403, 'forbidden', `a ${user.role} token${user.practiceIds === 'all' ? '' : ' of some practices'} may not decrypt payloads (admin, or biller/approver/viewer of every practice)`);
+      else verdict = user;
+    }
+    verdicts.set(request, verdict);
+    return verdict;
   };
+  const sessionToken = (request: FastifyRequest): string | undefined => {
+    const form = (request.body ?? {}) as Record<string, unknown>;
+    return bearer(request) ?? (typeof form.token === 'string' && form.token.trim() ? form.token.trim() : undefined);
+  };
+  const tokenOf = (request: FastifyRequest) => (request.url.startsWith('/codec/session') ? sessionToken(request) : (bearer(request) ?? cookieToken(request)));
+  const authorize = async (request: FastifyRequest): Promise<ApiUser> => {
+    const verdict = await identify(request, tokenOf(request));
+    if (verdict instanceof HttpError) throw verdict;
+    request.user = verdict;
+    return verdict;
+  };
+
+  // Failed authentications count against the caller's address, as on /api; checked after the body
+  // is parsed (the sign-in form carries its token in the body). Valid tokens are never counted.
+  const limit = app.authFailureLimit;
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    max: limit.max,
+    timeWindow: limit.timeWindowMs,
+    allowList: async (request) => request.method !== 'POST' || !((await identify(request, tokenOf(request))) instanceof HttpError),
+    errorResponseBuilder: (_request, context) => new HttpError(429, 'rate_limited', `too many failed authentications from this address; retry in ${Math.ceil(context.ttl / 1000)} s`),
+  });
 
   await app.register(async (session) => {
     session.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
     session.get('/codec/session', async (_request, reply) => reply.type('text/html; charset=utf-8').send(SESSION_PAGE));
     /** Sets the `rcm_codec` cookie (HttpOnly, SameSite=Strict, Path=/codec) for a token that may decrypt. */
     session.post('/codec/session', async (request, reply) => {
-      const form = (request.body ?? {}) as Record<string, unknown>;
-      const token = bearer(request) ?? (typeof form.token === 'string' ? form.token.trim() : undefined);
+      const token = sessionToken(request);
       if (!token) throw new HttpError(400, 'invalid_request', 'send the token in the form field "token" or as Authorization: Bearer', { issues: [{ path: 'token', message: 'required' }] });
-      request.headers.authorization = `Bearer ${token}`;
       const user = await authorize(request);
       const secure = request.protocol === 'https' ? '; Secure' : '';
       return reply
