@@ -31,7 +31,7 @@ export type Harness = {
   simulator: PayerSimulator;
   inbound: ReturnType<typeof createInbound>;
   tokens: ReturnType<typeof inject<'tokens'>>;
-  auth: (role?: 'admin' | 'biller' | 'approver' | 'viewer') => { authorization: string };
+  auth: (who?: keyof ReturnType<typeof inject<'tokens'>>) => { authorization: string };
   close(): Promise<void>;
 };
 

@@ -38,7 +38,7 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/claims/:claimId/actions/:action',
-    { schema: { params: z.object({ claimId: z.string().min(1).max(64), action: ClaimAction }) } },
+    { schema: { params: z.object({ claimId: z.string().min(1).max(64), action: ClaimAction }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
     async (request) => {
       const { claimId, action } = request.params;
       const parsed = bodies[action].safeParse(request.body ?? {});

@@ -20,7 +20,7 @@ const LIVE_QUERY_MS = 2_000;
 export async function claimRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/claims', { schema: { body: ClaimDocument } }, async (request, reply) => {
+  app.post('/claims', { schema: { body: ClaimDocument }, config: { access: { level: 'write', phi: 'claim' } } }, async (request, reply) => {
     const claim = request.body;
     const [practice, payer] = await Promise.all([
       app.db('practices').where({ id: claim.practiceId }).first('id'),
@@ -58,7 +58,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
       .send({ claimId: claim.claimId, workflowId, status: 'charge_entered' });
   });
 
-  app.get('/claims/:claimId', { schema: { params: ClaimIdParams } }, async (request) => {
+  app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
     const { claimId } = request.params;
     const row = await app.db('claims').where({ claim_id: claimId }).first();
     // The read model answers; the workflow's live state (AR touches, timers, what it waits for) is
@@ -157,9 +157,9 @@ export async function claimRoutes(fastify: FastifyInstance) {
     limit: z.coerce.number().int().min(1).max(500).default(100),
     offset: z.coerce.number().int().min(0).default(0),
   });
-  app.get('/claims', { schema: { querystring: ListQuery } }, async (request) => {
+  app.get('/claims', { schema: { querystring: ListQuery }, config: { access: { level: 'read', list: true, phi: 'claim' } } }, async (request) => {
     const { status, payerId, practiceId, limit, offset } = request.query;
-    const q = app.db('claims');
+    const q = request.access.scoped(app.db('claims'));
     if (status) q.where({ status });
     if (payerId) q.where({ payer_id: payerId });
     if (practiceId) q.where({ practice_id: practiceId });

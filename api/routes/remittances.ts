@@ -8,9 +8,29 @@ import type { FastifyInstance } from 'fastify';
 import { parse835All, isX12Error } from '../../x12';
 import { RemittanceRejected, type IngestReport } from '../../activities/inbound';
 import { HttpError } from '../errors';
+import type { Access } from '../access';
+
+/**
+ * A scoped caller may post an ERA only when every practice it touches is theirs: the practices of
+ * the claims it pays (CLP01) and the payee's practice (N1*PE), where unmatched payments are
+ * worked. Checked before anything is stored: a refused file posts nothing.
+ */
+async function assertRemittancePractices(app: FastifyInstance, access: Access, remittances: unknown[]): Promise<void> {
+  if (access.allPractices) return;
+  const list = remittances as Array<{ claims?: Array<{ claimId?: unknown }>; payeeNpi?: unknown }>;
+  const claimIds = [...new Set(list.flatMap((r) => (Array.isArray(r?.claims) ? r.claims.map((c) => c?.claimId) : [])).filter((id): id is string => typeof id === 'string'))];
+  for (let i = 0; i < claimIds.length; i += 1000) {
+    const rows = await app.db('claims').whereIn('claim_id', claimIds.slice(i, i + 1000)).orderBy('claim_id').select('claim_id', 'practice_id');
+    for (const row of rows) access.assertPractice(row.practice_id, 'write', `claim ${row.claim_id}`);
+  }
+  for (const npi of new Set(list.map((r) => r?.payeeNpi).filter((n): n is string => typeof n === 'string'))) {
+    const practices: string[] = await app.db('practices').where({ billing_npi: npi }).orderBy('id').pluck('id');
+    if (practices.length && !practices.some((p) => access.canSee(p))) access.assertPractice(practices[0], 'write', `the payee of this remittance (NPI ${npi})`);
+  }
+}
 
 export async function remittanceRoutes(app: FastifyInstance) {
-  app.post('/remittances', async (request, reply) => {
+  app.post('/remittances', { config: { access: { level: 'write', handlerChecks: 'an ERA names its claims and its payee: each of their practices must be the caller\'s' } } }, async (request, reply) => {
     const body = request.body;
     const payerId = typeof (request.query as Record<string, unknown>)?.payerId === 'string' ? String((request.query as Record<string, string>).payerId) : undefined;
     let remittances: unknown[];
@@ -33,6 +53,7 @@ export async function remittanceRoutes(app: FastifyInstance) {
     } else {
       throw new HttpError(400, 'invalid_request', 'send an X12 835 as text/plain or a remittance as application/json');
     }
+    await assertRemittancePractices(app, request.access, remittances);
     const reports: IngestReport[] = [];
     for (const r of remittances) {
       try {
@@ -50,8 +71,7 @@ export async function remittanceRoutes(app: FastifyInstance) {
    * Operators: signal every stored claim payment that has not reached its claim workflow yet
    * (after a crash between storing a file and signalling). Safe to repeat: workflows de-duplicate.
    */
-  app.post('/remittances/redeliver', async (request) => {
-    if (request.user?.role !== 'admin') throw new HttpError(403, 'forbidden', 'only an admin can redeliver remittances');
+  app.post('/remittances/redeliver', { config: { access: { level: 'admin' } } }, async () => {
     return { delivered: await app.inbound.redeliverPending() };
   });
 }

@@ -10,6 +10,9 @@ import * as m004 from './004_parked_response_key';
 import * as m005 from './005_payment_per_claim_payment';
 import * as m006 from './006_simulator_answers';
 import * as m007 from './007_payer_identifiers';
+import * as m008 from './008_practice_master';
+import * as m009 from './009_users';
+import * as m010 from './010_access_log';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -21,6 +24,9 @@ const migrations: Record<string, Migration> = {
   '005_payment_per_claim_payment': m005,
   '006_simulator_answers': m006,
   '007_payer_identifiers': m007,
+  '008_practice_master': m008,
+  '009_users': m009,
+  '010_access_log': m010,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
