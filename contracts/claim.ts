@@ -67,6 +67,8 @@ export type ClaimCarriedState = {
   payerControlNumber?: string;
   /** ERA claim payments already taken (remittanceKey#seq): a redelivery after the hand-over is still ignored. */
   seenDeliveries: string[];
+  /** Work items whose completion was applied: a repeated completion is ignored. */
+  appliedWorkItems?: number[];
 };
 
 export type ScrubFindingView = { ruleId: string; severity: 'error' | 'warning' | 'info'; line?: number; message: string; fix?: string };

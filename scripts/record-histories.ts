@@ -18,7 +18,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { attach, eventually, startServers, type Env, type Servers } from '../bench/env';
 import { FIXTURE_ENCRYPTION_KEYS, historyToJson } from '../test/histories/support';
 import { tfesiClaim } from '../test/fixtures';
-import { claimStateQuery, claimWorkflowId, credentialChangedSignal, type ClaimWorkflowState } from '../contracts/claim';
+import { claimStateQuery, claimWorkflowId, credentialChangedSignal, workItemCompletedSignal, type ClaimWorkflowState } from '../contracts/claim';
 import type { PayerBehaviour } from '../activities/gateway/simulator';
 import type { ClaimPayment, Remittance } from '../domain/remittance';
 import { credentialStateQuery, credentialWorkflowId } from '../contracts/credential';
@@ -293,6 +293,25 @@ const scenarios: Scenario[] = [
   },
 
   // Paths through each patched() branch (issue 11: every patch marker replayed in CI).
+  {
+    name: 'claim-work-item-twice',
+    what: 'work-item-once: a line-denial work item whose completion arrives twice is applied once',
+    async run(env) {
+      const claim = twoLevelTfesi('REC-TWICE-1');
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }, claim.payerId, (cp) => {
+        const lines = cp.lines.map((l, i) => (i === 1 ? { ...l, paidCents: 0, allowedCents: 0, adjustments: [{ group: 'CO' as const, carc: '50', amountCents: l.chargedCents }], remarks: ['N115'] } : l));
+        return { ...cp, lines, paidCents: lines.reduce((t, l) => t + l.paidCents, 0), patientResponsibilityCents: lines.reduce((t, l) => t + l.adjustments.filter((a) => a.group === 'PR').reduce((u, a) => u + a.amountCents, 0), 0) };
+      }));
+      const item = await eventually(async () => (await openWorkItems(env, 'claim', claim.claimId).where({ kind: 'line_denial' }))[0], 'line denial work item');
+      const completion = { workItemId: item.id, kind: 'line_denial', outcome: { resolution: 'appealed' }, completedBy: 'recorder', completedAt: new Date().toISOString() };
+      await Promise.all([handle.signal(workItemCompletedSignal, completion), handle.signal(workItemCompletedSignal, completion)]);
+      await untilClaim(handle, (s) => s.status === 'closed', 'closed');
+      return handle;
+    },
+  },
   {
     name: 'claim-continued-as-new',
     what: 'bounded history (claim-continue-as-new): a scrub error, one correction, and the run continues as new at the top of its loop (low event limit); the first run is recorded',

@@ -129,7 +129,14 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     seenDeliveries.add(key);
     queue.push({ type: 'remittance', delivery });
   });
-  wf.setHandler(workItemCompletedSignal, (completion) => void queue.push({ type: 'workItem', completion }));
+  // A work item is applied once, however often its completion arrives (two staff clicking at once
+  // both pass the API's open check; a retried request signals again).
+  const appliedWorkItems = new Set<number>(carried?.appliedWorkItems ?? []);
+  wf.setHandler(workItemCompletedSignal, (completion) => {
+    if (appliedWorkItems.has(completion.workItemId) && wf.patched('work-item-once')) return;
+    appliedWorkItems.add(completion.workItemId);
+    queue.push({ type: 'workItem', completion });
+  });
   wf.setHandler(credentialChangedSignal, () => void queue.push({ type: 'credential' }));
 
   wf.setHandler(
@@ -761,6 +768,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       lineDeniedCents,
       payerControlNumber,
       seenDeliveries: [...seenDeliveries],
+      appliedWorkItems: [...appliedWorkItems],
     };
     await wf.continueAsNew<typeof claimWorkflow>({ ...input, claim: input.claim, carried: handOver });
   }
