@@ -294,6 +294,56 @@ const scenarios: Scenario[] = [
 
   // Paths through each patched() branch (issue 11: every patch marker replayed in CI).
   {
+    name: 'claim-reversal',
+    what: 'CLP02 22 (reversal-follow-up): an underpaid claim (dispute open) has its payment reversed; the corrected payment is followed up',
+    async run(env) {
+      const claim = twoLevelTfesi('REC-REVERSAL-1');
+      env.simulator.behaveFor(claim.claimId, { kind: 'mpr_wrong' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'posted' && s.payments.some((p) => p.underpaidCents > 0), 'posted underpaid');
+      const paid = (await handle.query(claimStateQuery)).payments[0];
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'mpr_wrong' }, claim.payerId, (cp) => ({
+        ...cp,
+        statusCode: '22',
+        chargedCents: -cp.chargedCents,
+        paidCents: -paid.paidCents,
+        patientResponsibilityCents: -cp.patientResponsibilityCents,
+        lines: cp.lines.map((l) => ({ ...l, chargedCents: -l.chargedCents, paidCents: -l.paidCents, adjustments: l.adjustments.map((a) => ({ ...a, amountCents: -a.amountCents })) })),
+      })));
+      await untilClaim(handle, (s) => s.timers.some((t) => t.id.startsWith('payment-expected:reversal') && t.state === 'pending'), 'reversal follow-up timer');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-secondary-rejected',
+    what: 'secondary-rejection: the secondary claim is rejected by the payer front end (277CA); a work item',
+    async run(env) {
+      const claim = tfesiClaim('REC-SECREJ-1', { secondaryCoverage: { payerId: 'MEDICAID', memberId: 'MCD-REC-4' } });
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }));
+      const state = await untilClaim(handle, (s) => s.status === 'secondary_submitted', 'secondary submitted');
+      const secondary = state.submissions.find((x) => x.coverage === 'secondary')!;
+      await env.inbound.acknowledgement({ claimId: claim.claimId, interchangeControlNumber: secondary.interchangeControlNumber, accepted: false, reasons: ['A7:562:85'], at: new Date().toISOString(), source: '277CA' });
+      await eventually(async () => (await openWorkItems(env, 'claim', claim.claimId).where({ kind: 'secondary_rejection' }))[0], 'secondary rejection work item');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-secondary-unsendable',
+    what: 'secondary-send-failure / send-failure-business-only: the secondary 837P cannot be built (a delimiter in the member id); a work item, not a failed workflow',
+    async run(env) {
+      const claim = tfesiClaim('REC-SECBAD-1', { secondaryCoverage: { payerId: 'MEDICAID', memberId: 'MCD~BAD' } });
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }));
+      await eventually(async () => (await openWorkItems(env, 'claim', claim.claimId).where({ kind: 'secondary_rejection' }))[0], 'secondary could-not-be-built work item');
+      return handle;
+    },
+  },
+  {
     name: 'claim-work-item-twice',
     what: 'work-item-once: a line-denial work item whose completion arrives twice is applied once',
     async run(env) {
