@@ -292,6 +292,19 @@ const scenarios: Scenario[] = [
     },
   },
 
+  {
+    name: 'reconciliation-daily',
+    what: 'CHG-2/POST-7 daily reconciliation run for the demo practice (its Schedule action, started directly)',
+    async run(env) {
+      const handle = await env.client.workflow.start('dailyReconciliationWorkflow', {
+        taskQueue: 'rcm',
+        workflowId: `daily-reconciliation:demo-pain:REC-${today()}`,
+        args: [{ practiceId: 'demo-pain' }],
+      });
+      await handle.result();
+      return handle;
+    },
+  },
   // Paths through each patched() branch (issue 11: every patch marker replayed in CI).
   {
     name: 'claim-reversal',
