@@ -10,6 +10,7 @@ import { postingActivities } from './posting';
 import { workItemActivities } from './work-items';
 import { credentialActivities } from './credentials';
 import { reconciliationActivities } from './reconciliation';
+import { ruleActivities } from './rules';
 import type { PayerGateway } from './gateway/types';
 import { eligibilityAuthActivities } from './eligibility-auth';
 import type { EligibilityAuthGateway } from './gateway/eligibility-auth';
@@ -26,5 +27,6 @@ export function createActivities(deps: ActivityDeps) {
     ...eligibilityAuthActivities(deps.db, deps.eligibilityAuthGateway),
     ...credentialActivities(deps.db),
     ...reconciliationActivities(deps.db),
+    ...ruleActivities(),
   };
 }

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure, ActivityFailure, RetryState } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { BATCH_ACTIVITY, DATABASE_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, isBusinessFailure } from './activity-policies';
+import { BATCH_ACTIVITY, DATABASE_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from './activity-policies';
 
-const POLICIES = { DATABASE_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY };
+const POLICIES = { DATABASE_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY, RULE_ACTIVITY };
 const workflowsDir = path.join(__dirname, '..', 'workflows');
 const workflowFiles = readdirSync(workflowsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
 

@@ -9,7 +9,7 @@
  *
  * Safe to import from workflow code (types and plain data only).
  */
-import { ActivityFailure, ApplicationFailure, type ActivityOptions } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, type ActivityOptions, type LocalActivityOptions } from '@temporalio/common';
 
 /** ApplicationFailure types that are business outcomes: never retried, handled by the workflow. */
 export const BUSINESS_FAILURE_TYPES = [
@@ -30,6 +30,12 @@ export const DATABASE_ACTIVITY: ActivityOptions = {
 export const PAYER_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: MAX_RETRY_INTERVAL, nonRetryableErrorTypes: [...BUSINESS_FAILURE_TYPES] },
+};
+
+/** Pure rule computations recorded in history (local activities: one marker event each). */
+export const RULE_ACTIVITY: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
 /** Whole-practice batch work (daily reconciliation): long-running queries. */

@@ -336,6 +336,18 @@ export function isDenied(claimPayment: ClaimPayment): boolean {
   return lines.every((l) => l.paidCents === 0 && (hasDenialCarc(l.adjustments) || hasDenialCarc(claimPayment.adjustments)));
 }
 
+/** CARCs that reduce a line without denying it (contractual, MPR, sequestration, already adjudicated, processed in excess). */
+const NOT_A_LINE_DENIAL: ReadonlySet<string> = new Set(['45', '59', '253', '23', '94']);
+
+/** DEN-1: the lines of a paid claim that the payer denied (nothing paid on a charge, adjusted for a reason other than patient responsibility or a contractual reduction). */
+export function deniedLineIndexes(claimPayment: ClaimPayment): number[] {
+  const out: number[] = [];
+  claimPayment.lines.forEach((l, i) => {
+    if (l.paidCents === 0 && l.chargedCents > 0 && l.adjustments.some((a) => a.group !== 'PR' && !NOT_A_LINE_DENIAL.has(a.carc))) out.push(i);
+  });
+  return out;
+}
+
 /** DEN-8: a hard denial is never resubmitted unchanged (it is appealed, or the claim is corrected). */
 export function resubmissionAllowed(category: DenialCategory, claimChanged: boolean): boolean {
   return category === 'soft' || claimChanged;

@@ -307,6 +307,18 @@ const scenarios: Scenario[] = [
   },
   // Paths through each patched() branch (issue 11: every patch marker replayed in CI).
   {
+    name: 'claim-rules-recorded',
+    what: 'ar-plan-recorded / payment-rules-recorded: the AR plan and the payment rules come from local activities; an underpaid claim (MPR wrong) posted with its dispute due from the recorded rules',
+    async run(env) {
+      const claimId = 'REC-RULES-1';
+      env.simulator.behaveFor(claimId, { kind: 'mpr_wrong' });
+      const handle = await postClaim(env, twoLevelTfesi(claimId));
+      await untilClaim(handle, (s) => s.status === 'posted' && s.payments.some((p) => p.underpaidCents > 0), 'posted underpaid');
+      await eventually(async () => (await openWorkItems(env, 'claim', claimId).where({ kind: 'underpayment_dispute' }))[0], `${claimId} dispute work item`);
+      return handle;
+    },
+  },
+  {
     name: 'claim-reversal',
     what: 'CLP02 22 (reversal-follow-up): an underpaid claim (dispute open) has its payment reversed; the corrected payment is followed up',
     async run(env) {

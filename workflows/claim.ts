@@ -48,8 +48,8 @@ import {
 import { ClaimDocument } from '../domain/claim-document';
 import { addBusinessDays, addCalendarDays, daysBetween } from '../domain/business-days';
 import { arTouchPlan, writeOffAllowed, type TouchKind } from '../domain/ar';
-import { isDenied } from '../domain/denials';
-import { DATABASE_ACTIVITY, PAYER_ACTIVITY, isBusinessFailure } from '../contracts/activity-policies';
+import { deniedLineIndexes, isDenied } from '../domain/denials';
+import { DATABASE_ACTIVITY, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from '../contracts/activity-policies';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -57,6 +57,8 @@ type Activities = ReturnType<typeof createActivities>;
 const acts = wf.proxyActivities<Activities>(DATABASE_ACTIVITY);
 /** Calls that reach the payer gateway: longer, more patient, never retried for a claim that cannot be expressed. */
 const payer = wf.proxyActivities<Activities>(PAYER_ACTIVITY);
+/** Rule results recorded in history (AR plan, denial tests, business-day deadlines): a rule change never changes a replay. */
+const rules = wf.proxyLocalActivities<Activities>(RULE_ACTIVITY);
 
 /** Roles that may approve a write-off (AR-6). */
 const WRITE_OFF_APPROVER_ROLES = ['approver', 'admin'];
@@ -510,6 +512,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     });
     s.paidCents += cp.paidCents;
     if (!secondary) s.patientResponsibilityCents += cp.patientResponsibilityCents;
+    // Which rules say this payment is a denial, which lines are denied, when a dispute is due: recorded
+    // (claims started before 'payment-rules-recorded' compute them here, as they did).
+    const recordedRules = wf.patched('payment-rules-recorded') ? await rules.paymentRules({ claimPayment: cp, receivedOn: d.receivedAt.slice(0, 10) }) : undefined;
+    const denied = recordedRules ? recordedRules.denied : isDenied(cp);
     const acknowledgedSub = [...s.submissions].reverse().find((x) => !x.ack);
     if (acknowledgedSub) acknowledgedSub.ack = 'accepted'; // a payment is an acceptance, even if the 277CA never came
     if (!secondary) cancelTimers((t) => t.id.startsWith('sub4'));
@@ -536,7 +542,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     if (secondary) {
       secondaryAdjudicated = true;
       cancelTimers((t) => t.id.startsWith('payment-expected:secondary'));
-      if (isDenied(cp) && wf.patched('secondary-denial-worked')) {
+      if (denied && wf.patched('secondary-denial-worked')) {
         // DEN-1/DEN-2 for the secondary payer's denial: logged and worked before the claim closes.
         const secondaryDenial = await acts.classifyAndLogDenial({ claim: { ...claim, payerId: d.payerId }, delivery: d });
         const c = secondaryDenial.classification;
@@ -556,7 +562,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       return;
     }
 
-    if (isDenied(cp)) {
+    if (denied) {
       const denial = await acts.classifyAndLogDenial({ claim, delivery: d });
       s.denial = {
         carc: denial.classification.primaryCarc,
@@ -600,7 +606,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     cancelTimers((t) => t.id.startsWith('den-'));
     await acts.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: ['correction', 'denial_correction', 'appeal', 'peer_to_peer', 'denial_escalation', 'timely_filing_escalation'], reason: 'the claim has since been paid' });
     if (s.denial) await acts.markDenialStatus({ claimId: s.claimId, status: 'resolved_paid' });
-    const deniedLines = cp.lines.filter((l) => l.paidCents === 0 && l.chargedCents > 0 && l.adjustments.some((a) => a.group !== 'PR' && !['45', '59', '253', '23', '94'].includes(a.carc)));
+    const deniedLines = (recordedRules?.deniedLineIndexes ?? deniedLineIndexes(cp)).map((i) => cp.lines[i]);
     if (deniedLines.length && wf.patched('line-denials-worked')) {
       // DEN-1/DEN-2 for the lines the payer denied inside a paid claim: logged, classified, worked.
       const lineDenial = await acts.classifyAndLogDenial({
@@ -625,7 +631,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     primaryDone = true;
     if (posted.disputeRequired) {
       // POST-5: an underpayment is disputed within 5 business days of the ERA, never adjusted off.
-      const due = addBusinessDays(d.receivedAt.slice(0, 10), 5);
+      const due = recordedRules?.disputeDue ?? addBusinessDays(d.receivedAt.slice(0, 10), 5);
       openDispute = true;
       await workItem(`dispute:${d.remittanceKey}`, 'underpayment_dispute', 'POST-5', `Underpaid by ${money(posted.underpaidCents)} against the contract: open a dispute by ${due}`, due, {
         underpaidCents: posted.underpaidCents,
@@ -847,7 +853,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
 
     // AR-1/AR-2: structured follow-up fixed at submission, high value first at day 15.
     const submittedOn = sent.submittedAt.slice(0, 10);
-    const plan = arTouchPlan(submittedOn, claim);
+    const plan = wf.patched('ar-plan-recorded') ? await rules.followUpPlan({ submittedOn, claim: { lines: claim.lines } }) : arTouchPlan(submittedOn, claim);
     s.arTouches = plan.touches.map((t) => ({ kind: t.kind, ruleId: t.rule, dueDate: t.dueDate, state: 'pending' as const }));
     for (const t of plan.touches) addTimer(`ar:${t.kind}`, t.rule, `${t.rule} day-${t.day} ${t.kind.replace(/_/g, ' ')}`, t.dueDate);
     await summary();

@@ -24,8 +24,9 @@ function patchIdsInCode(): Set<string> {
 function patchIdsRecorded(): Map<string, string[]> {
   const byId = new Map<string, string[]>();
   for (const file of readdirSync(HISTORIES).filter((f) => f.endsWith('.json'))) {
-    const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as { events: Array<{ markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }> };
+    const history = JSON.parse(readFileSync(path.join(HISTORIES, file), 'utf8')) as { events: Array<{ markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: Array<{ data?: string }> }> } }> };
     for (const e of history.events) {
+      if (e.markerRecordedEventAttributes?.markerName !== 'core_patch') continue; // local activity results are markers too
       for (const detail of Object.values(e.markerRecordedEventAttributes?.details ?? {})) {
         for (const p of detail.payloads ?? []) {
           const id = (JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as { id?: string }).id;
