@@ -28,3 +28,17 @@ export { parse277CA, type ClaimAck277, type Status277 } from './parse-277ca';
 export type { Party, ControlNumbers } from './build';
 export { parseCents, formatCents } from './values';
 export { generate277CA, type ClaimAck277Input, type Generate277CAOptions } from './generate-277ca';
+export {
+  generate276,
+  parse276,
+  generate277,
+  parse277,
+  statusInquiryCategory,
+  describeClaimStatus,
+  type StatusInquiry276,
+  type StatusInquiry276Claim,
+  type Parsed276Claim,
+  type ClaimStatus277,
+  type ClaimStatus277Input,
+  type StatusLine,
+} from './claim-status';

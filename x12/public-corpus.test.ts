@@ -10,15 +10,21 @@ import { runCorpus } from './corpus';
 
 /** accepted (and, for an 837, whether it maps to the claim model), or the rejection [code, segment, id]. */
 const EXPECTED: Record<string, string> = {
+  'derived-276-provider-level-status-hl6.276': 'accepted',
+  'derived-277-claim-level-status-se01.277': 'accepted',
+  'derived-277-x212-iea02.277': 'accepted',
   'derived-835-managed-care-bpr16-fixed.835': 'accepted',
   'derived-837p-cob-no-amt-d.837': 'accepted; claim model: CONTENT 32 HI',
   'derived-837p-example9-anesthesia-isa16.837': 'accepted; claim model: CONTENT 21 HI',
+  'ims-277-x212.277': 'ENVELOPE 111 IEA',
   'ims-277ca-accepted.277': 'accepted',
   'ims-277ca-rejected.277': 'accepted',
   'ims-837p-complex.837': 'SYNTAX 28 HI',
   'ims-837p-valid.837': 'SYNTAX 23 HI',
   'ims-999-accepted.999': 'ENVELOPE 10 IEA',
   'ims-999-rejected.999': 'accepted',
+  'lfh-276-provider-level-status.276': 'LOOP 21 HL6',
+  'lfh-277-claim-level-status.277': 'ENVELOPE 40 SE',
   'lfh-835-cob-contractural-adjustment.835': 'SYNTAX 4 BPR',
   'lfh-835-managed-care.835': 'SYNTAX 4 BPR',
   'lfh-835-medicare-part-a.835': 'accepted',

@@ -23,7 +23,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isX12Error } from '../../x12';
 import { RemittanceRejected } from '../inbound';
-import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryResult } from './types';
+import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './types';
 import { ingestX12, type InterchangeLookup, type X12InboundResult } from './x12-inbound';
 
 export type FileDropConfig = {
@@ -158,7 +158,7 @@ export class FileDropClearinghouse implements PayerGateway {
    * its other answers), and this gateway does not write 276 requests: the answer is what we know
    * locally — whether an 837P for the claim was handed over.
    */
-  async statusInquiry(q: { claimId: string; payerId: string; submittedAt: string }): Promise<StatusInquiryResult> {
+  async statusInquiry(q: StatusInquiryRequest): Promise<StatusInquiryResult> {
     await this.init();
     const checkedAt = this.now().toISOString();
     const suffix = `-${fileSafe(q.claimId)}.x12`;
