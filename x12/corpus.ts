@@ -12,6 +12,7 @@ import { parse837P, read837P } from './parse-837p';
 import { parse999 } from './parse-999';
 import { parse277CA } from './parse-277ca';
 import { parse276, parse277 } from './claim-status';
+import { parse270, parse271 } from './eligibility';
 import { el, tokenize } from './tokenize';
 
 export type CorpusOutcome =
@@ -71,6 +72,14 @@ export async function runFile(file: string, text: string): Promise<CorpusOutcome
       case '277S': {
         const statuses = parse277(text);
         return { file, kind, accepted: true, summary: statuses.map((c) => `${c.statuses.map((x) => `${x.category}:${x.code}`).join(',')}`).join('; ') };
+      }
+      case '270': {
+        const inquiries = parse270(text);
+        return { file, kind, accepted: true, summary: `${inquiries.length} eligibility inquiry(ies)` };
+      }
+      case '271': {
+        const answers = parse271(text);
+        return { file, kind, accepted: true, summary: answers.map((a) => `${a.level}: ${a.benefits.length} benefit(s)`).join('; ') };
       }
       case '276': {
         const inquiries = parse276(text);

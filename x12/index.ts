@@ -42,3 +42,16 @@ export {
   type ClaimStatus277Input,
   type StatusLine,
 } from './claim-status';
+export {
+  generate270,
+  parse270,
+  generate271,
+  parse271,
+  type Eligibility270,
+  type Parsed270,
+  type Eligibility271,
+  type Eligibility271Input,
+  type Benefit,
+  type Benefit271Input,
+  type X12Date,
+} from './eligibility';

@@ -10,6 +10,7 @@ import { runCorpus } from './corpus';
 
 /** accepted (and, for an 837, whether it maps to the claim model), or the rejection [code, segment, id]. */
 const EXPECTED: Record<string, string> = {
+  'derived-271-dependent-nm1-03.271': 'accepted',
   'derived-276-provider-level-status-hl6.276': 'accepted',
   'derived-277-claim-level-status-se01.277': 'accepted',
   'derived-277-x212-iea02.277': 'accepted',
@@ -23,6 +24,9 @@ const EXPECTED: Record<string, string> = {
   'ims-837p-valid.837': 'SYNTAX 23 HI',
   'ims-999-accepted.999': 'ENVELOPE 10 IEA',
   'ims-999-rejected.999': 'accepted',
+  'lfh-270-subscriber.270': 'accepted',
+  'lfh-271-dependent.271': 'CONTENT 17 NM1',
+  'lfh-271-subscriber.271': 'accepted',
   'lfh-276-provider-level-status.276': 'LOOP 21 HL6',
   'lfh-277-claim-level-status.277': 'ENVELOPE 40 SE',
   'lfh-835-cob-contractural-adjustment.835': 'SYNTAX 4 BPR',

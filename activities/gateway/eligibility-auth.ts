@@ -10,6 +10,13 @@
  */
 import type { EligibilityAnswer } from '../../domain/eligibility';
 import type { RegionGroup } from '../../domain/reference';
+import { generate271, parse270 } from '../../x12/eligibility';
+import { answerFrom271, benefitsFor, build270 } from './eligibility-x12';
+
+/** Ids for envelopes: at most 15 characters, no delimiters. */
+function envelopeId(value: string, fallback: string): string {
+  return value.replace(/[^A-Za-z0-9 .-]/g, '').slice(0, 15) || fallback;
+}
 
 export type EligibilityRequest270 = {
   /** Our trace number (TRN02): `<workflowId>:<check>`; no PHI. */
@@ -29,8 +36,10 @@ export type EligibilityResponse271 = EligibilityAnswer & {
   requestId: string;
   payerId: string;
   respondedOn: string;
-  /** The payer's answer as received (the simulator renders a 271-like segment list). */
+  /** The payer's 271 as received (X12 text, 005010X279A1). */
   raw: string;
+  /** AAA request errors of the 271 (`AAA 2100C 75 (follow-up C)`), when the payer could not answer. */
+  requestErrors?: string[];
 };
 
 export type AuthorizationRequest278 = {
@@ -147,8 +156,11 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
     return { ...this.config.payers?.[payerId], ...this.perPatient.get(patientId) };
   }
 
-  async checkEligibility(req: EligibilityRequest270): Promise<EligibilityResponse271> {
-    this.eligibilityRequests.push(req);
+  /**
+   * The payer's decision for a request (coverage, per-CPT answers, frequency, MSP), before it is
+   * written as a 271. Deterministic: a function of the configuration and the request.
+   */
+  decide(req: EligibilityRequest270): EligibilityAnswer {
     const s = this.scenario(req.payerId, req.patientId);
     const c = s.coverage ?? { status: 'active' };
     const reported = !c.reportedFrom || req.inquiryDate >= c.reportedFrom;
@@ -162,28 +174,48 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
       note: (s.notCoveredCpts ?? []).includes(cpt) ? 'service excluded by plan' : undefined,
     }));
     const medicare = req.payerId === 'MEDICARE';
-    const answer: EligibilityResponse271 = {
-      requestId: req.requestId,
-      payerId: req.payerId,
-      respondedOn: req.inquiryDate,
+    return {
       coverage,
       services,
       conservativeCareWeeksOnFile: s.conservativeCareWeeksOnFile,
       frequencyUsed: s.frequencyUsed ?? [],
       msp: s.msp ?? (medicare ? { status: 'medicare_primary' } : undefined),
-      raw: '',
     };
-    answer.raw = [
-      `ST*271*${hash32(req.requestId) % 10000}`,
-      `TRN*2*${req.requestId}`,
-      `EB*${coverage.status === 'active' ? '1' : '6'}**30**${coverage.planName ?? ''}`,
-      ...(coverage.effectiveDate ? [`DTP*346*D8*${coverage.effectiveDate.replaceAll('-', '')}`] : []),
-      ...(coverage.terminationDate ? [`DTP*347*D8*${coverage.terminationDate.replaceAll('-', '')}`] : []),
-      ...services.map((sv) => `EB*${sv.covered ? '1' : 'I'}**${sv.authRequired ? 'AR' : ''}*HC:${sv.cpt}`),
-      ...(answer.msp ? [`EB*R**MSP:${answer.msp.status}`] : []),
-      'SE',
-    ].join('~');
-    return answer;
+  }
+
+  /**
+   * Over X12 (005010X279A1): the request is written as a real 270, the payer reads it
+   * (`parse270`) and answers the procedures it was asked about with a 271 built from `decide`;
+   * the 271 is read back with `parse271` and mapped to the ELIG rules' answer, and its text is the
+   * raw response. No wall clock: the envelope dates are the inquiry date.
+   */
+  async checkEligibility(req: EligibilityRequest270): Promise<EligibilityResponse271> {
+    this.eligibilityRequests.push(req);
+    const createdAt = `${req.inquiryDate}T12:00:00Z`;
+    const practice = envelopeId(req.practiceId, 'PRACTICE');
+    const payer = envelopeId(req.payerId, 'PAYER');
+    const control = (hash32(req.requestId) % 999_999_999) + 1;
+    const x270 = build270(req, { sender: { id: practice, name: req.practiceId }, receiver: { id: payer, name: req.payerId }, controlNumbers: { isa: control, gs: control, st: 1 }, createdAt });
+    const x271 = this.answer270(x270, req);
+    return answerFrom271(x271, req, req.inquiryDate);
+  }
+
+  /** The payer side: read the 270 and answer with a 271 (the decision for what the 270 asks). */
+  answer270(x270: string, req: EligibilityRequest270): string {
+    const [inquiry] = parse270(x270);
+    const asked = inquiry.procedures.map((p) => p.code);
+    const decision = this.decide({ ...req, cpts: asked });
+    const { planDates, benefits } = benefitsFor(decision);
+    const control = (hash32(`271:${req.requestId}`) % 999_999_999) + 1;
+    return generate271(
+      { traceNumber: inquiry.traceNumber, payer: inquiry.payer, provider: inquiry.provider, subscriber: inquiry.subscriber, planDates, benefits },
+      {
+        sender: { id: envelopeId(inquiry.payer.id, 'PAYER'), name: inquiry.payer.name },
+        receiver: { id: envelopeId(req.practiceId, 'PRACTICE'), name: req.practiceId },
+        controlNumbers: { isa: control, gs: control, st: 1 },
+        createdAt: `${req.inquiryDate}T12:00:00Z`,
+      },
+    );
   }
 
   private respond(req: { requestId: string; authId: string; payerId: string }, script: AuthDecisionScript | undefined, original: AuthorizationRequest278 | undefined, decidedOn: string): AuthorizationResponse278 {
