@@ -55,3 +55,13 @@ export {
   type Benefit271Input,
   type X12Date,
 } from './eligibility';
+export {
+  generate278Request,
+  parse278Request,
+  generate278Response,
+  parse278Response,
+  type Auth278,
+  type Auth278Input,
+  type Attachment,
+  type Service278,
+} from './authorization';

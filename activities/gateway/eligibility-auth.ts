@@ -12,6 +12,8 @@ import type { EligibilityAnswer } from '../../domain/eligibility';
 import type { RegionGroup } from '../../domain/reference';
 import { generate271, parse270 } from '../../x12/eligibility';
 import { answerFrom271, benefitsFor, build270 } from './eligibility-x12';
+import { parse278Request, type Attachment } from '../../x12/authorization';
+import { answerFrom278, build278Request, build278Response, request278, trace278 } from './authorization-x12';
 
 /** Ids for envelopes: at most 15 characters, no delimiters. */
 function envelopeId(value: string, fallback: string): string {
@@ -60,6 +62,12 @@ export type AuthorizationRequest278 = {
   visitsRequested: number;
   submittedOn: string;
   linkedAuthNumber?: string;
+  /** 278 2010C NM1*IL member id, when known (the workflow does not pass it yet). */
+  memberId?: string;
+  /** 278 HI: ICD-10-CM codes of the clinical package (`package.diagnoses`). */
+  diagnoses?: string[];
+  /** 278 PWK: references to the clinical package documents (report type, transmission, attachment control number). */
+  attachments?: Attachment[];
 };
 
 export type AuthDecision = 'approved' | 'pended' | 'denied';
@@ -70,6 +78,7 @@ export type AuthorizationResponse278 = {
   authId: string;
   payerId: string;
   decision: AuthDecision;
+  /** REF*BB, else HCR02. */
   authNumber?: string;
   validFrom?: string;
   validTo?: string;
@@ -77,8 +86,9 @@ export type AuthorizationResponse278 = {
   denialReason?: DenialReason;
   /** The payer's reason text (no PHI). */
   reason?: string;
-  /** The payer's decision date (AUTH-5 clocks start here). */
+  /** The payer's decision date (AUTH-5 clocks start here): DTP*102, else the day it was received. */
   decidedOn: string;
+  /** The payer's 278 response as received (X12 text, 005010X217). */
   raw: string;
 };
 
@@ -136,6 +146,10 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
   /** Answers given per auth id (the script position), so a retried request gets the same answer. */
   private readonly answered = new Map<string, Map<string, AuthorizationResponse278>>();
   private readonly requests = new Map<string, AuthorizationRequest278>();
+  /** What the payer read from each authorization's 278 request (the response echoes it). */
+  private readonly asked = new Map<string, Parameters<typeof build278Response>[1]>();
+  /** The last 278 request the payer read (tests). */
+  lastRequest278?: string;
   readonly eligibilityRequests: EligibilityRequest270[] = [];
 
   constructor(private readonly config: EligibilityAuthSimulatorConfig = {}) {}
@@ -237,9 +251,18 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
     } else {
       res = { ...base, decision: 'denied', denialReason: s.denialReason, reason: s.reason ?? s.denialReason.replace('_', ' '), raw: '' };
     }
-    const hcr = res.decision === 'approved' ? 'A1' : res.decision === 'pended' ? 'A4' : 'A3';
-    res.raw = [`ST*278*${hash32(req.requestId) % 10000}`, `TRN*2*${req.requestId}`, `HCR*${hcr}*${res.authNumber ?? ''}*${res.denialReason ?? ''}`, ...(res.validFrom ? [`DTP*AAH*RD8*${res.validFrom.replaceAll('-', '')}-${(res.validTo ?? '').replaceAll('-', '')}`] : []), 'SE'].join('~');
-    return res;
+    // Answered in X12: the decision written as a 278 response to what the payer read, parsed back.
+    const { raw: _none, ...decision } = res;
+    void _none;
+    const asked = this.asked.get(req.authId) ?? { ...request278(original ?? this.stub(req)), traceNumber: trace278(req.requestId) };
+    const control = (hash32(`278:${req.requestId}:${decidedOn}`) % 999_999_999) + 1;
+    const x278 = build278Response(decision, { ...asked, traceNumber: trace278(req.requestId) }, {
+      sender: { id: envelopeId(req.payerId, 'PAYER'), name: req.payerId },
+      receiver: { id: envelopeId(original?.practiceId ?? 'PRACTICE', 'PRACTICE'), name: original?.practiceId ?? 'PRACTICE' },
+      controlNumbers: { isa: control, gs: control, st: 1 },
+      createdAt: `${decidedOn}T12:00:00Z`,
+    });
+    return answerFrom278(x278, req, decidedOn);
   }
 
   private next(authId: string, payerId: string, key: string, decidedOn: string, requestId: string): AuthorizationResponse278 {
@@ -254,8 +277,33 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
     return res;
   }
 
+  /** A request the payer never received (a status inquiry about an unknown authorization). */
+  private stub(req: { requestId: string; authId: string; payerId: string }): AuthorizationRequest278 {
+    return { ...req, practiceId: 'PRACTICE', providerNpi: '', patientId: '', family: '', cpts: [], region: '', levels: [], laterality: '', requestedFrom: '', requestedTo: '', visitsRequested: 0, submittedOn: '' };
+  }
+
   async submitAuthorization(req: AuthorizationRequest278): Promise<AuthorizationResponse278> {
-    this.requests.set(req.authId, req);
+    // The payer reads the 278 request it is sent; its answer is built on what it read.
+    const control = (hash32(`278req:${req.requestId}`) % 999_999_999) + 1;
+    const x278 = build278Request(req, {
+      sender: { id: envelopeId(req.practiceId, 'PRACTICE'), name: req.practiceId },
+      receiver: { id: envelopeId(req.payerId, 'PAYER'), name: req.payerId },
+      controlNumbers: { isa: control, gs: control, st: 1 },
+      createdAt: `${req.submittedOn}T12:00:00Z`,
+    });
+    const [read] = parse278Request(x278);
+    this.lastRequest278 = x278;
+    this.asked.set(req.authId, {
+      traceNumber: read.traceNumber,
+      payer: { name: read.payer.name ?? req.payerId, id: read.payer.id ?? req.payerId },
+      requester: { name: read.requester.name ?? req.practiceId, npi: read.requester.npi ?? req.providerNpi },
+      subscriber: read.subscriber,
+      requestCategory: read.requestCategory,
+      certificationType: read.certificationType,
+      ...(read.serviceType ? { serviceType: read.serviceType } : {}),
+      services: read.services,
+    });
+    this.requests.set(req.authId, { ...req, requestedFrom: read.eventFrom ?? req.requestedFrom, requestedTo: read.eventTo ?? req.requestedTo, visitsRequested: read.visits ?? req.visitsRequested });
     // A new submission (e.g. a corrected package) restarts the script position only for a new request id.
     return this.next(req.authId, req.payerId, `submit:${req.requestId}`, req.submittedOn, req.requestId);
   }
