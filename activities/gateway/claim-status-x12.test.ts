@@ -76,3 +76,12 @@ describe('AR-3 status inquiry over 276/277 (simulator)', () => {
     expect(request276(q, o)).toMatch(/^TRN\*1\*C-1-20261020~$/m);
   });
 });
+
+describe('AR-3: a status inquiry that cannot be completed over X12', () => {
+  it('a member id holding an X12 delimiter: no 276 is written, the result is pending naming the segment, not the value (no PHI, no retry loop)', async () => {
+    const sim = new PayerSimulator({ now: () => now });
+    const r = await sim.statusInquiry({ claimId: 'AR3-X', payerId: 'MEDICARE', submittedAt: '2026-10-20T10:00:00Z', memberId: 'M*1', providerNpi: '1234567893' });
+    expect(r).toEqual({ category: 'pending', detail: expect.stringMatching(/^276\/277 status inquiry not completed: X12 CONTENT error at segment \d+ \(NM1\)$/), checkedAt: now.toISOString() });
+    expect(sim.lastStatusExchange).toBeUndefined();
+  });
+});

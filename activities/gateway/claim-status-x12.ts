@@ -91,4 +91,16 @@ export function resultFrom277(text: string, q: StatusInquiryRequest, checkedAt: 
   return resultFromClaimStatus(match, checkedAt);
 }
 
+/**
+ * A status inquiry that could not be completed over X12 (a 276 we cannot write — e.g. a member id
+ * with a delimiter —, or a 277 refused whole): retrying gives the same, so it is recorded as
+ * pending with where it failed (segment and error class; the reason text may quote PHI and is left out), and the AR-4
+ * day-60 call follows as usual.
+ */
+export function unusableStatusExchange(err: unknown, checkedAt: string): StatusInquiryResult {
+  if (!(err instanceof X12Error)) throw err;
+  // The reason is left out: it may quote a value (a member id, a date) — no PHI in the claim's history.
+  return { category: 'pending', detail: `276/277 status inquiry not completed: X12 ${err.code} error at segment ${err.segmentPosition} (${err.segmentId})`, checkedAt };
+}
+
 export { formatCents };

@@ -27,7 +27,7 @@ import { isX12Error } from '../../x12';
 import { RemittanceRejected } from '../inbound';
 import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './types';
 import { ingestX12, type InterchangeLookup, type X12InboundResult } from './x12-inbound';
-import { envelopeId, request276, resultFrom277, traceNumberOf } from './claim-status-x12';
+import { envelopeId, request276, resultFrom277, traceNumberOf, unusableStatusExchange } from './claim-status-x12';
 
 function hash32(text: string): number {
   let h = 2166136261;
@@ -177,21 +177,25 @@ export class FileDropClearinghouse implements PayerGateway {
       return { category: 'not_found', detail: 'no 837P for this claim was handed to the file-drop clearinghouse', checkedAt };
     }
     if (q.memberId) {
-      const trace = traceNumberOf(q);
-      const control = (hash32(`276:${trace}`) % 999_999_999) + 1;
-      const x276 = request276(q, {
-        sender: { id: envelopeId(q.practiceId ?? '', 'PRACTICE'), name: q.practiceId ?? 'PRACTICE' },
-        receiver: { id: envelopeId(q.payerId, 'PAYER'), name: q.payerId },
-        controlNumbers: { isa: control, gs: control, st: 1 },
-        createdAt: checkedAt,
-      });
-      const answer = await this.exchange({ kind: '276', traceNumber: trace, x12: x276 });
-      if (answer) return resultFrom277(answer, q, checkedAt);
-      return {
-        category: 'pending',
-        detail: `837P handed to the file-drop clearinghouse (${sent.sort().at(-1)}); 276 ${this.requestName('276', trace)} sent, no 277 answer in the inbox yet`,
-        checkedAt,
-      };
+      try {
+        const trace = traceNumberOf(q);
+        const control = (hash32(`276:${trace}`) % 999_999_999) + 1;
+        const x276 = request276(q, {
+          sender: { id: envelopeId(q.practiceId ?? '', 'PRACTICE'), name: q.practiceId ?? 'PRACTICE' },
+          receiver: { id: envelopeId(q.payerId, 'PAYER'), name: q.payerId },
+          controlNumbers: { isa: control, gs: control, st: 1 },
+          createdAt: checkedAt,
+        });
+        const answer = await this.exchange({ kind: '276', traceNumber: trace, x12: x276 });
+        if (answer) return resultFrom277(answer, q, checkedAt);
+        return {
+          category: 'pending',
+          detail: `837P handed to the file-drop clearinghouse (${sent.sort().at(-1)}); 276 ${this.requestName('276', trace)} sent, no 277 answer in the inbox yet`,
+          checkedAt,
+        };
+      } catch (err) {
+        return unusableStatusExchange(err, checkedAt);
+      }
     }
     return {
       category: 'pending',

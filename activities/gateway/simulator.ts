@@ -23,7 +23,7 @@ import type { Knex } from 'knex';
 import { SimulatorOutbox, retryDelayMs } from './simulator-outbox';
 import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './types';
 import { generate277, parse276, type ClaimStatus277Input } from '../../x12/claim-status';
-import { request276, resultFrom277 } from './claim-status-x12';
+import { request276, resultFrom277, unusableStatusExchange } from './claim-status-x12';
 import { ingestX12 } from './x12-inbound';
 
 export type PayerBehaviour =
@@ -274,15 +274,19 @@ export class PayerSimulator implements PayerGateway {
     if (!request.memberId) {
       return { category: 'not_found', detail: 'no 276 sent: no member id to identify the claim with, and the payer has no record of it', checkedAt };
     }
-    const x276 = request276(request, {
-      sender: { id: envelopeId(request.practiceId ?? '', 'PRACTICE'), name: request.practiceId ?? 'PRACTICE' },
-      receiver: { id: envelopeId(q.payerId, 'PAYER'), name: q.payerId },
-      controlNumbers: this.controlNumbers(),
-      createdAt: checkedAt,
-    });
-    const x277 = this.answer276(x276);
-    this.lastStatusExchange = { x276, x277 };
-    return resultFrom277(x277, request, checkedAt);
+    try {
+      const x276 = request276(request, {
+        sender: { id: envelopeId(request.practiceId ?? '', 'PRACTICE'), name: request.practiceId ?? 'PRACTICE' },
+        receiver: { id: envelopeId(q.payerId, 'PAYER'), name: q.payerId },
+        controlNumbers: this.controlNumbers(),
+        createdAt: checkedAt,
+      });
+      const x277 = this.answer276(x276);
+      this.lastStatusExchange = { x276, x277 };
+      return resultFrom277(x277, request, checkedAt);
+    } catch (err) {
+      return unusableStatusExchange(err, checkedAt);
+    }
   }
 
   /** The payer side: read a 276 and answer each claim with a 277. */
