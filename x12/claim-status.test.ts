@@ -130,7 +130,7 @@ describe('277 claim status response (005010X212)', () => {
     expect(claims[2].lines).toEqual([{ qualifier: 'HC', code: '99203', modifiers: [], chargeCents: 15000, paidCents: 0, units: 1, statuses: [{ category: 'F2', code: '88', entity: 'QC' }], serviceDate: '2005-05-01' }]);
   });
 
-  it('public imsweb 277 X212 (eight interchange groups): refused at IEA02 as published (segment 111); fixed, eight A1:704 statuses with their text', () => {
+  it('public imsweb 277 X212 (eight HL 20 trees in one transaction set): refused at IEA02 as published (segment 111); fixed, eight A1:704 statuses with their text', () => {
     expect(rejection(() => parse277(pub('ims-277-x212.277')))).toMatchObject({ position: 111, id: 'IEA', code: 'ENVELOPE' });
     const claims = parse277(pub('derived-277-x212-iea02.277'));
     expect(claims).toHaveLength(8);
