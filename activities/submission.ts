@@ -11,7 +11,7 @@ import type { ClaimDocument } from '../domain/claim-document';
 import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub';
 import { generate837P, isX12Error, type OtherPayer837P } from '../x12';
 import { addCalendarDays } from '../domain/business-days';
-import type { PayerGateway, StatusInquiryResult } from './gateway/types';
+import type { PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './gateway/types';
 import { loadPayerPolicy, loadFeeSchedule } from './payers';
 
 export async function loadScrubContext(db: Knex, claim: ClaimDocument, asOf: string): Promise<ScrubContext> {
@@ -174,8 +174,28 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
         .update({ status: input.accepted ? 'accepted' : 'rejected', ack_detail: { reasons: input.reasons }, acknowledged_at: input.at });
     },
 
-    async statusInquiry(input: { claimId: string; payerId: string; submittedAt: string }): Promise<StatusInquiryResult> {
-      return gateway.statusInquiry(input);
+    /**
+     * AR-3: the 276 needs more than the workflow passes (claimId, payerId, submittedAt): member id,
+     * birth date, NPI, charge and dates come from the stored claim document, so the gateway can
+     * write a 276 the payer can match (005010X212). Fields the caller passed win.
+     */
+    async statusInquiry(input: StatusInquiryRequest): Promise<StatusInquiryResult> {
+      const row = await db('claims').where({ claim_id: input.claimId }).first('document');
+      const doc = row?.document as ClaimDocument | undefined;
+      if (!doc) return gateway.statusInquiry(input);
+      const secondary = doc.secondaryCoverage && doc.secondaryCoverage.payerId === input.payerId && doc.payerId !== input.payerId;
+      const dates = doc.lines.map((l) => l.serviceDate ?? doc.serviceDate).sort();
+      return gateway.statusInquiry({
+        memberId: secondary ? doc.secondaryCoverage!.memberId : doc.coverage.memberId,
+        subscriber: { birthDate: doc.patient.birthDate, sex: doc.patient.sex },
+        practiceId: doc.practiceId,
+        providerNpi: doc.renderingNpi,
+        chargeCents: doc.lines.reduce((s, l) => s + l.chargeCents, 0),
+        serviceDate: dates[0],
+        serviceDateEnd: dates[dates.length - 1],
+        lines: doc.lines.map((l) => ({ cpt: l.cpt, modifiers: l.modifiers, chargeCents: l.chargeCents, units: l.units, serviceDate: l.serviceDate ?? doc.serviceDate })),
+        ...input,
+      });
     },
 
     /** CHG-1 charge lag, timely-filing deadline and what is at risk, on the claim row. */

@@ -11,6 +11,27 @@ import { ConfigError } from './config';
 import { PayerSimulator, type PayerBehaviour } from '../activities/gateway/simulator';
 import { FileDropClearinghouse } from '../activities/gateway/file-drop';
 import type { InboundSink, PayerGateway } from '../activities/gateway/types';
+import { EligibilityAuthSimulator, type EligibilityAuthGateway } from '../activities/gateway/eligibility-auth';
+import { X12EligibilityAuthGateway } from '../activities/gateway/eligibility-x12-gateway';
+
+/**
+ * The eligibility / prior-authorization gateway (RCM_ELIGIBILITY_GATEWAY): `simulator` (default;
+ * answers in X12 270/271 and 278 from its scripted decisions) or `file-drop` (real 270 / 278
+ * requests through the file-drop clearinghouse's folders, answers read from its inbox; needs
+ * RCM_GATEWAY=file-drop, whose inbox poller reads the answers). RCM_CLEARINGHOUSE_ID is the ISA/GS
+ * receiver id written on the requests (default CLEARINGHOUSE).
+ */
+export function createEligibilityAuthGateway(claimGateway: PayerGateway, env: NodeJS.ProcessEnv = process.env): EligibilityAuthGateway {
+  const kind = env.RCM_ELIGIBILITY_GATEWAY || 'simulator';
+  if (kind === 'simulator') return new EligibilityAuthSimulator();
+  if (kind !== 'file-drop') throw new ConfigError('RCM_ELIGIBILITY_GATEWAY', `expected "simulator" or "file-drop", got "${kind}"`);
+  if (!(claimGateway instanceof FileDropClearinghouse)) {
+    throw new ConfigError('RCM_ELIGIBILITY_GATEWAY', 'file-drop needs RCM_GATEWAY=file-drop (the same folders; its inbox poller reads the 271 / 278 answers)');
+  }
+  const id = env.RCM_CLEARINGHOUSE_ID || 'CLEARINGHOUSE';
+  if (!/^[A-Za-z0-9 .-]{1,15}$/.test(id)) throw new ConfigError('RCM_CLEARINGHOUSE_ID', `expected 1-15 letters, digits, spaces, "." or "-", got "${id}"`);
+  return new X12EligibilityAuthGateway('file-drop', claimGateway, { id, name: id });
+}
 
 export function parseSimulatorPayers(raw: string | undefined): Record<string, PayerBehaviour | 'mixed'> {
   const out: Record<string, PayerBehaviour | 'mixed'> = {};

@@ -16,7 +16,7 @@ import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { createTemporalClient } from '../lib/temporal-client';
 import { buildApp } from '../api/app';
 import { demoFeeSchedule } from '../db/demo-fees';
-import { createGateway } from '../lib/gateway';
+import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
 import { createInbound } from '../activities/inbound';
 import { ensureDailySchedules } from '../lib/schedules';
 import path from 'node:path';
@@ -93,7 +93,7 @@ async function main() {
     const connection = await NativeConnection.connect({ address: temporalAddress });
     cleanups.push(() => connection.close());
     const workflowBundle = await bundleWorkflows();
-    const worker = await createRcmWorker({ connection, namespace: config.temporalNamespace, db, gateway, keys, workflowBundle });
+    const worker = await createRcmWorker({ connection, namespace: config.temporalNamespace, db, gateway, eligibilityAuthGateway: createEligibilityAuthGateway(gateway), keys, workflowBundle });
     const running = worker.run();
     cleanups.push(async () => {
       // The SDK also reacts to SIGINT/SIGTERM by draining the worker; only ask if it has not.

@@ -7,7 +7,7 @@ import { loadConfigOrExit } from '../lib/config';
 import { createDb, migrateLatest } from '../db/knex';
 import { resolveEncryptionKeys } from './codec';
 import { bundleWorkflows, createRcmWorker } from './worker';
-import { createGateway } from '../lib/gateway';
+import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
 import { createInbound } from '../activities/inbound';
 import { createTemporalClient } from '../lib/temporal-client';
 import { ensureDailySchedules } from '../lib/schedules';
@@ -28,6 +28,7 @@ async function main() {
     namespace: config.temporalNamespace,
     db,
     gateway,
+    eligibilityAuthGateway: createEligibilityAuthGateway(gateway),
     keys,
     workflowBundle: await bundleWorkflows(),
   });

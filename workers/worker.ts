@@ -6,6 +6,7 @@ import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } fro
 import type { Knex } from 'knex';
 import { createActivities } from '../activities';
 import type { PayerGateway } from '../activities/gateway/types';
+import type { EligibilityAuthGateway } from '../activities/gateway/eligibility-auth';
 import { TASK_QUEUE } from '../contracts/claim';
 import { dataConverter } from './codec-converter';
 import type { EncryptionKey } from '../lib/config';
@@ -34,6 +35,8 @@ export async function createRcmWorker(opts: {
   namespace: string;
   db: Knex;
   gateway: PayerGateway;
+  /** Eligibility / prior authorization (default: the simulator; see createEligibilityAuthGateway). */
+  eligibilityAuthGateway?: EligibilityAuthGateway;
   keys: EncryptionKey[];
   workflowBundle?: WorkflowBundle;
   taskQueue?: string;
@@ -43,7 +46,7 @@ export async function createRcmWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createActivities({ db: opts.db, gateway: opts.gateway }),
+    activities: createActivities({ db: opts.db, gateway: opts.gateway, eligibilityAuthGateway: opts.eligibilityAuthGateway }),
     dataConverter: dataConverter(opts.keys),
   });
 }

@@ -20,13 +20,26 @@ export interface ControlNumbers {
 /** Collects segments, counting them and refusing values that contain a delimiter. */
 export class SegmentWriter {
   readonly segments: string[] = [];
+  /** Values built by `rep` (their '^' separates repetitions and is not data). */
+  private readonly repeated = new Set<string>();
+
+  /** A repeated element: values joined with the repetition separator '^' (each value checked). */
+  rep(values: string[]): string {
+    for (const v of values) {
+      if (/[*~^:\r\n]/.test(v)) throw new X12Error(this.segments.length + 1, '(repetition)', `value "${v}" contains an X12 delimiter`, 'CONTENT');
+    }
+    const joined = values.join(DELIMS.repetition);
+    this.repeated.add(joined);
+    return joined;
+  }
 
   add(id: string, ...elements: Array<string | undefined>): void {
     const values = elements.map((e) => e ?? '');
     while (values.length && values[values.length - 1] === '') values.pop();
     const position = this.segments.length + 1;
     for (const v of values) {
-      if (/[*~^]/.test(v) || /[\r\n]/.test(v)) {
+      const delimiter = this.repeated.has(v) ? /[*~]/ : /[*~^]/;
+      if (delimiter.test(v) || /[\r\n]/.test(v)) {
         throw new X12Error(position, id, `value "${v}" contains an X12 delimiter`, 'CONTENT');
       }
     }

@@ -11,6 +11,8 @@ import { parse835All, read835Stream } from './parse-835';
 import { parse837P, read837P } from './parse-837p';
 import { parse999 } from './parse-999';
 import { parse277CA } from './parse-277ca';
+import { parse276, parse277 } from './claim-status';
+import { parse270, parse271 } from './eligibility';
 import { el, tokenize } from './tokenize';
 
 export type CorpusOutcome =
@@ -23,17 +25,21 @@ export interface CorpusRejection {
   reason: string;
 }
 
-const X12_FILE = /\.(835|837|999|277|x12|edi|txt)$/i;
+const X12_FILE = /\.(835|837|999|276|277|270|271|278|x12|edi|txt)$/i;
 
 function rejection(e: unknown): CorpusRejection {
   if (!(e instanceof X12Error)) throw e;
   return { code: e.code, segmentPosition: e.segmentPosition, segmentId: e.segmentId, reason: e.reason };
 }
 
-/** ST01 of the first transaction set, or '?' when the file cannot be tokenized that far. */
+/** ST01 of the first transaction set (`277` claim status vs `277CA` by GS08), or '?' when the file cannot be tokenized that far. */
 function kindOf(text: string): string {
   try {
-    for (const seg of tokenize(text)) if (seg.id === 'ST') return el(seg, 1);
+    let gs08 = '';
+    for (const seg of tokenize(text)) {
+      if (seg.id === 'GS') gs08 = el(seg, 8);
+      if (seg.id === 'ST') return el(seg, 1) === '277' && gs08.startsWith('005010X212') ? '277S' : el(seg, 1);
+    }
   } catch {
     // reported by the reader below, with its position
   }
@@ -62,6 +68,22 @@ export async function runFile(file: string, text: string): Promise<CorpusOutcome
       case '277': {
         const claims = parse277CA(text);
         return { file, kind, accepted: true, summary: claims.map((c) => `claim ${c.status}`).join('; ') };
+      }
+      case '277S': {
+        const statuses = parse277(text);
+        return { file, kind, accepted: true, summary: statuses.map((c) => `${c.statuses.map((x) => `${x.category}:${x.code}`).join(',')}`).join('; ') };
+      }
+      case '270': {
+        const inquiries = parse270(text);
+        return { file, kind, accepted: true, summary: `${inquiries.length} eligibility inquiry(ies)` };
+      }
+      case '271': {
+        const answers = parse271(text);
+        return { file, kind, accepted: true, summary: answers.map((a) => `${a.level}: ${a.benefits.length} benefit(s)`).join('; ') };
+      }
+      case '276': {
+        const inquiries = parse276(text);
+        return { file, kind, accepted: true, summary: `${inquiries.length} claim status inquiry(ies)` };
       }
       default: {
         // 837 (and anything else: the 837P reader names what it is not).

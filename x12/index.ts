@@ -28,3 +28,40 @@ export { parse277CA, type ClaimAck277, type Status277 } from './parse-277ca';
 export type { Party, ControlNumbers } from './build';
 export { parseCents, formatCents } from './values';
 export { generate277CA, type ClaimAck277Input, type Generate277CAOptions } from './generate-277ca';
+export {
+  generate276,
+  parse276,
+  generate277,
+  parse277,
+  statusInquiryCategory,
+  describeClaimStatus,
+  type StatusInquiry276,
+  type StatusInquiry276Claim,
+  type Parsed276Claim,
+  type ClaimStatus277,
+  type ClaimStatus277Input,
+  type StatusLine,
+} from './claim-status';
+export {
+  generate270,
+  parse270,
+  generate271,
+  parse271,
+  type Eligibility270,
+  type Parsed270,
+  type Eligibility271,
+  type Eligibility271Input,
+  type Benefit,
+  type Benefit271Input,
+  type X12Date,
+} from './eligibility';
+export {
+  generate278Request,
+  parse278Request,
+  generate278Response,
+  parse278Response,
+  type Auth278,
+  type Auth278Input,
+  type Attachment,
+  type Service278,
+} from './authorization';

@@ -10,6 +10,15 @@
  */
 import type { EligibilityAnswer } from '../../domain/eligibility';
 import type { RegionGroup } from '../../domain/reference';
+import { generate271, parse270 } from '../../x12/eligibility';
+import { answerFrom271, benefitsFor, build270 } from './eligibility-x12';
+import { parse278Request, type Attachment } from '../../x12/authorization';
+import { answerFrom278, build278Request, build278Response, request278, trace278 } from './authorization-x12';
+
+/** Ids for envelopes: at most 15 characters, no delimiters. */
+function envelopeId(value: string, fallback: string): string {
+  return value.replace(/[^A-Za-z0-9 .-]/g, '').slice(0, 15) || fallback;
+}
 
 export type EligibilityRequest270 = {
   /** Our trace number (TRN02): `<workflowId>:<check>`; no PHI. */
@@ -29,8 +38,10 @@ export type EligibilityResponse271 = EligibilityAnswer & {
   requestId: string;
   payerId: string;
   respondedOn: string;
-  /** The payer's answer as received (the simulator renders a 271-like segment list). */
+  /** The payer's 271 as received (X12 text, 005010X279A1). */
   raw: string;
+  /** AAA request errors of the 271 (`AAA 2100C 75 (follow-up C)`), when the payer could not answer. */
+  requestErrors?: string[];
 };
 
 export type AuthorizationRequest278 = {
@@ -51,6 +62,12 @@ export type AuthorizationRequest278 = {
   visitsRequested: number;
   submittedOn: string;
   linkedAuthNumber?: string;
+  /** 278 2010C NM1*IL member id, when known (the workflow does not pass it yet). */
+  memberId?: string;
+  /** 278 HI: ICD-10-CM codes of the clinical package (`package.diagnoses`). */
+  diagnoses?: string[];
+  /** 278 PWK: references to the clinical package documents (report type, transmission, attachment control number). */
+  attachments?: Attachment[];
 };
 
 export type AuthDecision = 'approved' | 'pended' | 'denied';
@@ -61,6 +78,7 @@ export type AuthorizationResponse278 = {
   authId: string;
   payerId: string;
   decision: AuthDecision;
+  /** REF*BB, else HCR02. */
   authNumber?: string;
   validFrom?: string;
   validTo?: string;
@@ -68,8 +86,9 @@ export type AuthorizationResponse278 = {
   denialReason?: DenialReason;
   /** The payer's reason text (no PHI). */
   reason?: string;
-  /** The payer's decision date (AUTH-5 clocks start here). */
+  /** The payer's decision date (AUTH-5 clocks start here): DTP*102, else the day it was received. */
   decidedOn: string;
+  /** The payer's 278 response as received (X12 text, 005010X217). */
   raw: string;
 };
 
@@ -127,6 +146,10 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
   /** Answers given per auth id (the script position), so a retried request gets the same answer. */
   private readonly answered = new Map<string, Map<string, AuthorizationResponse278>>();
   private readonly requests = new Map<string, AuthorizationRequest278>();
+  /** What the payer read from each authorization's 278 request (the response echoes it). */
+  private readonly asked = new Map<string, Parameters<typeof build278Response>[1]>();
+  /** The last 278 request the payer read (tests). */
+  lastRequest278?: string;
   readonly eligibilityRequests: EligibilityRequest270[] = [];
 
   constructor(private readonly config: EligibilityAuthSimulatorConfig = {}) {}
@@ -147,8 +170,11 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
     return { ...this.config.payers?.[payerId], ...this.perPatient.get(patientId) };
   }
 
-  async checkEligibility(req: EligibilityRequest270): Promise<EligibilityResponse271> {
-    this.eligibilityRequests.push(req);
+  /**
+   * The payer's decision for a request (coverage, per-CPT answers, frequency, MSP), before it is
+   * written as a 271. Deterministic: a function of the configuration and the request.
+   */
+  decide(req: EligibilityRequest270): EligibilityAnswer {
     const s = this.scenario(req.payerId, req.patientId);
     const c = s.coverage ?? { status: 'active' };
     const reported = !c.reportedFrom || req.inquiryDate >= c.reportedFrom;
@@ -162,28 +188,48 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
       note: (s.notCoveredCpts ?? []).includes(cpt) ? 'service excluded by plan' : undefined,
     }));
     const medicare = req.payerId === 'MEDICARE';
-    const answer: EligibilityResponse271 = {
-      requestId: req.requestId,
-      payerId: req.payerId,
-      respondedOn: req.inquiryDate,
+    return {
       coverage,
       services,
       conservativeCareWeeksOnFile: s.conservativeCareWeeksOnFile,
       frequencyUsed: s.frequencyUsed ?? [],
       msp: s.msp ?? (medicare ? { status: 'medicare_primary' } : undefined),
-      raw: '',
     };
-    answer.raw = [
-      `ST*271*${hash32(req.requestId) % 10000}`,
-      `TRN*2*${req.requestId}`,
-      `EB*${coverage.status === 'active' ? '1' : '6'}**30**${coverage.planName ?? ''}`,
-      ...(coverage.effectiveDate ? [`DTP*346*D8*${coverage.effectiveDate.replaceAll('-', '')}`] : []),
-      ...(coverage.terminationDate ? [`DTP*347*D8*${coverage.terminationDate.replaceAll('-', '')}`] : []),
-      ...services.map((sv) => `EB*${sv.covered ? '1' : 'I'}**${sv.authRequired ? 'AR' : ''}*HC:${sv.cpt}`),
-      ...(answer.msp ? [`EB*R**MSP:${answer.msp.status}`] : []),
-      'SE',
-    ].join('~');
-    return answer;
+  }
+
+  /**
+   * Over X12 (005010X279A1): the request is written as a real 270, the payer reads it
+   * (`parse270`) and answers the procedures it was asked about with a 271 built from `decide`;
+   * the 271 is read back with `parse271` and mapped to the ELIG rules' answer, and its text is the
+   * raw response. No wall clock: the envelope dates are the inquiry date.
+   */
+  async checkEligibility(req: EligibilityRequest270): Promise<EligibilityResponse271> {
+    this.eligibilityRequests.push(req);
+    const createdAt = `${req.inquiryDate}T12:00:00Z`;
+    const practice = envelopeId(req.practiceId, 'PRACTICE');
+    const payer = envelopeId(req.payerId, 'PAYER');
+    const control = (hash32(req.requestId) % 999_999_999) + 1;
+    const x270 = build270(req, { sender: { id: practice, name: req.practiceId }, receiver: { id: payer, name: req.payerId }, controlNumbers: { isa: control, gs: control, st: 1 }, createdAt });
+    const x271 = this.answer270(x270, req);
+    return answerFrom271(x271, req, req.inquiryDate);
+  }
+
+  /** The payer side: read the 270 and answer with a 271 (the decision for what the 270 asks). */
+  answer270(x270: string, req: EligibilityRequest270): string {
+    const [inquiry] = parse270(x270);
+    const asked = inquiry.procedures.map((p) => p.code);
+    const decision = this.decide({ ...req, cpts: asked });
+    const { planDates, benefits } = benefitsFor(decision);
+    const control = (hash32(`271:${req.requestId}`) % 999_999_999) + 1;
+    return generate271(
+      { traceNumber: inquiry.traceNumber, payer: inquiry.payer, provider: inquiry.provider, subscriber: inquiry.subscriber, planDates, benefits },
+      {
+        sender: { id: envelopeId(inquiry.payer.id, 'PAYER'), name: inquiry.payer.name },
+        receiver: { id: envelopeId(req.practiceId, 'PRACTICE'), name: req.practiceId },
+        controlNumbers: { isa: control, gs: control, st: 1 },
+        createdAt: `${req.inquiryDate}T12:00:00Z`,
+      },
+    );
   }
 
   private respond(req: { requestId: string; authId: string; payerId: string }, script: AuthDecisionScript | undefined, original: AuthorizationRequest278 | undefined, decidedOn: string): AuthorizationResponse278 {
@@ -205,9 +251,18 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
     } else {
       res = { ...base, decision: 'denied', denialReason: s.denialReason, reason: s.reason ?? s.denialReason.replace('_', ' '), raw: '' };
     }
-    const hcr = res.decision === 'approved' ? 'A1' : res.decision === 'pended' ? 'A4' : 'A3';
-    res.raw = [`ST*278*${hash32(req.requestId) % 10000}`, `TRN*2*${req.requestId}`, `HCR*${hcr}*${res.authNumber ?? ''}*${res.denialReason ?? ''}`, ...(res.validFrom ? [`DTP*AAH*RD8*${res.validFrom.replaceAll('-', '')}-${(res.validTo ?? '').replaceAll('-', '')}`] : []), 'SE'].join('~');
-    return res;
+    // Answered in X12: the decision written as a 278 response to what the payer read, parsed back.
+    const { raw: _none, ...decision } = res;
+    void _none;
+    const asked = this.asked.get(req.authId) ?? { ...request278(original ?? this.stub(req)), traceNumber: trace278(req.requestId) };
+    const control = (hash32(`278:${req.requestId}:${decidedOn}`) % 999_999_999) + 1;
+    const x278 = build278Response(decision, { ...asked, traceNumber: trace278(req.requestId) }, {
+      sender: { id: envelopeId(req.payerId, 'PAYER'), name: req.payerId },
+      receiver: { id: envelopeId(original?.practiceId ?? 'PRACTICE', 'PRACTICE'), name: original?.practiceId ?? 'PRACTICE' },
+      controlNumbers: { isa: control, gs: control, st: 1 },
+      createdAt: `${decidedOn}T12:00:00Z`,
+    });
+    return answerFrom278(x278, req, decidedOn);
   }
 
   private next(authId: string, payerId: string, key: string, decidedOn: string, requestId: string): AuthorizationResponse278 {
@@ -222,8 +277,33 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
     return res;
   }
 
+  /** A request the payer never received (a status inquiry about an unknown authorization). */
+  private stub(req: { requestId: string; authId: string; payerId: string }): AuthorizationRequest278 {
+    return { ...req, practiceId: 'PRACTICE', providerNpi: '', patientId: '', family: '', cpts: [], region: '', levels: [], laterality: '', requestedFrom: '', requestedTo: '', visitsRequested: 0, submittedOn: '' };
+  }
+
   async submitAuthorization(req: AuthorizationRequest278): Promise<AuthorizationResponse278> {
-    this.requests.set(req.authId, req);
+    // The payer reads the 278 request it is sent; its answer is built on what it read.
+    const control = (hash32(`278req:${req.requestId}`) % 999_999_999) + 1;
+    const x278 = build278Request(req, {
+      sender: { id: envelopeId(req.practiceId, 'PRACTICE'), name: req.practiceId },
+      receiver: { id: envelopeId(req.payerId, 'PAYER'), name: req.payerId },
+      controlNumbers: { isa: control, gs: control, st: 1 },
+      createdAt: `${req.submittedOn}T12:00:00Z`,
+    });
+    const [read] = parse278Request(x278);
+    this.lastRequest278 = x278;
+    this.asked.set(req.authId, {
+      traceNumber: read.traceNumber,
+      payer: { name: read.payer.name ?? req.payerId, id: read.payer.id ?? req.payerId },
+      requester: { name: read.requester.name ?? req.practiceId, npi: read.requester.npi ?? req.providerNpi },
+      subscriber: read.subscriber,
+      requestCategory: read.requestCategory,
+      certificationType: read.certificationType,
+      ...(read.serviceType ? { serviceType: read.serviceType } : {}),
+      services: read.services,
+    });
+    this.requests.set(req.authId, { ...req, requestedFrom: read.eventFrom ?? req.requestedFrom, requestedTo: read.eventTo ?? req.requestedTo, visitsRequested: read.visits ?? req.visitsRequested });
     // A new submission (e.g. a corrected package) restarts the script position only for a new request id.
     return this.next(req.authId, req.payerId, `submit:${req.requestId}`, req.submittedOn, req.requestId);
   }

@@ -3,10 +3,12 @@
  * through folders (usually kept in sync with the clearinghouse's SFTP server by a sync tool).
  *
  *   <dir>/outbox/     837P files we send: `<ICN>-<claimId>.x12`, written atomically (temp file in
- *                     <dir>/tmp, fsync, rename), so a sync tool never sees half a file
+ *                     <dir>/tmp, fsync, rename), so a sync tool never sees half a file; also the
+ *                     270 / 276 / 278 requests, `<270|276|278>-<trace>.x12` (`exchange`)
  *   <dir>/sent/       our copy of every 837P handed over (audit, and the ledger that resolves a 999's
  *                     group control number back to the claim; a retried submission is not re-sent)
- *   <dir>/inbox/      999 / 277CA / 835 files from the clearinghouse; polled every `pollMs`
+ *   <dir>/inbox/      999 / 277CA / 835 files from the clearinghouse, and 271 / 277 / 278 answers to
+ *                     our requests (found by their TRN02 trace in the processed/ reports); polled every `pollMs`
  *   <dir>/processing/ a file being ingested (claimed by rename: two pollers never read one file)
  *   <dir>/processed/  ingested files, each with `<name>.report.json` (what was posted / signalled)
  *   <dir>/failed/     malformed files, each with `<name>.error.txt` naming the segment and reason;
@@ -23,8 +25,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isX12Error } from '../../x12';
 import { RemittanceRejected } from '../inbound';
-import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryResult } from './types';
+import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './types';
 import { ingestX12, type InterchangeLookup, type X12InboundResult } from './x12-inbound';
+import { envelopeId, request276, resultFrom277, traceNumberOf, unusableStatusExchange } from './claim-status-x12';
+
+function hash32(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
 
 export type FileDropConfig = {
   /** Root folder; the sub-folders are created on start / first use. */
@@ -154,11 +163,12 @@ export class FileDropClearinghouse implements PayerGateway {
   }
 
   /**
-   * The file-drop clearinghouse answers status inquiries asynchronously (a 277 in the inbox, like
-   * its other answers), and this gateway does not write 276 requests: the answer is what we know
-   * locally — whether an 837P for the claim was handed over.
+   * AR-3 over files: with a member id the inquiry is written as a 276 (`276-<trace>.x12` in the
+   * outbox, once: sent/ keeps it) and the answer is the 277 the clearinghouse dropped in the inbox
+   * for that trace, when it has arrived (read from processed/). Until then, and without a member
+   * id, the answer is what we know locally: pending when an 837P was handed over, else not_found.
    */
-  async statusInquiry(q: { claimId: string; payerId: string; submittedAt: string }): Promise<StatusInquiryResult> {
+  async statusInquiry(q: StatusInquiryRequest): Promise<StatusInquiryResult> {
     await this.init();
     const checkedAt = this.now().toISOString();
     const suffix = `-${fileSafe(q.claimId)}.x12`;
@@ -166,11 +176,59 @@ export class FileDropClearinghouse implements PayerGateway {
     if (sent.length === 0) {
       return { category: 'not_found', detail: 'no 837P for this claim was handed to the file-drop clearinghouse', checkedAt };
     }
+    if (q.memberId) {
+      try {
+        const trace = traceNumberOf(q);
+        const control = (hash32(`276:${trace}`) % 999_999_999) + 1;
+        const x276 = request276(q, {
+          sender: { id: envelopeId(q.practiceId ?? '', 'PRACTICE'), name: q.practiceId ?? 'PRACTICE' },
+          receiver: { id: envelopeId(q.payerId, 'PAYER'), name: q.payerId },
+          controlNumbers: { isa: control, gs: control, st: 1 },
+          createdAt: checkedAt,
+        });
+        const answer = await this.exchange({ kind: '276', traceNumber: trace, x12: x276 });
+        if (answer) return resultFrom277(answer, q, checkedAt);
+        return {
+          category: 'pending',
+          detail: `837P handed to the file-drop clearinghouse (${sent.sort().at(-1)}); 276 ${this.requestName('276', trace)} sent, no 277 answer in the inbox yet`,
+          checkedAt,
+        };
+      } catch (err) {
+        return unusableStatusExchange(err, checkedAt);
+      }
+    }
     return {
       category: 'pending',
-      detail: `837P handed to the file-drop clearinghouse (${sent.sort().at(-1)}); it answers 276 status inquiries asynchronously and no 276 is sent from here: check the clearinghouse portal`,
+      detail: `837P handed to the file-drop clearinghouse (${sent.sort().at(-1)}); it answers 276 status inquiries asynchronously and without a member id no 276 is written: check the clearinghouse portal`,
       checkedAt,
     };
+  }
+
+  private requestName(kind: string, traceNumber: string): string {
+    return `${kind}-${fileSafe(traceNumber)}.x12`;
+  }
+
+  /**
+   * A 270 / 276 / 278 request through the folders: written to outbox/ (atomically, once — a copy in
+   * sent/ stops a retry from dropping it twice), and its answer looked up among the processed inbox
+   * files (their report lists the trace numbers each 271 / 277 / 278 answers). Undefined while the
+   * answer has not arrived: the caller (an activity) fails and is retried until it does.
+   */
+  async exchange(req: { kind: '270' | '276' | '278'; traceNumber: string; x12: string }): Promise<string | undefined> {
+    await this.init();
+    const name = this.requestName(req.kind, req.traceNumber);
+    if (!(await exists(path.join(this.folders.sent, name)))) {
+      await this.writeAtomic(this.folders.outbox, name, req.x12);
+      await this.writeAtomic(this.folders.sent, name, req.x12);
+    }
+    const answerKind = req.kind === '270' ? '271' : req.kind === '276' ? '277' : '278';
+    for (const report of (await fs.readdir(this.folders.processed)).filter((n) => n.endsWith('.report.json')).sort()) {
+      const parsed = JSON.parse(await fs.readFile(path.join(this.folders.processed, report), 'utf8').catch(() => '{}')) as X12InboundResult;
+      if (parsed.responses?.some((r) => r.kind === answerKind && r.traceNumber === req.traceNumber)) {
+        return fs.readFile(path.join(this.folders.processed, report.slice(0, -'.report.json'.length)), 'utf8');
+      }
+    }
+    return undefined;
   }
 
   private async writeAtomic(dir: string, name: string, text: string): Promise<void> {

@@ -21,7 +21,9 @@ import { builtInFeeSchedule, resolvePayerPolicy, isKnownPayer, defaultPolicyForT
 import { contractTermsFor } from '../../domain/posting';
 import type { Knex } from 'knex';
 import { SimulatorOutbox, retryDelayMs } from './simulator-outbox';
-import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryResult } from './types';
+import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './types';
+import { generate277, parse276, type ClaimStatus277Input } from '../../x12/claim-status';
+import { request276, resultFrom277, unusableStatusExchange } from './claim-status-x12';
 import { ingestX12 } from './x12-inbound';
 
 export type PayerBehaviour =
@@ -87,6 +89,7 @@ export class PayerSimulator implements PayerGateway {
   readonly name = 'simulator';
   private readonly perClaim = new Map<string, PayerBehaviour>();
   private readonly submitted = new Map<string, { submission: ClaimSubmission; at: string }>();
+  private readonly statusScripts = new Map<string, Pick<ClaimStatus277Input, 'statuses'> & Partial<ClaimStatus277Input>>();
   private controlSeq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   sink?: InboundSink;
@@ -243,11 +246,81 @@ export class PayerSimulator implements PayerGateway {
     });
   }
 
-  async statusInquiry(q: { claimId: string; payerId: string }): Promise<StatusInquiryResult> {
+  /** Tests: the 277 claim-level statuses the payer answers a 276 about this claim with (default P1:20 when it has the claim, A4:35 when not). */
+  statusFor(claimId: string, answer: Pick<ClaimStatus277Input, 'statuses'> & Partial<Pick<ClaimStatus277Input, 'paidCents' | 'adjudicationDate' | 'checkDate' | 'checkNumber' | 'message'>>): void {
+    this.statusScripts.set(claimId, answer);
+  }
+
+  /** The last 276 / 277 pair exchanged (tests read them). */
+  lastStatusExchange?: { x276: string; x277: string };
+
+  /**
+   * AR-3 over X12: the inquiry becomes a real 276 (fields the caller did not pass come from the
+   * 837P the payer received), the payer reads it with `parse276` and answers with a 277 that goes
+   * through `parse277` like a clearinghouse's would.
+   */
+  async statusInquiry(q: StatusInquiryRequest): Promise<StatusInquiryResult> {
     const known = this.submitted.get(q.claimId);
     const checkedAt = this.now().toISOString();
-    if (!known) return { category: 'not_found', detail: 'payer has no record of this claim', checkedAt };
-    return { category: 'pending', detail: 'claim received, in process (277 P1:20)', checkedAt };
+    const claim = known?.submission.claim;
+    const request: StatusInquiryRequest = {
+      ...q,
+      memberId: q.memberId ?? claim?.coverage.memberId,
+      practiceId: q.practiceId ?? claim?.practiceId,
+      providerNpi: q.providerNpi ?? claim?.renderingNpi,
+      chargeCents: q.chargeCents ?? claim?.lines.reduce((s, l) => s + l.chargeCents, 0),
+      serviceDate: q.serviceDate ?? claim?.serviceDate,
+    };
+    if (!request.memberId) {
+      return { category: 'not_found', detail: 'no 276 sent: no member id to identify the claim with, and the payer has no record of it', checkedAt };
+    }
+    try {
+      const x276 = request276(request, {
+        sender: { id: envelopeId(request.practiceId ?? '', 'PRACTICE'), name: request.practiceId ?? 'PRACTICE' },
+        receiver: { id: envelopeId(q.payerId, 'PAYER'), name: q.payerId },
+        controlNumbers: this.controlNumbers(),
+        createdAt: checkedAt,
+      });
+      const x277 = this.answer276(x276);
+      this.lastStatusExchange = { x276, x277 };
+      return resultFrom277(x277, request, checkedAt);
+    } catch (err) {
+      return unusableStatusExchange(err, checkedAt);
+    }
+  }
+
+  /** The payer side: read a 276 and answer each claim with a 277. */
+  answer276(x276: string): string {
+    const inquiries = parse276(x276);
+    const createdAt = this.now().toISOString();
+    const first = inquiries[0];
+    const answers: ClaimStatus277Input[] = inquiries.map((inq) => {
+      const known = inq.patientAccountNumber ? this.submitted.get(inq.patientAccountNumber) : undefined;
+      const scripted = inq.patientAccountNumber ? this.statusScripts.get(inq.patientAccountNumber) : undefined;
+      const statuses = scripted?.statuses ?? (known ? [{ category: 'P1', code: '20' }] : [{ category: 'A4', code: '35' }]);
+      return {
+        ...scripted,
+        traceNumber: inq.traceNumber,
+        statuses,
+        statusDate: createdAt.slice(0, 10),
+        ...(inq.chargeCents !== undefined ? { chargeCents: inq.chargeCents } : {}),
+        ...(known ? { payerClaimControlNumber: inq.payerClaimControlNumber ?? `SIM${known.submission.interchangeControlNumber}` } : {}),
+        ...(inq.patientAccountNumber ? { patientAccountNumber: inq.patientAccountNumber } : {}),
+        ...(inq.serviceDate ? { serviceDate: inq.serviceDate } : {}),
+        ...(inq.serviceDateEnd ? { serviceDateEnd: inq.serviceDateEnd } : {}),
+        subscriber: { memberId: inq.subscriber.memberId },
+      };
+    });
+    return generate277(
+      { payer: { name: first.payerId, id: first.payerId }, receiver: { name: 'PRACTICE', id: 'PRACTICE' }, provider: { name: 'PROVIDER', npi: first.providerNpi } },
+      answers,
+      {
+        sender: { id: envelopeId(first.payerId, 'PAYER'), name: first.payerId },
+        receiver: { id: 'PRACTICE', name: 'PRACTICE' },
+        controlNumbers: this.controlNumbers(),
+        createdAt,
+      },
+    );
   }
 
   /** The 835 claim payment a payer with this behaviour would send. */

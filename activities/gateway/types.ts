@@ -21,10 +21,45 @@ export type ClaimSubmission = {
 };
 
 export type StatusInquiryResult = {
-  /** 277 category: A (acknowledged), P (pending), F (finalized), R (request for info), E (error), or none. */
+  /**
+   * From the 277's first claim-level STC01 category (`x12/claim-status.ts` statusInquiryCategory):
+   * A4 / D0 → not_found, F* → finalized, other A* → acknowledged, P*, R* and E* → pending.
+   */
   category: 'acknowledged' | 'pending' | 'finalized' | 'not_found';
+  /** Plain text, no PHI: `277 P1:20 pending: in process; payer claim 123`. */
   detail: string;
   checkedAt: string;
+  /** The 277's claim-level STC statuses (category:code[:entity]), when the answer was a 277. */
+  statusCodes?: string[];
+  /** REF*1K of the 277. */
+  payerClaimControlNumber?: string;
+  /** STC05 / STC06 / STC09 of a finalized claim. */
+  paidCents?: number;
+  adjudicationDate?: string;
+  checkNumber?: string;
+};
+
+/**
+ * What the AR-3 day-30 inquiry sends (the claim workflow passes the first three). The rest makes
+ * the 276 a payer can match: the `statusInquiry` activity fills it from the stored claim
+ * document; a gateway without it writes what it has (a 276 needs at least the member id).
+ */
+export type StatusInquiryRequest = {
+  claimId: string;
+  payerId: string;
+  submittedAt: string;
+  /** TRN02 of the 276 (no PHI); default `<claimId>-<submittedAt date>`. */
+  traceNumber?: string;
+  memberId?: string;
+  subscriber?: { lastName?: string; firstName?: string; birthDate?: string; sex?: 'F' | 'M' | 'U' };
+  practiceId?: string;
+  providerNpi?: string;
+  /** AMT*T3 total charge of the claim. */
+  chargeCents?: number;
+  serviceDate?: string;
+  serviceDateEnd?: string;
+  payerClaimControlNumber?: string;
+  lines?: Array<{ cpt: string; modifiers?: string[]; chargeCents: number; units: number; serviceDate?: string }>;
 };
 
 export type Acknowledgement = {
@@ -51,5 +86,5 @@ export interface InboundSink {
 export interface PayerGateway {
   readonly name: string;
   submitClaim(submission: ClaimSubmission): Promise<{ trackingId: string }>;
-  statusInquiry(q: { claimId: string; payerId: string; submittedAt: string }): Promise<StatusInquiryResult>;
+  statusInquiry(q: StatusInquiryRequest): Promise<StatusInquiryResult>;
 }

@@ -5,6 +5,10 @@
  * handed to the InboundSink. A malformed file throws the parser's X12Error (segment position +
  * reason) and nothing from it reaches the sink.
  *
+ * 277 (GS08 005010X212 claim status), 271 and 278 responses answer our own 276 / 270 / 278
+ * requests: they are validated whole and their trace numbers listed in `responses`, for the
+ * request to find (nothing is signalled).
+ *
  * What reaches the claim workflows:
  * - 835: every transaction set → `sink.remittance` (idempotent on payer + TRN in the sink).
  * - 277CA: one acknowledgement per claim (2200D TRN02 = CLM01 = claimId). A rejection carries its
@@ -17,23 +21,33 @@
  *   claims through `lookupInterchange`. Groups nobody can resolve are reported as unmatched.
  */
 import { parse277CA, parse835All, parse999, X12Error, type Ack999, type ClaimAck277 } from '../../x12';
+import { parse277 } from '../../x12/claim-status';
+import { parse271 } from '../../x12/eligibility';
+import { parse278Response } from '../../x12/authorization';
 import { el, tokenize } from '../../x12/tokenize';
 import type { Remittance } from '../../domain/remittance';
 import type { Acknowledgement, InboundSink } from './types';
 
-export type InboundX12Kind = '835' | '999' | '277CA';
+export type InboundX12Kind = '835' | '999' | '277CA' | '277' | '271' | '278';
 
-/** ST01 of the first transaction set: 835, 999 or 277 (read as a 277CA). Throws X12Error otherwise. */
+/**
+ * ST01 of the first transaction set: 835, 999, 277 (a 277CA, or with GS08 005010X212 a 277 claim
+ * status response), 271 (eligibility response) or 278 (authorization response). Throws X12Error otherwise.
+ */
 export function detectX12Kind(text: string): InboundX12Kind {
   let last = 0;
+  let gs08 = '';
   for (const seg of tokenize(text)) {
     last = seg.position;
+    if (seg.id === 'GS') gs08 = el(seg, 8);
     if (seg.id !== 'ST') continue;
     const st01 = el(seg, 1);
     if (st01 === '835') return '835';
     if (st01 === '999') return '999';
-    if (st01 === '277') return '277CA';
-    throw new X12Error(seg.position, 'ST', `transaction set ${st01 || '(empty)'} is not an inbound clearinghouse file (expected 835, 999 or 277CA)`, 'ENVELOPE');
+    if (st01 === '277') return gs08.startsWith('005010X212') ? '277' : '277CA';
+    if (st01 === '271') return '271';
+    if (st01 === '278') return '278';
+    throw new X12Error(seg.position, 'ST', `transaction set ${st01 || '(empty)'} is not an inbound clearinghouse file (expected 835, 999, 277CA, 277, 271 or 278)`, 'ENVELOPE');
   }
   throw new X12Error(Math.max(last, 1), 'ST', 'the file holds no transaction set (ST)', 'ENVELOPE');
 }
@@ -61,6 +75,11 @@ export interface X12InboundResult {
   acknowledgements: Acknowledgement[];
   /** Read but not signalled, with why (999 accepted, 277CA received-only, unknown 999 groups). */
   notes: string[];
+  /**
+   * 277 / 271 / 278 answers to our 276 / 270 / 278 requests, by the trace number they echo
+   * (TRN02): the request's gateway finds its answer through these (file-drop: processed/ reports).
+   */
+  responses?: Array<{ kind: '277' | '271' | '278'; traceNumber: string }>;
 }
 
 /** Parse any inbound X12 file and deliver its contents to the sink. Nothing is delivered from a file that does not parse. */
@@ -68,6 +87,15 @@ export async function ingestX12(text: string, sink: InboundSink, opts: X12Inboun
   const kind = detectX12Kind(text);
   const at = () => (opts.now?.() ?? new Date()).toISOString();
   const result: X12InboundResult = { kind, remittances: [], acknowledgements: [], notes: [] };
+
+  if (kind === '277' || kind === '271' || kind === '278') {
+    // Validated whole first; the answers are picked up by the request that waits for them.
+    const traces =
+      kind === '277' ? parse277(text).map((c) => c.traceNumber) : kind === '271' ? parse271(text).map((a) => a.traceNumber ?? '') : parse278Response(text).map((e) => e.traceNumber);
+    result.responses = traces.filter(Boolean).map((traceNumber) => ({ kind, traceNumber }));
+    if (result.responses.length < traces.length) result.notes.push(`${kind}: ${traces.length - result.responses.length} answer(s) without a trace number (TRN02) cannot be matched to a request`);
+    return result;
+  }
 
   if (kind === '835') {
     // The payer: opts.payerId, else REF*2U, N1*PR N104, TRN03 through the sink's mapping of

@@ -1,0 +1,85 @@
+/**
+ * The eligibility / prior-authorization gateway over X12 with a real clearinghouse, behind the
+ * same `EligibilityAuthGateway` interface as the simulator: 270 → 271 and 278 request → 278
+ * response through an `X12Exchange` transport. Transports:
+ * - the file-drop clearinghouse (`FileDropClearinghouse.exchange`: outbox/ → inbox/, the answer
+ *   matched by its TRN02 trace); selected with RCM_ELIGIBILITY_GATEWAY=file-drop.
+ * - a real-time clearinghouse API (HTTP): not implemented — the interface below is what one has to
+ *   provide (see the README, "HTTP connector").
+ * While the answer has not arrived the call throws `AwaitingPayerAnswer` (an ordinary, retryable
+ * error): the activity is retried by its PAYER_ACTIVITY policy until the answer is there, and the
+ * request is not sent twice (the transport keeps it by trace number).
+ */
+import type { EnvelopeOptions } from '../../x12/eligibility';
+import type { AuthorizationRequest278, AuthorizationResponse278, EligibilityAuthGateway, EligibilityRequest270, EligibilityResponse271 } from './eligibility-auth';
+import { answerFrom271, build270, trace270 } from './eligibility-x12';
+import { answerFrom278, build278Request, trace278 } from './authorization-x12';
+import { envelopeId } from './claim-status-x12';
+
+/**
+ * One X12 request / answer exchange with a clearinghouse. `exchange` sends the request (at most
+ * once per trace number, however often it is called) and returns the answer's X12 text once it is
+ * available, undefined before. A real-time HTTP connector implements it by POSTing the request
+ * (e.g. a CAQH CORE connectivity envelope, or the clearinghouse's own JSON wrapper around the X12
+ * payload) and returning the 271 / 278 from the response body; a timeout or 5xx throws (retried).
+ */
+export interface X12Exchange {
+  exchange(req: { kind: '270' | '278'; traceNumber: string; x12: string }): Promise<string | undefined>;
+}
+
+export class AwaitingPayerAnswer extends Error {
+  override readonly name = 'AwaitingPayerAnswer';
+}
+
+function hash32(text: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+export class X12EligibilityAuthGateway implements EligibilityAuthGateway {
+  constructor(
+    readonly name: string,
+    private readonly transport: X12Exchange,
+    /** ISA/GS receiver: the clearinghouse (default CLEARINGHOUSE). */
+    private readonly receiver: { id: string; name: string } = { id: 'CLEARINGHOUSE', name: 'CLEARINGHOUSE' },
+  ) {}
+
+  private envelope(key: string, practiceId: string, date: string): EnvelopeOptions {
+    const control = (hash32(key) % 999_999_999) + 1; // the same request always gets the same envelope
+    return { sender: { id: envelopeId(practiceId, 'PRACTICE'), name: practiceId }, receiver: this.receiver, controlNumbers: { isa: control, gs: control, st: 1 }, createdAt: `${date}T12:00:00Z` };
+  }
+
+  async checkEligibility(req: EligibilityRequest270): Promise<EligibilityResponse271> {
+    const traceNumber = trace270(req.requestId);
+    const x12 = build270(req, this.envelope(`270:${req.requestId}`, req.practiceId, req.inquiryDate));
+    const answer = await this.transport.exchange({ kind: '270', traceNumber, x12 });
+    if (answer === undefined) throw new AwaitingPayerAnswer(`270 ${traceNumber} sent; no 271 answer yet`);
+    return answerFrom271(answer, req, req.inquiryDate);
+  }
+
+  async submitAuthorization(req: AuthorizationRequest278): Promise<AuthorizationResponse278> {
+    const traceNumber = trace278(req.requestId);
+    const x12 = build278Request(req, this.envelope(`278:${req.requestId}`, req.practiceId, req.submittedOn));
+    const answer = await this.transport.exchange({ kind: '278', traceNumber, x12 });
+    if (answer === undefined) throw new AwaitingPayerAnswer(`278 ${traceNumber} sent; no 278 response yet`);
+    return answerFrom278(answer, req, req.submittedOn);
+  }
+
+  /**
+   * The pended follow-up would be a 278 inquiry (005010X215), which is not written: the answer
+   * says so and stays pended, so the workflow keeps its follow-up timer and a person checks the
+   * payer portal (or records the decision with `record-decision`).
+   */
+  async authorizationStatus(q: { requestId: string; authId: string; payerId: string; inquiryDate: string }): Promise<AuthorizationResponse278> {
+    return {
+      requestId: q.requestId,
+      authId: q.authId,
+      payerId: q.payerId,
+      decision: 'pended',
+      reason: `no 278 status inquiry is sent through ${this.name} (005010X215 not implemented): check the payer portal`,
+      decidedOn: q.inquiryDate,
+      raw: '',
+    };
+  }
+}
