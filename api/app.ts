@@ -15,6 +15,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { HttpError } from './errors';
+import { edgeGuard } from './edge';
 import { userForToken, type ApiUser } from './tokens';
 import type { Config } from '../lib/config';
 import type { AesGcmCodec } from '../workers/codec';
@@ -53,6 +54,9 @@ export type AppDeps = {
   logger?: boolean | object;
 };
 
+/** Default request body limit; routes that need more or less say so (claims 256 KiB, remittances 50 MiB). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
 function instancePathToDots(p: string): string {
   return p.replace(/^\//, '').split('/').filter(Boolean).join('.') || '(root)';
 }
@@ -71,7 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           }
         : deps.logger ?? false,
     // Request bodies are never logged (they carry PHI); fastify logs method, url and status only.
-    bodyLimit: 50 * 1024 * 1024,
+    // 1 MiB by default (a claim document is a few KiB; its route allows 256 KiB, far under
+    // Temporal's 2 MB payload limit); only POST /api/remittances takes large 835 files.
+    bodyLimit: DEFAULT_BODY_LIMIT,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -81,6 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('codec', deps.codec);
   app.decorate('inbound', deps.inbound);
   app.decorateRequest('user', undefined);
+  // Every params/query/JSON body value must be storable (no NUL, no lone surrogate, bounded nesting).
+  app.addHook('preValidation', edgeGuard);
 
   // X12 files arrive as text/plain (and the occasional application/edi-x12).
   app.addContentTypeParser(['text/plain', 'application/edi-x12', 'application/edi'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -97,6 +105,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...err.details });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status === 413) {
+      const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+      return reply.status(413).send({ error: 'payload_too_large', message: `request body larger than ${limit} bytes for ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` });
+    }
     if (status < 500) {
       return reply.status(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
     }

@@ -19,6 +19,8 @@
 import { parse277CA, parse835All, parse999, X12Error, type Ack999, type ClaimAck277 } from '../../x12';
 import { el, tokenize } from '../../x12/tokenize';
 import type { Remittance } from '../../domain/remittance';
+import { assertStorableX12, payersInFile835 } from '../../x12/inbound-checks';
+import { RemittanceRejected, validateRemittance } from '../inbound';
 import type { Acknowledgement, InboundSink } from './types';
 
 export type InboundX12Kind = '835' | '999' | '277CA';
@@ -63,6 +65,27 @@ export interface X12InboundResult {
   notes: string[];
 }
 
+/**
+ * Read an 835 for posting: every element storable (else the segment position), every transaction
+ * set parsed and validated (schema, balance) before anything is posted, each remittance carrying
+ * the payer as the file names itself (half of each claim payment's idempotency key). Throws
+ * X12Error; posts nothing.
+ */
+export function read835ForPosting(text: string, payerId?: string): Remittance[] {
+  assertStorableX12(text);
+  const remittances: Remittance[] = parse835All(text, { payerId });
+  const inFile = payersInFile835(text);
+  return remittances.map((r, i) => {
+    const withPayer = { ...r, payerInFile: inFile[i]?.payerInFile || r.payerId };
+    try {
+      return validateRemittance(withPayer);
+    } catch (err) {
+      if (err instanceof RemittanceRejected) throw new X12Error(inFile[i]?.stPosition ?? 1, 'ST', `transaction set ${i + 1}: ${err.message}`, 'CONTENT');
+      throw err;
+    }
+  });
+}
+
 /** Parse any inbound X12 file and deliver its contents to the sink. Nothing is delivered from a file that does not parse. */
 export async function ingestX12(text: string, sink: InboundSink, opts: X12InboundOptions): Promise<X12InboundResult> {
   const kind = detectX12Kind(text);
@@ -70,7 +93,7 @@ export async function ingestX12(text: string, sink: InboundSink, opts: X12Inboun
   const result: X12InboundResult = { kind, remittances: [], acknowledgements: [], notes: [] };
 
   if (kind === '835') {
-    const remittances: Remittance[] = parse835All(text, { payerId: opts.payerId });
+    const remittances = read835ForPosting(text, opts.payerId);
     for (const r of remittances) {
       const answer = await sink.remittance(r, opts.source);
       result.remittances.push({ payerId: r.payerId, traceNumber: r.traceNumber, claims: r.claims.length, totalPaidCents: r.totalPaidCents, result: answer });

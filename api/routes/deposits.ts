@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { NonNegativeCents, Text, WorkflowDate } from '../../domain/primitives';
 import { IsoDate, BusinessId } from '../../domain/claim-document';
 import { badRequest } from '../errors';
 
@@ -9,7 +10,7 @@ export async function depositRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/deposits',
-    { schema: { body: z.object({ practiceId: BusinessId, depositDate: IsoDate, amountCents: z.number().int().min(0), reference: z.string().max(80).optional() }) } },
+    { schema: { body: z.object({ practiceId: BusinessId, depositDate: WorkflowDate, amountCents: NonNegativeCents, reference: Text(80).optional() }) } },
     async (request, reply) => {
       const d = request.body;
       if (!(await app.db('practices').where({ id: d.practiceId }).first('id'))) throw badRequest(`unknown practice "${d.practiceId}"`, 'practiceId');

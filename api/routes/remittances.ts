@@ -5,19 +5,25 @@
  * with a work item, never dropped.
  */
 import type { FastifyInstance } from 'fastify';
-import { parse835All, isX12Error } from '../../x12';
+import { isX12Error } from '../../x12';
 import { RemittanceRejected, type IngestReport } from '../../activities/inbound';
+import { read835ForPosting } from '../../activities/gateway/x12-inbound';
 import { HttpError } from '../errors';
 
 export async function remittanceRoutes(app: FastifyInstance) {
-  app.post('/remittances', async (request, reply) => {
+  // A 10,000-claim 835 is a few MB; each claim payment reaches its workflow on its own.
+  app.post('/remittances', { bodyLimit: 50 * 1024 * 1024 }, async (request, reply) => {
     const body = request.body;
-    const payerId = typeof (request.query as Record<string, unknown>)?.payerId === 'string' ? String((request.query as Record<string, string>).payerId) : undefined;
+    const rawPayerId = (request.query as Record<string, unknown>)?.payerId;
+    if (rawPayerId !== undefined && (typeof rawPayerId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(rawPayerId))) {
+      throw new HttpError(400, 'invalid_request', 'payerId: a payer key (letters, digits, ".", "_", "-"; at most 64)', { issues: [{ path: 'payerId', message: 'not a payer key' }] });
+    }
+    const payerId = rawPayerId as string | undefined;
     let remittances: unknown[];
     let source: string;
     if (typeof body === 'string') {
       try {
-        remittances = parse835All(body, { payerId });
+        remittances = read835ForPosting(body, payerId);
       } catch (err) {
         if (isX12Error(err)) {
           throw new HttpError(400, 'invalid_x12', err.message, { segmentPosition: err.segmentPosition, segmentId: err.segmentId, reason: err.reason });
@@ -25,11 +31,20 @@ export async function remittanceRoutes(app: FastifyInstance) {
         throw err;
       }
       source = 'api-835';
-    } else if (body && typeof body === 'object') {
+    } else if (body && typeof body === 'object' && !Array.isArray(body)) {
       remittances = [body];
       source = 'api-json';
     } else {
       throw new HttpError(400, 'invalid_request', 'send an X12 835 as text/plain or a remittance as application/json');
+    }
+    // Every transaction set is validated before any is posted: a bad one rejects the file whole.
+    for (const r of remittances) {
+      try {
+        app.inbound.validateRemittance(r);
+      } catch (err) {
+        if (err instanceof RemittanceRejected) throw new HttpError(400, 'invalid_remittance', err.message, err.field ? { issues: [{ path: err.field, message: err.message }] } : undefined);
+        throw err;
+      }
     }
     const reports: IngestReport[] = [];
     for (const r of remittances) {

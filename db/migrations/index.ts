@@ -8,6 +8,7 @@ import * as m002 from './002_claim_lifecycle';
 import * as m003 from './003_eligibility_auth';
 import * as m004 from './004_parked_response_key';
 import * as m005 from './005_payment_per_claim_payment';
+import * as m006 from './006_claim_payment_key';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '003_eligibility_auth': m003,
   '004_parked_response_key': m004,
   '005_payment_per_claim_payment': m005,
+  '006_claim_payment_key': m006,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
