@@ -14,6 +14,7 @@ import { claimStateQuery, claimWorkflowId } from '../contracts/claim';
 import type { ClaimDocument } from '../domain/claim-document';
 import type { Remittance } from '../domain/remittance';
 import { generate835 } from '../x12';
+import { x12Mutations, mutateX12 } from '../test/x12-mutations';
 
 let h: Harness;
 beforeAll(async () => {
@@ -98,64 +99,6 @@ describe('POST-1: remittances post exactly once per claim payment', () => {
   });
 });
 
-/** Mutations of a valid 835, segment by segment (the file uses `~` then a newline between segments). */
-type Mutation =
-  | { kind: 'delete'; at: number }
-  | { kind: 'duplicate'; at: number }
-  | { kind: 'swap'; at: number }
-  | { kind: 'element'; at: number; element: number; value: string }
-  | { kind: 'truncate'; at: number }
-  | { kind: 'char'; at: number; offset: number; char: string };
-
-const weird = fc.oneof(
-  fc.constantFrom('', '\u0000', '\ud800', 'ABC', '-1', '99999999999999', '1.234', 'NaN', '*', ':', '20260230', '99991231', '1', '22', '4', 'ZZ', '2U'),
-  fc.string({ maxLength: 12 }),
-  fc.integer({ min: -100000, max: 100000 }).map(String),
-);
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('swap' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('element' as const), at: fc.nat(), element: fc.integer({ min: 1, max: 16 }), value: weird }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('char' as const), at: fc.nat(), offset: fc.nat(), char: fc.constantFrom('\u0000', '~', '*', ':', '^', '\n', 'X', '9', '\udc00') }),
-);
-
-function mutate(text: string, mutations: Mutation[]): string {
-  let segs = text.split('~\n').filter(Boolean);
-  for (const m of mutations) {
-    const i = m.at % segs.length;
-    switch (m.kind) {
-      case 'delete':
-        if (i > 0) segs.splice(i, 1); // keep the ISA: a file without one is too easy
-        break;
-      case 'duplicate':
-        segs.splice(i, 0, segs[i]);
-        break;
-      case 'swap':
-        if (i + 1 < segs.length) [segs[i], segs[i + 1]] = [segs[i + 1], segs[i]];
-        break;
-      case 'element': {
-        if (i === 0) break; // ISA is fixed width
-        const els = segs[i].split('*');
-        els[Math.min(m.element, els.length)] = m.value;
-        segs[i] = els.join('*');
-        break;
-      }
-      case 'truncate':
-        segs = segs.slice(0, Math.max(1, i));
-        break;
-      case 'char': {
-        const s = segs[i];
-        const o = m.offset % s.length;
-        segs[i] = s.slice(0, o) + m.char + s.slice(o + 1);
-        break;
-      }
-    }
-  }
-  return segs.map((s) => `${s}~\n`).join('');
-}
-
 describe('mutated 835s: rejected whole with a segment position, or posted exactly once', () => {
   it('POST-1: no partial posting and no duplicate payment over generated mutations of a valid 835', async () => {
     const claims = [await submittedClaim('MUT1'), await submittedClaim('MUT2')];
@@ -170,9 +113,9 @@ describe('mutated 835s: rejected whole with a segment position, or posted exactl
       return { remittances: Number(r.n), remittanceClaims: Number(rc.n) };
     };
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+      fc.asyncProperty(x12Mutations, async (mutations) => {
         const base = as835(remittanceFor(claims, 'MEDICARE', uniqueId('MUT')));
-        const text = mutate(base, mutations);
+        const text = mutateX12(base, mutations);
         const before = await countRows();
         const res = await post835(text);
         counts.status[res.statusCode] = (counts.status[res.statusCode] ?? 0) + 1;

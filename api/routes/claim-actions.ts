@@ -13,7 +13,7 @@ import { ClaimDocumentAtEdge } from '../edge';
 import { CLAIM_ACTIONS, claimWorkflowId } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
 
-const bodies = {
+export const CLAIM_ACTION_BODIES = {
   correct: z.object({ claim: ClaimDocumentAtEdge, reason: Text(2000, 1) }),
   'request-write-off': z.object({ amountCents: NonNegativeCents.min(1), rationale: Text(2000, 1) }),
   'approve-write-off': z.object({ recoveryReview: Text(2000, 1) }),
@@ -42,7 +42,7 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
     { bodyLimit: 256 * 1024, schema: { params: z.object({ claimId: Text(64, 1), action: ClaimAction }) } },
     async (request) => {
       const { claimId, action } = request.params;
-      const parsed = bodies[action].safeParse(request.body ?? {});
+      const parsed = CLAIM_ACTION_BODIES[action].safeParse(request.body ?? {});
       if (!parsed.success) {
         throw new HttpError(400, 'invalid_request', `invalid body for action ${action}`, {
           issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),
