@@ -9,6 +9,7 @@ import * as m003 from './003_eligibility_auth';
 import * as m004 from './004_parked_response_key';
 import * as m005 from './005_payment_per_claim_payment';
 import * as m006 from './006_claim_payment_key';
+import * as m007 from './007_deposits_per_entry';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '004_parked_response_key': m004,
   '005_payment_per_claim_payment': m005,
   '006_claim_payment_key': m006,
+  '007_deposits_per_entry': m007,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
