@@ -1,7 +1,7 @@
 /**
  * Inbound payer messages (acknowledgements, remittances) from any source — the API, the `rcm era`
  * command, the payer simulator, the file-drop clearinghouse inbox — go through here to the claim
- * workflows. A remittance is stored whole first (idempotent on payer + TRN), its claim payments
+ * workflows. A remittance is stored first (idempotent per claim payment: payer as the file names it, TRN, CLP01, CLP07, occurrence), its claim payments
  * are matched to claims or parked as unmatched with a work item, then each matched payment is
  * signalled to its claim workflow. Delivery is recorded per claim payment, so a repeated file
  * (or a crash between storing and signalling) re-delivers only what was not delivered.

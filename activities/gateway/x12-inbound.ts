@@ -6,7 +6,7 @@
  * reason) and nothing from it reaches the sink.
  *
  * What reaches the claim workflows:
- * - 835: every transaction set → `sink.remittance` (idempotent on payer + TRN in the sink).
+ * - 835: every transaction set → `sink.remittance` (idempotent per claim payment in the sink).
  * - 277CA: one acknowledgement per claim (2200D TRN02 = CLM01 = claimId). A rejection carries its
  *   STC statuses (`A7:562:85`) and the STC12 free text. A claim whose only statuses are A0/A1
  *   (forwarded / received by the clearinghouse) is not yet accepted by the payer: it is reported

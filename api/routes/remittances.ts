@@ -1,7 +1,7 @@
 /**
  * POST /api/remittances: an X12 835 (text/plain) or a JSON remittance, posted to the matching
  * claims through their workflows. A malformed file is rejected whole (400 with the segment
- * position); a file received twice posts once (payer + TRN). Unmatched claim payments are parked
+ * position); each claim payment posts once (payer in the file + TRN + CLP01/CLP07/occurrence). Unmatched and payer-mismatched claim payments are parked
  * with a work item, never dropped.
  */
 import type { FastifyInstance } from 'fastify';
