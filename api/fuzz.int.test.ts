@@ -198,7 +198,8 @@ describe('fuzzed input never 500s', () => {
   it('≥ 10,000 generated requests over every route in /openapi.json: 4xx or a documented 2xx, never 5xx, no stack trace or SQL', async () => {
     const fuzzStart = new Date();
     // Real objects for the action routes to hit (their Update validators run on live workflows).
-    const claim = tfesiClaim('FUZZ-CLAIM', { serviceDate: day(-5) });
+    // Patients of their own: the claims this file creates never count as earlier ESIs of another suite's patient.
+    const claim = tfesiClaim('FUZZ-CLAIM', { serviceDate: day(-5), patient: { id: uniqueId('PT-FUZZ'), birthDate: '1958-03-14', sex: 'F' } });
     const seeds = [
       ['/api/claims', claim],
       ['/api/appointments', { appointmentId: 'FUZZ-APPT', practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: 'PT-F', providerNpi: '1234567893', serviceDate: day(20), cpts: ['64483'], placeOfService: '24' }],
@@ -383,7 +384,7 @@ describe('fuzzed input never 500s', () => {
       const id = `${uniqueId('EDGE')}-${i}`;
       const npi = '1234567893';
       const bodies: Record<string, [string, unknown]> = {
-        claim: ['/api/claims', tfesiClaim(id, { serviceDate: day(Math.min(e.dosAhead, 730)), coverage: { memberId: e.memberId, priority: 'primary' }, patient: { id: e.patientId, birthDate: e.birth, sex: 'U' }, lines: [{ cpt: '64483', modifiers: ['50'], units: e.units, chargeCents: e.cents, diagnosisPointers: [1, 2] }] })],
+        claim: ['/api/claims', tfesiClaim(id, { serviceDate: day(Math.min(e.dosAhead, 730)), coverage: { memberId: e.memberId, priority: 'primary' }, patient: { id: `${e.patientId.slice(0, 60)}${i}`, birthDate: e.birth, sex: 'U' }, lines: [{ cpt: '64483', modifiers: ['50'], units: e.units, chargeCents: e.cents, diagnosisPointers: [1, 2] }] })],
         appointment: ['/api/appointments', { appointmentId: id, practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: e.patientId, memberId: e.memberId, providerNpi: npi, serviceDate: day(Math.max(0, e.dosAhead)), cpts: ['64483'], placeOfService: '24' }],
         authorization: ['/api/authorizations', { authId: id, practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: e.patientId, providerNpi: npi, family: 'esi', cpts: ['64483'], region: 'lumbar', levels: ['L4-L5'], laterality: 'left', validFrom: day(0), validTo: e.validTo, package: { diagnoses: ['M54.16'], imagingFindings: e.name, functionalImpairment: e.name, conservativeCare: { weeks: 8, modalities: ['PT'], failed: true } } }],
         provider: ['/api/providers', { npi: '1003000126', practiceId: 'demo-pain', name: e.name, credentials: { licenses: [{ state: 'TX', number: e.memberId.slice(0, 40), issueDate: '1900-01-01', expiryDate: e.expiry }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: day(-10) }] } }],

@@ -27,7 +27,8 @@ const today = () => new Date().toISOString().slice(0, 10);
 const recentDos = () => new Date(Date.now() - 10 * 86_400_000).toISOString().slice(0, 10);
 
 async function submittedClaim(prefix: string, overrides: Partial<ClaimDocument> = {}): Promise<ClaimDocument> {
-  const claim = tfesiClaim(uniqueId(prefix), { serviceDate: recentDos(), ...overrides });
+  // A patient of its own: no earlier ESIs of a shared fixture patient trip AUTH-2 in the scrub.
+  const claim = tfesiClaim(uniqueId(prefix), { serviceDate: recentDos(), patient: { id: uniqueId('PT'), birthDate: '1958-03-14', sex: 'F' }, ...overrides });
   h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
   const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim });
   expect(res.statusCode, res.body).toBe(201);
@@ -156,10 +157,11 @@ describe('mutated 835s: rejected whole with a segment position, or posted exactl
     const duplicatePayments = [...byPayment.values()].filter((n) => n > 1).length;
     const keys = await h.db('remittance_claims').whereIn('claim_id', claimIds).select('payment_key');
     const duplicateKeys = keys.length - new Set(keys.map((k) => k.payment_key)).size;
+    const parkedForClosedClaim = (await h.db('remittance_claims').whereIn('claim_id', claimIds).where({ match_status: 'claim_closed' })).length;
     console.log(
       `mutated-835 run: ${Object.values(counts.status).reduce((a, b) => a + b, 0)} files; by status ${JSON.stringify(counts.status)}; ` +
         `${counts.rejected} rejected whole (${counts.rejectedWithPosition} with segment position), ${counts.postedNew} posted new payments, ` +
-        `${counts.duplicate} re-sent as duplicates; ${matched.length} matched claim payments → ${settled.length} payments rows; ` +
+        `${counts.duplicate} re-sent as duplicates; ${matched.length} matched claim payments → ${settled.length} payments rows + ${parkedForClosedClaim} parked (claim closed); ` +
         `partial postings 0; duplicate payments ${duplicatePayments}; duplicate payment keys ${duplicateKeys}`,
     );
     expect(duplicatePayments).toBe(0);
