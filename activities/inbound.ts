@@ -12,6 +12,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { Remittance, claimPaymentKeys, remittanceKey } from '../domain/remittance';
 import { acknowledgementSignal, claimWorkflowId, remittanceSignal, type RemittanceDelivery } from '../contracts/claim';
 import { openWorkItem } from './work-items';
+import { loadPayerResolver } from './payer-identifiers';
 import type { Acknowledgement, InboundSink } from './gateway/types';
 
 export class RemittanceRejected extends Error {
@@ -64,7 +65,7 @@ export function validateRemittance(input: unknown): Remittance {
   return r;
 }
 
-export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Date }): InboundSink & {
+export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Date }): Required<InboundSink> & {
   ingestRemittance(input: unknown, source: string): Promise<IngestReport>;
   validateRemittance(input: unknown): Remittance;
   redeliverPending(): Promise<number>;
@@ -285,6 +286,11 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
 
     async remittance(remittance: Remittance, source: string) {
       return this.ingestRemittance(remittance, source);
+    },
+
+    /** 835 payer identification: payer_identifiers (per practice, then installation) and our payer keys. */
+    payerResolver() {
+      return loadPayerResolver(db);
     },
 
     async acknowledgement(ack: Acknowledgement): Promise<void> {

@@ -7,6 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import swagger from '@fastify/swagger';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import {
   jsonSchemaTransform,
   hasZodFastifySchemaValidationErrors,
@@ -21,6 +23,7 @@ import type { Config } from '../lib/config';
 import type { AesGcmCodec } from '../workers/codec';
 import type { createInbound } from '../activities/inbound';
 import { healthRoutes } from './routes/health';
+import { DEPENDENCY_NAMES, unavailableDependency } from '../lib/unavailable';
 import { appointmentRoutes } from './routes/appointments';
 import { authorizationRoutes } from './routes/authorizations';
 import { claimRoutes } from './routes/claims';
@@ -31,6 +34,10 @@ import { remittanceRoutes } from './routes/remittances';
 import { workItemRoutes } from './routes/work-items';
 import { depositRoutes } from './routes/deposits';
 import { auditRoutes } from './routes/audit';
+import { practiceRoutes } from './routes/practices';
+import { userRoutes } from './routes/users';
+import { accessLogRoutes, writeAccessLog } from './access-log';
+import { Access, authorizeRoute, checkRouteRule, type AccessRoute } from './access';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,9 +46,17 @@ declare module 'fastify' {
     config: Pick<Config, 'temporalNamespace' | 'temporalUiOrigin'>;
     codec: AesGcmCodec;
     inbound: ReturnType<typeof createInbound>;
+    /** Every /api route with its access rule, in registration order (the access matrix test reads it). */
+    accessRoutes: AccessRoute[];
+    /** Failed authentications allowed per client address and window (/api and /codec). */
+    authFailureLimit: { max: number; timeWindowMs: number };
   }
   interface FastifyRequest {
     user?: ApiUser;
+    /** Why authentication failed (answered 401 after the failure rate limit has counted it). */
+    authFailure?: HttpError;
+    /** The caller's rights on /api routes (see api/access.ts). */
+    access: Access;
   }
 }
 
@@ -52,6 +67,8 @@ export type AppDeps = {
   inbound: ReturnType<typeof createInbound>;
   config: Pick<Config, 'temporalNamespace' | 'temporalUiOrigin'>;
   logger?: boolean | object;
+  /** Failed authentications allowed per client address and window before 429 (default 30 a minute). */
+  authFailureLimit?: { max: number; timeWindowMs: number };
 };
 
 /** Default request body limit; routes that need more or less say so (claims 256 KiB, remittances 50 MiB). */
@@ -86,7 +103,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('config', deps.config);
   app.decorate('codec', deps.codec);
   app.decorate('inbound', deps.inbound);
+  app.decorate('accessRoutes', [] as AccessRoute[]);
+  app.decorate('authFailureLimit', deps.authFailureLimit ?? { max: 30, timeWindowMs: 60_000 });
   app.decorateRequest('user', undefined);
+  app.decorateRequest('authFailure', undefined);
+  app.decorateRequest('access', undefined as unknown as Access);
   // Every params/query/JSON body value must be storable (no NUL, no lone surrogate, bounded nesting).
   app.addHook('preValidation', edgeGuard);
 
@@ -103,6 +124,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (err instanceof HttpError) {
       return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...err.details });
+    }
+    const down = unavailableDependency(err);
+    if (down) {
+      // An outage, not a bug: say which dependency and when to try again.
+      request.log.warn({ dependency: down, route: request.routeOptions.url }, 'dependency unavailable');
+      return reply.status(503).header('retry-after', '30').send({ error: 'service_unavailable', message: `${DEPENDENCY_NAMES[down]} is unavailable or not answering; try again shortly`, dependency: down, requestId: request.id });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
     if (status === 413) {
@@ -130,17 +157,65 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  // Security headers on every answer (helmet: nosniff, frame and referrer policies, a CSP); nothing
+  // under /api or /codec (PHI, tokens) is cached by a browser or proxy.
+  await app.register(helmet, { global: true });
+  app.addHook('onSend', async (request, reply) => {
+    if (request.url.startsWith('/api/') || request.url.startsWith('/codec/')) reply.header('Cache-Control', 'no-store');
+  });
+
   await app.register(healthRoutes);
   await app.register(codecRoutes);
   await app.register(async (api) => {
+    // Every /api route declares its access rule; one without is refused here, at start-up.
+    api.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD') continue;
+        const rule = checkRouteRule(method, route.url, route.config?.access);
+        app.accessRoutes.push({ method, url: route.url, rule });
+      }
+    });
+    // Authentication: a valid token sets the user; a failure is answered 401 in preParsing, after the
+    // rate limit below has counted it (valid callers are never counted).
     api.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-      if (!token) throw new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+      if (!token) {
+        request.authFailure = new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+        return;
+      }
       const user = await userForToken(deps.db, token);
-      if (!user) throw new HttpError(401, 'unauthorized', 'invalid or revoked token');
+      if (!user) {
+        request.authFailure = new HttpError(401, 'unauthorized', 'invalid, expired or revoked token');
+        return;
+      }
       request.user = user;
-      if (user.role === 'viewer' && request.method !== 'GET') throw new HttpError(403, 'forbidden', 'a viewer token can read, not change anything');
+      request.access = new Access(user);
+    });
+    const limit = app.authFailureLimit;
+    await api.register(rateLimit, {
+      global: true,
+      max: limit.max,
+      timeWindow: limit.timeWindowMs,
+      allowList: (request) => request.user !== undefined,
+      errorResponseBuilder: (_request, context) =>
+        new HttpError(429, 'rate_limited', `too many failed authentications from this address; retry in ${Math.ceil(context.ttl / 1000)} s`),
+    });
+    api.addHook('preParsing', async (request) => {
+      if (request.authFailure) throw request.authFailure;
+    });
+    // HIPAA access log: every answer of a route that reads or changes PHI, written before it is sent.
+    api.addHook('onSend', async (request, reply, payload) => {
+      const kind = request.routeOptions.config?.access?.phi;
+      if (kind && request.user) await writeAccessLog(app, request, reply, kind);
+      return payload;
+    });
+    // Role and practice scope, before the body is validated: another practice's object is 404 on a
+    // read and 403 on a write whatever the body holds (api/access.ts).
+    api.addHook('preValidation', async (request) => {
+      const rule = request.routeOptions.config.access;
+      if (!rule) throw new HttpError(403, 'forbidden', 'no access rule for this route');
+      await authorizeRoute(app, request, rule);
     });
     await api.register(claimRoutes);
     await api.register(claimActionRoutes);
@@ -152,6 +227,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(appointmentRoutes);
     await api.register(authorizationRoutes);
     await api.register(providerRoutes);
+    await api.register(practiceRoutes);
+    await api.register(userRoutes);
+    await api.register(accessLogRoutes);
   }, { prefix: '/api' });
   return app;
 }

@@ -127,4 +127,29 @@ describe('OpenAPI', () => {
     expect(doc.paths['/api/claims'].get.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['status', 'payerId', 'practiceId']));
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/work-items', '/api/remittances', '/api/providers', '/api/authorizations', '/api/appointments']));
   });
+
+  // Last in the file: it stops the worker.
+  it('GET answers a closed claim from the read model, and an open one from the read model (within seconds) when no worker can answer its query', async () => {
+    const closedId = uniqueId('RM');
+    expect((await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: tfesiClaim(closedId) })).statusCode).toBe(201);
+    await waitFor(async () => ((await h.db('claims').where({ claim_id: closedId }).first())?.status === 'closed' ? true : undefined), 'claim closed', 300);
+    const closed = (await h.app.inject({ method: 'GET', url: `/api/claims/${closedId}`, headers: h.auth() })).json();
+    expect(closed).toMatchObject({ claimId: closedId, status: 'closed', liveState: 'read_model' });
+    expect(closed.payments).toHaveLength(1);
+
+    const openId = uniqueId('RM');
+    h.simulator.behaveFor(openId, { kind: 'silence' });
+    expect((await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: tfesiClaim(openId) })).statusCode).toBe(201);
+    await waitFor(async () => ((await h.db('claims').where({ claim_id: openId }).first())?.status === 'submitted' ? true : undefined), 'claim submitted', 300);
+    const live = (await h.app.inject({ method: 'GET', url: `/api/claims/${openId}`, headers: h.auth() })).json();
+    expect(live).toMatchObject({ status: 'submitted', liveState: 'live' });
+    expect(live.timers.length).toBeGreaterThan(0);
+
+    h.worker.shutdown();
+    await waitFor(async () => (h.worker.getState() === 'STOPPED' ? true : undefined), 'worker stopped', 300);
+    const fallback = await h.app.inject({ method: 'GET', url: `/api/claims/${openId}`, headers: h.auth() });
+    expect(fallback.statusCode, fallback.body).toBe(200);
+    expect(fallback.json()).toMatchObject({ claimId: openId, status: 'submitted', liveState: 'read_model' });
+    expect(fallback.json().submissions).toHaveLength(1);
+  });
 });

@@ -26,6 +26,13 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+/**
+ * The providers this file credentials have NPIs of their own: registering the fixtures' rendering
+ * NPI (1234567893) with partial credentials would hold other suites' claims (CHG-3/CRED-7).
+ */
+const FUZZ_NPI = '1245319599';
+const EDGE_NPI = '1679576722';
+
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 type JsonSchema = {
@@ -51,7 +58,7 @@ type JsonSchema = {
 const EXAMPLES: Record<string, () => unknown> = {
   practiceId: () => 'demo-pain',
   payerId: () => 'MEDICARE',
-  npi: () => '1234567893',
+  npi: () => FUZZ_NPI,
   renderingNpi: () => '1234567893',
   providerNpi: () => '1234567893',
   payeeNpi: () => '1456789019',
@@ -204,7 +211,7 @@ describe('fuzzed input never 500s', () => {
       ['/api/claims', claim],
       ['/api/appointments', { appointmentId: 'FUZZ-APPT', practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: 'PT-F', providerNpi: '1234567893', serviceDate: day(20), cpts: ['64483'], placeOfService: '24' }],
       ['/api/authorizations', { authId: 'FUZZ-AUTH', practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: 'PT-F', providerNpi: '1234567893', family: 'esi', cpts: ['64483'], region: 'lumbar', levels: ['L4-L5'], laterality: 'left', validFrom: day(1), validTo: day(60) }],
-      ['/api/providers', { npi: '1234567893', practiceId: 'demo-pain', name: 'Dr Fuzz', credentials: { licenses: [{ state: 'TX', number: 'L-1', expiryDate: day(400) }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: day(-100) }] } }],
+      ['/api/providers', { npi: FUZZ_NPI, practiceId: 'demo-pain', name: 'Dr Fuzz', credentials: { licenses: [{ state: 'TX', number: 'L-1', expiryDate: day(400) }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: day(-100) }] } }],
     ] as const;
     for (const [url, payload] of seeds) {
       const res = await h.app.inject({ method: 'POST', url, headers: h.auth('admin'), payload });
@@ -249,7 +256,7 @@ describe('fuzzed input never 500s', () => {
       if (name === 'claimId') return 'FUZZ-CLAIM';
       if (name === 'appointmentId') return 'FUZZ-APPT';
       if (name === 'authId') return 'FUZZ-AUTH';
-      if (name === 'npi') return '1234567893';
+      if (name === 'npi') return FUZZ_NPI;
       if (name === 'id') return '1';
       return 'x';
     };
@@ -387,7 +394,7 @@ describe('fuzzed input never 500s', () => {
         claim: ['/api/claims', tfesiClaim(id, { serviceDate: day(Math.min(e.dosAhead, 730)), coverage: { memberId: e.memberId, priority: 'primary' }, patient: { id: `${e.patientId.slice(0, 60)}${i}`, birthDate: e.birth, sex: 'U' }, lines: [{ cpt: '64483', modifiers: ['50'], units: e.units, chargeCents: e.cents, diagnosisPointers: [1, 2] }] })],
         appointment: ['/api/appointments', { appointmentId: id, practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: e.patientId, memberId: e.memberId, providerNpi: npi, serviceDate: day(Math.max(0, e.dosAhead)), cpts: ['64483'], placeOfService: '24' }],
         authorization: ['/api/authorizations', { authId: id, practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: e.patientId, providerNpi: npi, family: 'esi', cpts: ['64483'], region: 'lumbar', levels: ['L4-L5'], laterality: 'left', validFrom: day(0), validTo: e.validTo, package: { diagnoses: ['M54.16'], imagingFindings: e.name, functionalImpairment: e.name, conservativeCare: { weeks: 8, modalities: ['PT'], failed: true } } }],
-        provider: ['/api/providers', { npi: '1003000126', practiceId: 'demo-pain', name: e.name, credentials: { licenses: [{ state: 'TX', number: e.memberId.slice(0, 40), issueDate: '1900-01-01', expiryDate: e.expiry }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: day(-10) }] } }],
+        provider: ['/api/providers', { npi: EDGE_NPI, practiceId: 'demo-pain', name: e.name, credentials: { licenses: [{ state: 'TX', number: e.memberId.slice(0, 40), issueDate: '1900-01-01', expiryDate: e.expiry }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: day(-10) }] } }],
       };
       const [url, payload] = bodies[e.kind];
       const res = await h.app.inject({ method: 'POST', url, headers: { ...h.auth('admin'), 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
@@ -409,12 +416,17 @@ describe('fuzzed input never 500s', () => {
     const started: string[] = [];
     for await (const wf of h.client.workflow.list({ query: `StartTime >= "${fuzzStart.toISOString()}"` })) started.push(wf.workflowId);
     const broken: string[] = [];
+    const lengths: Array<[string, number]> = [];
     for (const id of started) {
       const d = await h.client.workflow.getHandle(id).describe();
+      lengths.push([id, d.historyLength]);
       const attempt = d.raw.pendingWorkflowTask?.attempt ?? 0;
-      if (d.status.name === 'FAILED' || d.status.name === 'TERMINATED' || attempt > 2) broken.push(`${id}: ${d.status.name}, workflow task attempt ${attempt}`);
+      const stuckActivities = (d.raw.pendingActivities ?? []).filter((a) => (a.attempt ?? 0) > 2).map((a) => `${a.activityType?.name} attempt ${a.attempt}: ${a.lastFailure?.message ?? ''}`.slice(0, 200));
+      if (d.status.name === 'FAILED' || d.status.name === 'TERMINATED' || attempt > 2 || stuckActivities.length) broken.push(`${id}: ${d.status.name}, workflow task attempt ${attempt}; ${stuckActivities.join('; ')}`);
     }
+    console.log(`fuzz: longest histories ${lengths.sort((x, y) => y[1] - x[1]).slice(0, 5).map(([id, n]) => `${id.slice(0, 40)}=${n}`).join(', ')}`);
     console.log(`fuzz: ${edgeAccepted} boundary-valid creations accepted; ${started.length} workflows started by accepted requests; failed or wedged: ${broken.length}`);
+    if (broken.length) console.log(broken.slice(0, 10).join('\n'));
     expect(total).toBeGreaterThanOrEqual(10_000);
     expect(failures).toEqual([]);
     expect(broken).toEqual([]);

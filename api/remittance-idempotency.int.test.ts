@@ -70,19 +70,32 @@ describe('POST-1: remittances post exactly once per claim payment', () => {
     expect(await h.db('remittance_claims').where({ claim_id: claim.claimId })).toHaveLength(1);
   });
 
-  it('an 835 from a payer that is not the claim\'s payer (REF*2U not ours) is parked with a work item, never posted', async () => {
-    const claim = await submittedClaim('MISMATCH');
-    const r = remittanceFor([claim], 'ACME-HEALTH');
-    const res = await post835(as835(r));
-    expect(res.statusCode, res.body).toBe(201);
-    expect(res.json().remittances[0]).toMatchObject({ matched: [], unmatched: [], payerMismatch: [claim.claimId] });
-    const parked = await h.db('remittance_claims').where({ claim_id: claim.claimId }).first();
-    expect(parked.match_status).toBe('payer_mismatch');
-    const item = await h.db('work_items').where({ kind: 'remittance_payer_mismatch' }).whereRaw(`detail->>'claimId' = ?`, [claim.claimId]).first();
-    expect(item).toMatchObject({ rule_id: 'POST-1', status: 'open', practice_id: 'demo-pain', dollars_at_risk_cents: r.claims[0].paidCents });
-    await new Promise((r2) => setTimeout(r2, 500));
+  it('an 835 from an unknown payer (REF*2U not ours, not mapped) is refused whole at N1*PR; nothing stored', async () => {
+    const claim = await submittedClaim('UNKNOWN');
+    const [before] = await h.db('remittance_claims').count<{ n: string }[]>('* as n');
+    const res = await post835(as835(remittanceFor([claim], 'ACME-HEALTH')));
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json()).toMatchObject({ error: 'invalid_x12', segmentId: 'N1', segmentPosition: expect.any(Number) });
+    const [after] = await h.db('remittance_claims').count<{ n: string }[]>('* as n');
+    expect(after.n).toBe(before.n);
     expect(await paymentRows(claim.claimId)).toHaveLength(0);
-    expect((await h.client.workflow.getHandle(claimWorkflowId(claim.claimId)).query(claimStateQuery)).status).toBe('submitted');
+  });
+
+  it('POST-1: a claim payment from a payer that is not the claim\'s payer is parked with a work item, never posted (835 and JSON)', async () => {
+    for (const via of ['835', 'json'] as const) {
+      const claim = await submittedClaim('MISMATCH'); // a MEDICARE claim
+      const r = remittanceFor([claim], 'COMMERCIAL'); // paid by another of our payers
+      const res = via === '835' ? await post835(as835(r)) : await h.app.inject({ method: 'POST', url: '/api/remittances', headers: h.auth('biller'), payload: r });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json().remittances[0]).toMatchObject({ matched: [], unmatched: [], payerMismatch: [claim.claimId] });
+      const parked = await h.db('remittance_claims').where({ claim_id: claim.claimId }).first();
+      expect(parked.match_status).toBe('payer_mismatch');
+      const item = await h.db('work_items').where({ kind: 'remittance_payer_mismatch' }).whereRaw(`detail->>'claimId' = ?`, [claim.claimId]).first();
+      expect(item).toMatchObject({ rule_id: 'POST-1', status: 'open', practice_id: 'demo-pain', dollars_at_risk_cents: r.claims[0].paidCents });
+      await new Promise((r2) => setTimeout(r2, 500));
+      expect(await paymentRows(claim.claimId)).toHaveLength(0);
+      expect((await h.client.workflow.getHandle(claimWorkflowId(claim.claimId)).query(claimStateQuery)).status).toBe('submitted');
+    }
   });
 
   it('a second transaction set reusing a TRN posts its own claim payments instead of being dropped as a duplicate', async () => {

@@ -104,6 +104,26 @@ describe('POST /api/remittances', () => {
     expect(Number((await h.db('remittances').count({ n: '*' }))[0].n)).toBe(before);
   });
 
+  it('a public 835 naming its payer only in TRN03: 400 at its N1*PR while no payer id maps, 201 under our payer key once mapped', async () => {
+    // LinuxForHealth/x12 managed-care.835 (BPR16 typo fixed): no REF*2U, N1*PR without N104, TRN03 1935665544.
+    const text = readFileSync(path.resolve(__dirname, '../x12/fixtures/public/derived-835-managed-care-bpr16-fixed.835'), 'utf8');
+    const headers = { ...h.auth('biller'), 'content-type': 'text/plain' };
+    const refused = await h.app.inject({ method: 'POST', url: '/api/remittances', headers, payload: text });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json()).toMatchObject({ error: 'invalid_x12', segmentPosition: 7, segmentId: 'N1' });
+    expect(refused.json().reason).toMatch(/unknown payer: none of TRN03 "1935665544"/);
+    expect(await h.db('remittances').where({ trace_number: '7170066655', payer_id: 'MEDICAID' })).toHaveLength(0);
+
+    await h.db('payer_identifiers').insert({ practice_id: null, identifier: '1935665544', payer_id: 'MEDICAID' });
+    try {
+      const posted = await h.app.inject({ method: 'POST', url: '/api/remittances', headers, payload: text });
+      expect(posted.statusCode, posted.body).toBe(201);
+      expect(posted.json().remittances[0]).toMatchObject({ remittanceKey: 'MEDICAID:7170066655', duplicate: false, unmatched: ['5554555444', '8765432112'] });
+    } finally {
+      await h.db('payer_identifiers').where({ identifier: '1935665544' }).delete();
+    }
+  });
+
   it('a JSON remittance whose total does not balance is refused naming the field', async () => {
     const r = remittanceFor([tfesiClaim(uniqueId('BAL'))], { kind: 'pay' });
     r.totalPaidCents += 1;

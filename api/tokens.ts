@@ -1,20 +1,20 @@
-/** API bearer tokens: random, shown once, stored only as a SHA-256 hash. */
-import { createHash, randomBytes } from 'node:crypto';
+/**
+ * API bearer tokens: random, shown once, stored only as a SHA-256 hash. Users, roles and practice
+ * scope live in db/users.ts; this module keeps the names the API and tests import.
+ */
 import type { Knex } from 'knex';
+import { createUser, newToken, registerToken, type NewUser } from '../db/users';
 
-export const ROLES = ['admin', 'biller', 'approver', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
-export type ApiUser = { name: string; role: Role };
+export { ROLES, WRITE_ROLES, hashToken, userForToken, type ApiUser, type Role, type PracticeScope } from '../db/users';
 
-export const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
-
-export async function createApiToken(db: Knex, user: ApiUser, label = `${user.name} token`): Promise<string> {
-  const token = `rcm_${randomBytes(24).toString('base64url')}`;
-  await db('api_tokens').insert({ name: label, user_name: user.name, role: user.role, token_hash: hashToken(token) });
+/**
+ * A token for `user`, creating the user when it does not exist yet (test setup, first start);
+ * an existing user gets one more token.
+ */
+export async function createApiToken(db: Knex, user: NewUser, label = `${user.name} token`): Promise<string> {
+  const existing = await db('users').where({ name: user.name }).first('name');
+  if (!existing) return (await createUser(db, { ...user, practiceIds: user.practiceIds ?? 'all' })).token;
+  const token = newToken();
+  await registerToken(db, user, token, label);
   return token;
-}
-
-export async function userForToken(db: Knex, token: string): Promise<ApiUser | undefined> {
-  const row = await db('api_tokens').where({ token_hash: hashToken(token) }).whereNull('revoked_at').first('user_name', 'role');
-  return row ? { name: row.user_name, role: row.role } : undefined;
 }

@@ -35,6 +35,8 @@ import { createInbound } from '../activities/inbound';
 export type ServerInfo = { databaseUrl: string; temporalAddress: string; encryptionKeys: string; adminToken: string };
 
 export type Servers = ServerInfo & {
+  /** The embedded PostgreSQL cluster lives under `<dataDir>/pg` (bench:outage freezes it). */
+  dataDir: string;
   stop(): Promise<void>;
   /** CPU seconds (user + system) used so far by the Temporal dev server and by PostgreSQL (postmaster + backends). Linux /proc only. */
   cpuSeconds(): { temporal: number; postgres: number } | undefined;
@@ -104,7 +106,8 @@ export async function startServers(label: string): Promise<Servers> {
     stops.push(() => temporal.stop());
     const db = createDb(pg.url);
     await migrateLatest(db);
-    await seedDemo(db, { years: [2025, 2026, 2027], feeSchedule: demoFeeSchedule });
+    const year = new Date().getUTCFullYear();
+    await seedDemo(db, { years: [year - 1, year, year + 1], feeSchedule: demoFeeSchedule });
     const adminToken = await createApiToken(db, { name: 'bench-admin', role: 'admin' });
     await db.destroy();
     log(`servers up in ${Date.now() - t0} ms (embedded PostgreSQL on :${pgPort}, data ${dir}; Temporal dev server in memory on :${temporalPort})`);
@@ -113,6 +116,7 @@ export async function startServers(label: string): Promise<Servers> {
       temporalAddress: temporal.address,
       encryptionKeys: `bench-1:${randomBytes(32).toString('base64')}`,
       adminToken,
+      dataDir: dir,
       stop,
       cpuSeconds() {
         const t = temporal.process.pid ? procCpu(temporal.process.pid)?.seconds : undefined;
@@ -146,6 +150,8 @@ export async function attach(
   opts: {
     worker?: boolean;
     simulator?: SimulatorConfig;
+    /** Keep the simulator's pending answers in PostgreSQL (as `npm start` does). */
+    durableSimulator?: boolean;
     dbPool?: { min?: number; max?: number };
     /** Default: bundleWorkflows() from workers/worker.ts (what production runs). */
     workflowBundle?: WorkflowBundle;
@@ -158,8 +164,9 @@ export async function attach(
   const db = createDb(info.databaseUrl, opts.dbPool);
   const client = await createTemporalClient(info.temporalAddress, 'default', keys);
   const inbound = opts.makeInbound ? opts.makeInbound({ db, client }) : createInbound({ db, temporal: client });
-  const simulator = new PayerSimulator({ ackDelayMs: 0, remitDelayMs: 0, ...opts.simulator });
+  const simulator = new PayerSimulator({ ackDelayMs: 0, remitDelayMs: 0, ...(opts.durableSimulator ? { outbox: { db } } : {}), ...opts.simulator });
   simulator.sink = inbound;
+  simulator.resume();
   let worker: Worker | undefined;
   let connection: NativeConnection | undefined;
   let running: Promise<void> = Promise.resolve();
@@ -178,7 +185,7 @@ export async function attach(
     inbound,
     auth: { authorization: `Bearer ${info.adminToken}` },
     async close() {
-      simulator.stop();
+      await simulator.stop();
       await app.close();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;

@@ -5,9 +5,11 @@
 import { EXIT_INTERNAL, registerCommand, runCli } from './main';
 import { scrubCommand } from './scrub';
 import { eraCommand } from './era';
+import { usersCommand } from './users';
 
 registerCommand(scrubCommand);
 registerCommand(eraCommand);
+registerCommand(usersCommand);
 // Further subcommands plug in here.
 
 // `rcm scrub … | head` closes the pipe early: that is not an error.

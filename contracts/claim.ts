@@ -35,6 +35,38 @@ export type ClaimWorkflowInput = {
   /** When the charge was entered (ISO instant): CHG-1 charge lag is measured from the DOS to here. */
   enteredAt: string;
   actor: string;
+  /**
+   * Continue as new once a run's history reaches this many events (default
+   * CLAIM_CONTINUE_AS_NEW_AFTER_EVENTS), or earlier when the server suggests it.
+   */
+  continueAsNewAfterEvents?: number;
+  /** Set on continue-as-new: everything the claim knows, as plain JSON. */
+  carried?: ClaimCarriedState;
+};
+
+/** A run's history length after which a claim continues as new at its next safe point. */
+export const CLAIM_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+
+/**
+ * What a claim carries into its next run: its queryable state, the current claim version, and the
+ * bookkeeping that is not part of the queryable state. Taken only at a safe point (no Update in
+ * flight, no message waiting), so nothing pending is lost.
+ */
+export type ClaimCarriedState = {
+  state: ClaimWorkflowState;
+  claim: ClaimDocument;
+  runs: number;
+  frequencyCode: '1' | '7';
+  timelyFilingPassed: boolean;
+  primaryDone: boolean;
+  secondarySent: boolean;
+  secondaryAdjudicated: boolean;
+  openDispute: boolean;
+  openLineDenials: number;
+  lineDeniedCents: number;
+  payerControlNumber?: string;
+  /** ERA claim payments already taken (remittanceKey#seq): a redelivery after the hand-over is still ignored. */
+  seenDeliveries: string[];
 };
 
 export type ScrubFindingView = { ruleId: string; severity: 'error' | 'warning' | 'info'; line?: number; message: string; fix?: string };

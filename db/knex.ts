@@ -10,11 +10,26 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
 
 export type Db = Knex;
 
+/**
+ * Time limits so that a PostgreSQL that is down or frozen fails a call in seconds instead of
+ * hanging it: the API answers 503 and an activity attempt fails and is retried (see
+ * contracts/activity-policies.ts), rather than holding a worker slot until the server returns.
+ */
+export const DB_TIMEOUTS = {
+  /** Opening a TCP connection and the startup handshake. */
+  connectMs: 5_000,
+  /** Waiting for a free pooled connection. */
+  acquireMs: 10_000,
+  /** One query, client side (below the 30 s activity timeout). */
+  queryMs: 25_000,
+};
+
 export function createDb(connectionString: string, pool: { min?: number; max?: number } = {}): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString },
+    connection: { connectionString, connectionTimeoutMillis: DB_TIMEOUTS.connectMs, query_timeout: DB_TIMEOUTS.queryMs, keepAlive: true },
     pool: { min: pool.min ?? 0, max: pool.max ?? 10 },
+    acquireConnectionTimeout: DB_TIMEOUTS.acquireMs,
   });
 }
 

@@ -1,10 +1,14 @@
 /**
- * Demo data for `npm start` and tests: one practice, the built-in payers with fee schedules, two
- * providers, a few synthetic patients. Idempotent: a second run changes nothing.
+ * Demo data for `npm start` and tests: two practices in different time zones (the demo practice
+ * and a second one that shows practice scope), the built-in payers with fee schedules, providers,
+ * a few synthetic patients. Idempotent: a second run changes nothing.
  */
 import type { Knex } from 'knex';
 
 export const DEMO_PRACTICE_ID = 'demo-pain';
+/** A second practice in another time zone: its users do not see demo-pain's claims, and the other way round. */
+export const SECOND_PRACTICE_ID = 'demo-north';
+export const SECOND_PRACTICE_PROVIDERS = [{ npi: '1556677882', name: 'Dr. Casey North (Pain Medicine)', specialty: 'pain_medicine' }];
 export const DEMO_PROVIDERS = [
   { npi: '1234567893', name: 'Dr. Avery Demo (Pain Medicine)', specialty: 'pain_medicine' },
   { npi: '1987654328', name: 'Dr. Jordan Sample (Anesthesiology, Pain)', specialty: 'anesthesiology_pain' },
@@ -21,9 +25,13 @@ export type FeeScheduleSource = (payerId: string, year: number) => { year: numbe
 
 export async function seedDemo(db: Knex, opts: { years: number[]; feeSchedule?: FeeScheduleSource }): Promise<void> {
   await db('practices')
-    .insert({ id: DEMO_PRACTICE_ID, name: 'Demo Interventional Pain Associates', tax_id: '990000001', billing_npi: '1456789019', address: { line1: '100 Demo Way', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550100', email: 'billing@demo-pain.example' } })
+    .insert({ id: DEMO_PRACTICE_ID, name: 'Demo Interventional Pain Associates', tax_id: '990000001', billing_npi: '1456789019', phone: '2175550100', time_zone: 'America/Chicago', address: { line1: '100 Demo Way', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550100', email: 'billing@demo-pain.example' } })
     .onConflict('id')
     .merge(['address']); // demo data: keep the practice's contact current (the 837P needs a phone or email)
+  await db('practices')
+    .insert({ id: SECOND_PRACTICE_ID, name: 'North Valley Spine & Pain (demo)', tax_id: '950000002', billing_npi: '1456789027', phone: '9165550100', time_zone: 'America/Los_Angeles', address: { line1: '200 North Valley Rd', city: 'Sacramento', state: 'CA', zip: '95814', phone: '9165550100', email: 'billing@demo-north.example' } })
+    .onConflict('id')
+    .ignore();
   for (const payer of BUILT_IN_PAYERS) {
     await db('payers').insert({ ...payer, policy: {} }).onConflict('id').ignore();
     for (const year of opts.years) {
@@ -35,6 +43,9 @@ export async function seedDemo(db: Knex, opts: { years: number[]; feeSchedule?: 
   }
   for (const p of DEMO_PROVIDERS) {
     await db('providers').insert({ ...p, practice_id: DEMO_PRACTICE_ID }).onConflict('npi').ignore();
+  }
+  for (const p of SECOND_PRACTICE_PROVIDERS) {
+    await db('providers').insert({ ...p, practice_id: SECOND_PRACTICE_ID }).onConflict('npi').ignore();
   }
   const patients = [
     { id: 'PT-1001', name: 'Synthetic Patient One', birth_date: '1958-03-14' },

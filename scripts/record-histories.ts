@@ -18,7 +18,9 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { attach, eventually, startServers, type Env, type Servers } from '../bench/env';
 import { FIXTURE_ENCRYPTION_KEYS, historyToJson } from '../test/histories/support';
 import { tfesiClaim } from '../test/fixtures';
-import { claimStateQuery, claimWorkflowId, type ClaimWorkflowState } from '../contracts/claim';
+import { claimStateQuery, claimWorkflowId, credentialChangedSignal, type ClaimWorkflowState } from '../contracts/claim';
+import type { PayerBehaviour } from '../activities/gateway/simulator';
+import type { ClaimPayment, Remittance } from '../domain/remittance';
 import { credentialStateQuery, credentialWorkflowId } from '../contracts/credential';
 import { authorizationStateQuery, authorizationWorkflowId } from '../contracts/authorization';
 import { eligibilityStateQuery, eligibilityWorkflowId } from '../contracts/eligibility';
@@ -99,6 +101,24 @@ function provider(npi: string) {
       enrollments: [{ payerId: 'MEDICARE', effectiveDate: addCalendarDays(t, -200) }, { payerId: 'COMMERCIAL' }],
     },
   };
+}
+
+
+/** A JSON remittance for one claim as the simulated payer would pay it, `edit`ed by the scenario. */
+function remittanceFor(env: Env, claim: ClaimDocument, behaviour: PayerBehaviour, payerId = claim.payerId, edit: (cp: ClaimPayment) => ClaimPayment = (cp) => cp): Remittance {
+  const cp = edit({ ...env.simulator.claimPayment(claim, payerId, behaviour), payerClaimControlNumber: `ICN-${claim.claimId}` });
+  return { payerId, traceNumber: `TRN-${claim.claimId}-${cp.statusCode}-${Date.now().toString(36)}`, totalPaidCents: cp.paidCents, paymentDate: today(), adjudicationDate: today(), claims: [cp], providerAdjustments: [] };
+}
+
+async function postRemittance(env: Env, remittance: Remittance) {
+  const res = await env.app.inject({ method: 'POST', url: '/api/remittances', headers: env.auth, payload: remittance });
+  await expectStatus(res, 201, `POST /api/remittances ${remittance.traceNumber}`);
+}
+
+async function completeWorkItem(env: Env, claimId: string, kind: string, outcome: Record<string, unknown>) {
+  const item = await eventually(async () => (await openWorkItems(env, 'claim', claimId).where({ kind }))[0], `${claimId} ${kind} work item`);
+  const res = await env.app.inject({ method: 'POST', url: `/api/work-items/${item.id}/complete`, headers: env.auth, payload: { outcome } });
+  await expectStatus(res, 200, `complete ${kind} for ${claimId}`);
 }
 
 // ------------------------------------------------------------------ scenarios
@@ -268,6 +288,132 @@ const scenarios: Scenario[] = [
       await expectStatus(res, 201, 'POST /api/appointments');
       const handle = env.client.workflow.getHandle(eligibilityWorkflowId(appointmentId));
       await eventually(async () => ((await handle.query(eligibilityStateQuery).catch(() => undefined))?.checks.length ? true : undefined), `${handle.workflowId} first check`);
+      return handle;
+    },
+  },
+
+  // Paths through each patched() branch (issue 11: every patch marker replayed in CI).
+  {
+    name: 'claim-continued-as-new',
+    what: 'bounded history (claim-continue-as-new): a scrub error, one correction, and the run continues as new at the top of its loop (low event limit); the first run is recorded',
+    async run(env) {
+      const claimId = 'REC-CAN-1';
+      const wrong = tfesiClaim(claimId, { lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] });
+      const first = await env.client.workflow.start('claimWorkflow', {
+        taskQueue: 'rcm',
+        workflowId: claimWorkflowId(claimId),
+        args: [{ claim: wrong, enteredAt: new Date().toISOString(), actor: 'recorder', continueAsNewAfterEvents: 30 }],
+      });
+      const latest = env.client.workflow.getHandle(claimWorkflowId(claimId));
+      await untilClaim(latest, (s) => s.status === 'needs_correction', 'needs_correction');
+      const res = await env.app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/correct`, headers: env.auth, payload: { claim: tfesiClaim(claimId), reason: 'approach per note: transforaminal' } });
+      await expectStatus(res, 200, `correct ${claimId}`);
+      await untilClaim(latest, (s) => s.status === 'closed', 'closed in the next run');
+      return env.client.workflow.getHandle(claimWorkflowId(claimId), first.firstExecutionRunId);
+    },
+  },
+  {
+    name: 'claim-appealed-paid',
+    what: 'DEN-4: CO-50 denial appealed (appeal-follow-up timer), the payer pays on appeal, closed',
+    async run(env) {
+      const claim = tfesiClaim('REC-APPEAL-1');
+      env.simulator.behaveFor(claim.claimId, { kind: 'deny', carc: '50', rarc: 'N115' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'denied', 'denied');
+      const res = await env.app.inject({ method: 'POST', url: `/api/claims/${claim.claimId}/actions/submit-appeal`, headers: env.auth, payload: { appealReference: 'APL-REC-1', note: 'records attached' } });
+      await expectStatus(res, 200, 'submit-appeal');
+      await untilClaim(handle, (s) => s.status === 'appealed', 'appealed');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }));
+      await untilClaim(handle, (s) => s.status === 'closed', 'closed after the appeal was paid');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-secondary-closed',
+    what: 'POST-6: primary pays, the secondary claim goes out (secondary-follow-up timer), the secondary pays, closed',
+    async run(env) {
+      const handle = await postClaim(env, tfesiClaim('REC-SECONDARY-1', { secondaryCoverage: { payerId: 'MEDICAID', memberId: 'MCD-REC-1' } }));
+      await untilClaim(handle, (s) => s.status === 'closed', 'closed after the secondary paid');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-secondary-denied',
+    what: 'the secondary payer denies (secondary-denial-worked): a line-denial work item, completed, then closed',
+    async run(env) {
+      const claim = tfesiClaim('REC-SECDENY-1', { secondaryCoverage: { payerId: 'MEDICAID', memberId: 'MCD-REC-2' } });
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }));
+      await untilClaim(handle, (s) => s.status === 'secondary_submitted', 'secondary submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'deny', carc: '22', rarc: 'MA04' }, 'MEDICAID', (cp) => ({ ...cp, statusCode: '4' })));
+      await completeWorkItem(env, claim.claimId, 'line_denial', { resolution: 'billed the patient', note: 'secondary coverage termed' });
+      await untilClaim(handle, (s) => s.status === 'closed', 'closed after the secondary denial was worked');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-crossover-19',
+    what: 'CLP02 19 (crossover-19): the primary forwarded the claim to the secondary; no secondary claim of ours',
+    async run(env) {
+      const claim = tfesiClaim('REC-XOVER-1', { secondaryCoverage: { payerId: 'MEDICAID', memberId: 'MCD-REC-3' } });
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }, claim.payerId, (cp) => ({ ...cp, statusCode: '19' })));
+      await untilClaim(handle, (s) => s.status === 'posted' || s.status === 'closed', 'posted after the crossover');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-line-denial',
+    what: 'DEN-1 (line-denials-worked): the add-on level denied inside a paid claim, its work item completed, closed',
+    async run(env) {
+      const claim = twoLevelTfesi('REC-LINE-1');
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }, claim.payerId, (cp) => {
+        const lines = cp.lines.map((l, i) => (i === 1 ? { ...l, paidCents: 0, allowedCents: 0, adjustments: [{ group: 'CO' as const, carc: '50', amountCents: l.chargedCents }], remarks: ['N115'] } : l));
+        const paid = lines.reduce((t, l) => t + l.paidCents, 0);
+        const pr = lines.reduce((t, l) => t + l.adjustments.filter((a) => a.group === 'PR').reduce((u, a) => u + a.amountCents, 0), 0);
+        return { ...cp, lines, paidCents: paid, patientResponsibilityCents: pr };
+      }));
+      await completeWorkItem(env, claim.claimId, 'line_denial', { resolution: 'appeal filed for the add-on level', note: 'see DEN-4' });
+      await untilClaim(handle, (s) => s.status === 'closed', 'closed after the line denial was worked');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-not-ours-23',
+    what: 'CLP02 23 (clp02-23-25): the payer says the claim is not theirs; a coordination-of-benefits work item',
+    async run(env) {
+      const claim = tfesiClaim('REC-COB-1');
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }, claim.payerId, (cp) => ({ ...cp, statusCode: '23', paidCents: 0, patientResponsibilityCents: 0, lines: cp.lines.map((l) => ({ ...l, paidCents: 0, adjustments: [{ group: 'OA' as const, carc: '109', amountCents: l.chargedCents }] })) })));
+      await eventually(async () => (await openWorkItems(env, 'claim', claim.claimId).where({ kind: 'coordination_of_benefits' }))[0], 'COB work item');
+      return handle;
+    },
+  },
+  {
+    name: 'claim-held-released',
+    what: 'CRED-7 (hold-once): held while the Medicare enrollment is pending, released by credentialChanged, paid and closed',
+    async run(env) {
+      const npi = '1678901236';
+      await env.db('providers').insert({ npi, practice_id: 'demo-pain', name: 'Dr. New Enrollee' }).onConflict('npi').ignore();
+      await env.db('credentials').insert([
+        { npi, kind: 'license', payer_id: '', status: 'active', effective_date: addCalendarDays(today(), -400), expiry_date: addCalendarDays(today(), 700) },
+        { npi, kind: 'enrollment', payer_id: 'MEDICARE', status: 'pending', effective_date: null, expiry_date: null },
+      ]).onConflict(['npi', 'kind', 'payer_id']).merge();
+      const handle = await postClaim(env, tfesiClaim('REC-HELD-1', { renderingNpi: npi }));
+      await untilClaim(handle, (s) => s.status === 'held', 'held');
+      await settle(handle);
+      await env.db('credentials').where({ npi, kind: 'enrollment', payer_id: 'MEDICARE' }).update({ status: 'active', effective_date: addCalendarDays(today(), -30) });
+      await handle.signal(credentialChangedSignal, { npi, at: new Date().toISOString() });
+      await untilClaim(handle, (s) => s.status === 'closed', 'released, paid and closed');
       return handle;
     },
   },

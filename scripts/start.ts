@@ -10,7 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDb } from '../lib/embedded-postgres
 import { startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemo } from '../db/seed';
-import { ensureAdminToken } from '../lib/admin-token';
+import { ensureAdminToken, ensureDemoUsers } from '../lib/admin-token';
 import { AesGcmCodec, resolveEncryptionKeys } from '../workers/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { createTemporalClient } from '../lib/temporal-client';
@@ -64,6 +64,8 @@ async function main() {
     const year = new Date().getUTCFullYear();
     await seedDemo(db, { years: [year - 1, year], feeSchedule: demoFeeSchedule });
     const token = await ensureAdminToken(db, config.dataDir);
+    const demoUsers = await ensureDemoUsers(db, config.dataDir);
+    if (demoUsers.created.length) process.stdout.write(`      demo users ${demoUsers.created.join(', ')}: tokens in ${path.relative(process.cwd(), demoUsers.dir)}/\n`);
     const keys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
 
     step(3, total, config.temporalAddress ? `Temporal: using ${config.temporalAddress}` : `Temporal: starting dev server on ${config.temporalPort} (Web UI ${config.temporalUiPort})`);
@@ -86,7 +88,7 @@ async function main() {
     const client = await createTemporalClient(temporalAddress, config.temporalNamespace, keys);
     cleanups.push(() => client.connection.close());
     const inbound = createInbound({ db, temporal: client });
-    const gateway = createGateway(config, inbound);
+    const gateway = createGateway(config, inbound, process.env, { db });
     cleanups.push(async () => gateway.stop());
     const connection = await NativeConnection.connect({ address: temporalAddress });
     cleanups.push(() => connection.close());
@@ -115,6 +117,7 @@ async function main() {
         `  API          ${api}   (health: ${api}/health)`,
         uiUrl ? `  Temporal UI  ${uiUrl}` : `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})`,
         `  Admin token  ${token.file}${token.created ? ' (created now)' : ''}   e.g. curl -H "Authorization: Bearer $(cat ${path.relative(process.cwd(), token.file)})" ${api}/api/claims`,
+        `  Demo users   ${demoUsers.dir}/<name> (demo-biller, demo-approver, demo-viewer, demo-provider, north-biller, company-biller)`,
         '',
         'Ctrl-C stops everything.',
         '',

@@ -1,6 +1,14 @@
 import type { ClaimDocument } from '../domain/claim-document';
+import { addCalendarDays } from '../domain/business-days';
 
-/** A clean Medicare bilateral lumbar transforaminal ESI claim (one level), synthetic patient. */
+/** Today (UTC) on this machine's clock: dev-server suites date their fixtures from it. */
+export const utcToday = (): string => new Date().toISOString().slice(0, 10);
+
+/**
+ * A clean Medicare bilateral lumbar transforaminal ESI claim (one level), synthetic patient. Its
+ * date of service is 12 days before today by default, so it stays inside every filing window
+ * whatever day the suite runs (time-skipping suites pass one derived from the server's clock).
+ */
 export function tfesiClaim(claimId: string, overrides: Partial<ClaimDocument> = {}): ClaimDocument {
   return {
     claimId,
@@ -9,7 +17,7 @@ export function tfesiClaim(claimId: string, overrides: Partial<ClaimDocument> = 
     coverage: { memberId: '1EG4TE5MK73', priority: 'primary' },
     patient: { id: 'PT-1001', birthDate: '1958-03-14', sex: 'F' },
     renderingNpi: '1234567893',
-    serviceDate: '2026-11-20',
+    serviceDate: addCalendarDays(utcToday(), -12),
     placeOfService: '24',
     diagnoses: ['M54.16', 'M51.16'],
     lines: [{ cpt: '64483', modifiers: ['50'], units: 1, chargeCents: 185000, diagnosisPointers: [1, 2] }],

@@ -10,7 +10,7 @@ import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import
 import { startEmbeddedPostgres } from '../lib/embedded-postgres';
 import { freePort, startTemporalDevServer } from '../lib/temporal-dev-server';
 import { createDb, migrateLatest } from '../db/knex';
-import { seedDemo } from '../db/seed';
+import { DEMO_PRACTICE_ID, SECOND_PRACTICE_ID, seedDemo } from '../db/seed';
 import { demoFeeSchedule } from '../db/demo-fees';
 import { createApiToken } from '../api/tokens';
 
@@ -19,9 +19,16 @@ declare module 'vitest' {
     databaseUrl: string;
     temporalAddress: string;
     encryptionKeys: string;
-    tokens: { admin: string; biller: string; approver: string; viewer: string };
+    tokens: TestTokens;
   }
 }
+
+/**
+ * Test tokens: `admin` and the every-practice `biller`, `approver`, `viewer` the older suites use;
+ * practice-scoped users for the scope tests: `provider` (read-only, demo practice), `demoBiller`
+ * (demo practice only) and `northBiller` / `northProvider` (the second practice only).
+ */
+export type TestTokens = { admin: string; biller: string; approver: string; viewer: string; provider: string; demoBiller: string; northBiller: string; northProvider: string };
 
 export default async function setup(project: TestProject) {
   const root = path.resolve(__dirname, '..', '.test-data');
@@ -33,13 +40,18 @@ export default async function setup(project: TestProject) {
   const temporal = await startTemporalDevServer({ port: temporalPort, namespace: 'default' });
   const db = createDb(pg.url);
   await migrateLatest(db);
-  await seedDemo(db, { years: [2025, 2026, 2027], feeSchedule: demoFeeSchedule });
+  const year = new Date().getUTCFullYear(); // the time-skipping suites run up to a few years ahead
+  await seedDemo(db, { years: [year - 1, year, year + 1, year + 2, year + 3, year + 4], feeSchedule: demoFeeSchedule });
   const tokens = {
     admin: await createApiToken(db, { name: 'test-admin', role: 'admin' }),
     biller: await createApiToken(db, { name: 'test-biller', role: 'biller' }),
     approver: await createApiToken(db, { name: 'test-approver', role: 'approver' }),
     viewer: await createApiToken(db, { name: 'test-viewer', role: 'viewer' }),
-  };
+    provider: await createApiToken(db, { name: 'test-provider', role: 'provider', practiceIds: [DEMO_PRACTICE_ID] }),
+    demoBiller: await createApiToken(db, { name: 'test-demo-biller', role: 'biller', practiceIds: [DEMO_PRACTICE_ID] }),
+    northBiller: await createApiToken(db, { name: 'test-north-biller', role: 'biller', practiceIds: [SECOND_PRACTICE_ID] }),
+    northProvider: await createApiToken(db, { name: 'test-north-provider', role: 'provider', practiceIds: [SECOND_PRACTICE_ID] }),
+  } satisfies TestTokens;
   await db.destroy();
   project.provide('databaseUrl', pg.url);
   project.provide('temporalAddress', temporal.address);

@@ -31,19 +31,20 @@ export type Harness = {
   simulator: PayerSimulator;
   inbound: ReturnType<typeof createInbound>;
   tokens: ReturnType<typeof inject<'tokens'>>;
-  auth: (role?: 'admin' | 'biller' | 'approver' | 'viewer') => { authorization: string };
+  auth: (who?: keyof ReturnType<typeof inject<'tokens'>>) => { authorization: string };
   close(): Promise<void>;
 };
 
-export async function startHarness(opts: { worker?: boolean; simulator?: SimulatorConfig } = {}): Promise<Harness> {
+export async function startHarness(opts: { worker?: boolean; simulator?: SimulatorConfig; databaseUrl?: string; durableSimulator?: boolean } = {}): Promise<Harness> {
   const keys = parseEncryptionKeys(inject('encryptionKeys'));
-  const db = createDb(inject('databaseUrl'));
+  const db = createDb(opts.databaseUrl ?? inject('databaseUrl'));
   const address = inject('temporalAddress');
   const client = await createTemporalClient(address, 'default', keys);
   const connection = await NativeConnection.connect({ address });
   const inbound = createInbound({ db, temporal: client });
-  const simulator = new PayerSimulator({ ackDelayMs: 20, remitDelayMs: 50, ...opts.simulator });
+  const simulator = new PayerSimulator({ ackDelayMs: 20, remitDelayMs: 50, ...(opts.durableSimulator ? { outbox: { db, pollMs: 100 } } : {}), ...opts.simulator });
   simulator.sink = inbound;
+  simulator.resume();
   // worker: false → the test builds its own worker (a Worker that never runs would pin the connection).
   const worker = opts.worker === false ? (undefined as unknown as Worker) : await createRcmWorker({ connection, namespace: 'default', db, gateway: simulator, keys, workflowBundle: await workflowBundle() });
   const running = opts.worker === false ? Promise.resolve() : worker.run();
@@ -59,7 +60,7 @@ export async function startHarness(opts: { worker?: boolean; simulator?: Simulat
     tokens,
     auth: (role = 'admin') => ({ authorization: `Bearer ${tokens[role]}` }),
     async close() {
-      simulator.stop();
+      await simulator.stop();
       await app.close();
       if (worker && worker.getState() === 'RUNNING') worker.shutdown();
       await running;

@@ -21,7 +21,7 @@ async function main() {
   const connection = await NativeConnection.connect({ address: config.temporalAddress });
   const keys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
   const client = await createTemporalClient(config.temporalAddress, config.temporalNamespace, keys);
-  const gateway = createGateway(config, createInbound({ db, temporal: client }));
+  const gateway = createGateway(config, createInbound({ db, temporal: client }), process.env, { db });
   await ensureDailySchedules(client, db);
   const worker = await createRcmWorker({
     connection,

@@ -33,14 +33,15 @@ import {
   type UpdatePackageInput,
 } from '../contracts/authorization';
 import { NextDeadline, PayerId, PracticeId, RcmKind, RcmStatus } from '../contracts/search-attributes';
+import { DATABASE_ACTIVITY, PAYER_ACTIVITY } from '../contracts/activity-policies';
 import { peerToPeerDueDate, renewalStartDate, renewalWindow, windowAndVisitFindings } from '../domain/authorization';
 import { addBusinessDays, addCalendarDays } from '../domain/business-days';
 import type { AuthorizationResponse278 } from '../activities/gateway/eligibility-auth';
 
-const act = wf.proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
-});
+// An outage delays an authorization, never fails it (contracts/activity-policies.ts).
+const act = wf.proxyActivities<ReturnType<typeof createActivities>>(DATABASE_ACTIVITY);
+/** 278 requests and status inquiries reach the payer. */
+const payerAct = wf.proxyActivities<ReturnType<typeof createActivities>>(PAYER_ACTIVITY);
 
 /** Business days between follow-ups on a pended request. */
 export const PENDED_FOLLOW_UP_BUSINESS_DAYS = 2;
@@ -235,7 +236,7 @@ export async function priorAuthorizationWorkflow(input: AuthWorkflowInput): Prom
     state.nextDeadline = undefined;
     await transition('submitted', actor);
     await publish();
-    const response = await act.submitAuthorizationRequest({
+    const response = await payerAct.submitAuthorizationRequest({
       request: {
         requestId,
         authId: state.authId,
@@ -472,7 +473,7 @@ export async function priorAuthorizationWorkflow(input: AuthWorkflowInput): Prom
         on,
         summary: `AUTH pended: follow up with the payer on ${on}`,
         fire: async () => {
-          const res = await act.authorizationStatusInquiry({ authId: state.authId, requestId: state.pendingRequestId!, payerId: state.payerId, inquiryDate: today() });
+          const res = await payerAct.authorizationStatusInquiry({ authId: state.authId, requestId: state.pendingRequestId!, payerId: state.payerId, inquiryDate: today() });
           if (res.decision === 'pended') {
             state.followUpOn = addBusinessDays(today(), PENDED_FOLLOW_UP_BUSINESS_DAYS);
             state.waitingFor = `the payer decision; follow-up on ${state.followUpOn}`;

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { startTimeSkipping, type TimeSkippingHarness } from '../test/time-skipping';
+import { advanceTo, CALENDAR_TODAYS, serverToday, sleepUntil, startTimeSkipping, type TimeSkippingHarness } from '../test/time-skipping';
 import { eventually, uniqueId } from '../test/harness';
 import { tfesiClaim } from '../test/fixtures';
 import { inject } from 'vitest';
@@ -25,20 +25,6 @@ let app: FastifyInstance;
 const tokens = () => inject('tokens');
 const auth = (role: 'admin' | 'biller' | 'approver') => ({ authorization: `Bearer ${tokens()[role]}` });
 
-beforeAll(async () => {
-  t = await startTimeSkipping();
-  app = await buildApp({
-    db: t.db,
-    temporal: t.env.client,
-    inbound: t.inbound,
-    codec: new AesGcmCodec(parseEncryptionKeys(inject('encryptionKeys'))),
-    config: { temporalNamespace: 'default', temporalUiOrigin: 'http://localhost:8233' },
-  });
-});
-afterAll(async () => {
-  await app?.close();
-  await t?.close();
-});
 
 async function nowOnServer(): Promise<string> {
   return new Date(await t.env.currentTimeMs()).toISOString();
@@ -54,10 +40,13 @@ async function start(claim: ClaimDocument, behaviour: PayerBehaviour = { kind: '
 }
 const query = (h: WorkflowHandle) => h.query(claimStateQuery);
 async function until(h: WorkflowHandle, pred: (s: ClaimWorkflowState) => boolean, what: string) {
+  let last: ClaimWorkflowState | undefined;
   return eventually(async () => {
-    const s = await query(h);
+    const s = (last = await query(h));
     return pred(s) ? s : undefined;
-  }, what);
+  }, what).catch((err: Error) => {
+    throw new Error(`${err.message} (claim is ${last?.status ?? 'not answering'}${last?.history.length ? `: ${last.history[last.history.length - 1].note ?? ''}` : ''})`);
+  });
 }
 const items = (claimId: string, kind?: string) => {
   const q = t.db('work_items').where({ entity_type: 'claim', entity_id: claimId });
@@ -79,9 +68,25 @@ function remittance(claim: ClaimDocument, behaviour: PayerBehaviour, dates: { ad
   };
 }
 
+/**
+ * The fixture claim with its date of service five days before the server's today, for a patient
+ * of its own (the scrub counts a patient's earlier ESIs in 12 months against the payer limit, AUTH-2).
+ */
+async function recentClaim(claimId: string, overrides: Partial<ClaimDocument> = {}): Promise<ClaimDocument> {
+  const base = tfesiClaim(claimId);
+  return tfesiClaim(claimId, { serviceDate: addCalendarDays(await serverToday(t.env), -5), patient: { ...base.patient, id: uniqueId('PT') }, ...overrides });
+}
+
+/** The due date of the claim's pending AR touch of `kind` (moved to a business day by the plan). */
+async function touchDue(h: WorkflowHandle, kind: string): Promise<string> {
+  const due = (await query(h)).arTouches.find((x) => x.kind === kind)?.dueDate;
+  if (!due) throw new Error(`no ${kind} touch planned`);
+  return due;
+}
+
 /** A $150 established-patient visit: low value, first AR touch at day 30. */
-function lowValueVisit(claimId: string): ClaimDocument {
-  return tfesiClaim(claimId, {
+async function lowValueVisit(claimId: string): Promise<ClaimDocument> {
+  return recentClaim(claimId, {
     placeOfService: '11',
     diagnoses: ['M54.50', 'G89.29'],
     lines: [{ cpt: '99213', units: 1, chargeCents: 15000, diagnosisPointers: [1, 2] }],
@@ -89,14 +94,32 @@ function lowValueVisit(claimId: string): ClaimDocument {
   });
 }
 
-describe('claim deadlines (time-skipping server)', () => {
+/** Every scenario at each calendar "today": the server's clock is advanced there first; all fixture dates follow it. */
+describe.each(CALENDAR_TODAYS)('claim deadlines (time-skipping server) starting on $name', (calendarToday) => {
+  beforeAll(async () => {
+    t = await startTimeSkipping();
+    await advanceTo(t.env, calendarToday);
+    app = await buildApp({
+      db: t.db,
+      temporal: t.env.client,
+      inbound: t.inbound,
+      codec: new AesGcmCodec(parseEncryptionKeys(inject('encryptionKeys'))),
+      config: { temporalNamespace: 'default', temporalUiOrigin: 'http://localhost:8233' },
+    });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await t?.close();
+  });
+
   it('SUB-4 / AR-7: escalates 30 days before timely filing ends, then blocks submission once it has passed', async () => {
     await t.run(async () => {
       const today = (await nowOnServer()).slice(0, 10);
       const dos = addCalendarDays(today, -50); // COMMERCIAL: 90 days, so 40 days left at entry
       const claimId = uniqueId('TF');
       // CODE-1 error keeps the claim in correction while the clock runs.
-      const h = await start(tfesiClaim(claimId, { payerId: 'COMMERCIAL', serviceDate: dos, lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] }));
+      const claim = await recentClaim(claimId, { payerId: 'COMMERCIAL', serviceDate: dos });
+      const h = await start({ ...claim, lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] });
       const s1 = await until(h, (s) => s.status === 'needs_correction', 'needs correction');
       expect(s1.timelyFilingDeadline).toBe(addCalendarDays(dos, 90));
       expect(s1.nextDeadline?.ruleId).toBe('SUB-4');
@@ -115,7 +138,7 @@ describe('claim deadlines (time-skipping server)', () => {
       expect(blocked.submissions).toHaveLength(0);
       expect((await items(claimId, 'write_off_review'))[0]?.rule_id).toBe('SUB-4');
       // A correction can no longer send it.
-      const res = await app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/correct`, headers: auth('biller'), payload: { claim: tfesiClaim(claimId, { payerId: 'COMMERCIAL', serviceDate: dos }), reason: 'fix code' } });
+      const res = await app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/correct`, headers: auth('biller'), payload: { claim, reason: 'fix code' } });
       expect(res.statusCode).toBe(409);
       expect((await query(h)).submissions).toHaveLength(0);
     });
@@ -126,7 +149,7 @@ describe('claim deadlines (time-skipping server)', () => {
       const today = (await nowOnServer()).slice(0, 10);
       const dos = addCalendarDays(today, -355); // MEDICARE: 365 days, 10 left
       const claimId = uniqueId('TFREJ');
-      const h = await start(tfesiClaim(claimId, { serviceDate: dos }), { kind: 'reject', reason: 'A7:562 entity identifier invalid' });
+      const h = await start(await recentClaim(claimId, { serviceDate: dos }), { kind: 'reject', reason: 'A7:562 entity identifier invalid' });
       await until(h, (s) => s.status === 'rejected', 'rejected');
       await t.env.sleep(12 * DAY);
       const blocked = await until(h, (s) => s.status === 'timely_filing_expired', 'blocked after the window');
@@ -140,13 +163,13 @@ describe('claim deadlines (time-skipping server)', () => {
       const npi = '1765432103';
       await t.db('credentials')
         .insert([
-          { npi, kind: 'license', payer_id: '', status: 'active', effective_date: '2020-01-01', expiry_date: '2030-12-31' },
+          { npi, kind: 'license', payer_id: '', status: 'active', effective_date: '2020-01-01', expiry_date: addCalendarDays(await serverToday(t.env), 3650) },
           { npi, kind: 'enrollment', payer_id: 'MEDICARE', status: 'pending' },
         ])
         .onConflict(['npi', 'kind', 'payer_id'])
         .merge();
       const claimId = uniqueId('HELD');
-      const h = await start(tfesiClaim(claimId, { renderingNpi: npi }));
+      const h = await start(await recentClaim(claimId, { renderingNpi: npi }));
       await until(h, (s) => s.status === 'held', 'held');
       await t.env.sleep(4 * DAY + 3600_000);
       await eventually(async () => ((await query(h)).history.filter((x) => x.note?.startsWith('CHG-3') || x.status === 'held').length >= 1 ? true : undefined), 'held history');
@@ -159,12 +182,13 @@ describe('claim deadlines (time-skipping server)', () => {
     await t.run(async () => {
       const high = uniqueId('HI');
       const low = uniqueId('LO');
-      const hh = await start(tfesiClaim(high));
-      const hl = await start(lowValueVisit(low));
+      const hh = await start(await recentClaim(high));
+      const hl = await start(await lowValueVisit(low));
       await until(hh, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'high submitted');
       await until(hl, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'low submitted');
 
-      await t.env.sleep(16 * DAY);
+      // Day 15, or the next business day when it falls on a weekend or a federal holiday.
+      await sleepUntil(t.env, await touchDue(hh, 'active_payer_contact'));
       const [contact] = await eventually(async () => {
         const rows = await items(high, 'active_payer_contact');
         return rows.length ? rows : undefined;
@@ -173,7 +197,7 @@ describe('claim deadlines (time-skipping server)', () => {
       expect(await items(low)).toHaveLength(0);
       expect((await query(hl)).arTouches[0]).toMatchObject({ kind: 'status_inquiry', state: 'pending' });
 
-      await t.env.sleep(15 * DAY); // day 31
+      await sleepUntil(t.env, await touchDue(hl, 'status_inquiry')); // day 30 or the next business day
       const lowState = await until(hl, (s) => s.arTouches.find((x) => x.kind === 'status_inquiry')?.state === 'done', 'day-30 status inquiry');
       expect(lowState.arTouches.find((x) => x.kind === 'status_inquiry')?.outcome).toMatchObject({ channel: 'edi_276', claimStatus: 'pending' });
       expect(lowState.history.some((x) => x.note?.startsWith('AR-3 day-30 276 status inquiry'))).toBe(true);
@@ -183,9 +207,9 @@ describe('claim deadlines (time-skipping server)', () => {
   it('AR-4 day-60 call needs the representative and reference; AR-5/AR-6 day-90 write-off refused for the requester, approved by another', async () => {
     await t.run(async () => {
       const claimId = uniqueId('AR');
-      const h = await start(lowValueVisit(claimId));
+      const h = await start(await lowValueVisit(claimId));
       await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
-      await t.env.sleep(61 * DAY);
+      await sleepUntil(t.env, await touchDue(h, 'payer_call')); // day 60 or the next business day
       const [call] = await eventually(async () => {
         const rows = await items(claimId, 'payer_call');
         return rows.length ? rows : undefined;
@@ -198,7 +222,7 @@ describe('claim deadlines (time-skipping server)', () => {
       expect(done.statusCode, done.body).toBe(200);
       await until(h, (s) => s.arTouches.find((x) => x.kind === 'payer_call')?.state === 'done', 'call recorded');
 
-      await t.env.sleep(30 * DAY); // day 91
+      await sleepUntil(t.env, await touchDue(h, 'resolution_path')); // day 90 or the next business day
       const [resolution] = await eventually(async () => {
         const rows = await items(claimId, 'resolution_path');
         return rows.length ? rows : undefined;
@@ -221,7 +245,7 @@ describe('claim deadlines (time-skipping server)', () => {
 
   it('AR-1: a payer answer on day 20 cancels the later touches', async () => {
     await t.run(async () => {
-      const claim = tfesiClaim(uniqueId('D20'));
+      const claim = await recentClaim(uniqueId('D20'));
       const h = await start(claim);
       await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
       await t.env.sleep(20 * DAY);
@@ -237,7 +261,7 @@ describe('claim deadlines (time-skipping server)', () => {
 
   it('DEN-3: a soft denial (CO-16) gets a correction due in 5 business days; the corrected claim goes as frequency 7 and is paid', async () => {
     await t.run(async () => {
-      const claim = tfesiClaim(uniqueId('SOFT'));
+      const claim = await recentClaim(uniqueId('SOFT'));
       const h = await start(claim);
       await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
       await t.env.sleep(3 * DAY);
@@ -265,7 +289,7 @@ describe('claim deadlines (time-skipping server)', () => {
 
   it('DEN-4/DEN-5/DEN-8: a medical-necessity denial dated before the ERA arrived: deadlines from the denial date, P2P the same business day, never resubmitted unchanged; appeal won and paid', async () => {
     await t.run(async () => {
-      const claim = tfesiClaim(uniqueId('HARD'));
+      const claim = await recentClaim(uniqueId('HARD'));
       const h = await start(claim);
       await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
       await t.env.sleep(25 * DAY);

@@ -28,7 +28,9 @@ import {
   type ClaimTimer,
   type ClaimWorkflowInput,
   type ClaimWorkflowState,
+  type ClaimCarriedState,
   type CorrectClaimInput,
+  CLAIM_CONTINUE_AS_NEW_AFTER_EVENTS,
   type RemittanceDelivery,
   type WorkItemCompletion,
 } from '../contracts/claim';
@@ -47,18 +49,14 @@ import { ClaimDocument } from '../domain/claim-document';
 import { addBusinessDays, addCalendarDays, daysBetween } from '../domain/business-days';
 import { arTouchPlan, writeOffAllowed, type TouchKind } from '../domain/ar';
 import { isDenied } from '../domain/denials';
+import { DATABASE_ACTIVITY, PAYER_ACTIVITY, isBusinessFailure } from '../contracts/activity-policies';
 
 type Activities = ReturnType<typeof createActivities>;
 
-const acts = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
-});
+// An outage delays a claim, never fails it (contracts/activity-policies.ts).
+const acts = wf.proxyActivities<Activities>(DATABASE_ACTIVITY);
 /** Calls that reach the payer gateway: longer, more patient, never retried for a claim that cannot be expressed. */
-const payer = wf.proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2, maximumAttempts: 20, nonRetryableErrorTypes: ['X12GenerationError'] },
-});
+const payer = wf.proxyActivities<Activities>(PAYER_ACTIVITY);
 
 /** Roles that may approve a write-off (AR-6). */
 const WRITE_OFF_APPROVER_ROLES = ['approver', 'admin'];
@@ -90,9 +88,10 @@ function invalid(message: string, field?: string): never {
 
 export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWorkflowState> {
   const workflowId = wf.workflowInfo().workflowId;
-  let claim = input.claim;
+  const carried = input.carried;
+  let claim = carried?.claim ?? input.claim;
   const billedCents = claim.lines.reduce((sum, l) => sum + l.chargeCents, 0);
-  const s: ClaimWorkflowState = {
+  const s: ClaimWorkflowState = carried?.state ?? {
     claimId: claim.claimId,
     status: 'charge_entered',
     version: 1,
@@ -107,19 +106,19 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     history: [{ at: input.enteredAt, status: 'charge_entered', actor: input.actor }],
   };
   const queue: Queued[] = [];
-  const seenDeliveries = new Set<string>();
+  const seenDeliveries = new Set<string>(carried?.seenDeliveries ?? []);
   let correction: CorrectClaimInput | undefined;
   let appeal: { actor: string; appealReference: string; note?: string } | undefined;
   let closeRequest: { actor: string; reason: string } | undefined;
-  let timelyFilingPassed = false;
-  let primaryDone = false; // primary adjudicated and posted (paid / partially paid)
-  let secondarySent = false;
-  let openDispute = false;
-  let payerControlNumber: string | undefined;
+  let timelyFilingPassed = carried?.timelyFilingPassed ?? false;
+  let primaryDone = carried?.primaryDone ?? false; // primary adjudicated and posted (paid / partially paid)
+  let secondarySent = carried?.secondarySent ?? false;
+  let openDispute = carried?.openDispute ?? false;
+  let payerControlNumber: string | undefined = carried?.payerControlNumber;
   let lastSearchAttributes = '';
-  let openLineDenials = 0;
-  let secondaryAdjudicated = false;
-  let lineDeniedCents = 0;
+  let openLineDenials = carried?.openLineDenials ?? 0;
+  let secondaryAdjudicated = carried?.secondaryAdjudicated ?? false;
+  let lineDeniedCents = carried?.lineDeniedCents ?? 0;
 
   // ------------------------------------------------------------------ messages
   wf.setHandler(claimStateQuery, () => s);
@@ -666,6 +665,8 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         });
       } catch (err) {
         if (!wf.patched('secondary-send-failure')) throw err;
+        // Only a claim the 837P cannot express lands here; an outage is retried until it ends.
+        if (wf.patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
         const reason = err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure ? err.cause.message : String(err);
         openLineDenials += 1;
         await workItem(`secondary-send:${attempt}`, 'secondary_rejection', 'POST-6', `The secondary claim to ${claim.secondaryCoverage.payerId} could not be built: ${reason}`, addBusinessDays(today(), 1));
@@ -716,22 +717,57 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     { key: PayerId, value: claim.payerId },
     { key: ProviderNpi, value: claim.renderingNpi },
     { key: CptCodes, value: [...new Set(claim.lines.map((l) => l.cpt))] },
-    { key: DollarsAtRisk, value: billedCents / 100 },
+    { key: DollarsAtRisk, value: (carried ? dollarsAtRiskCents() : billedCents) / 100 },
   ]);
-  await acts.recordClaim({ claim, enteredAt: input.enteredAt, actor: input.actor, workflowId });
+  if (!carried) {
+    await acts.recordClaim({ claim, enteredAt: input.enteredAt, actor: input.actor, workflowId });
 
-  const policy = await acts.claimPolicy({ payerId: claim.payerId });
-  // CHG-1: charge lag from the DOS to charge entry, measured and recorded per claim.
-  s.chargeLagDays = Math.max(0, daysBetween(claim.serviceDate, input.enteredAt.slice(0, 10)));
-  if (s.chargeLagDays > 7) log(s.status, 'system', `CHG-1: charge entered ${s.chargeLagDays} days after the date of service (target: same week)`);
-  // SUB-4: timely filing counted from the date of service with the payer's window.
-  s.timelyFilingDeadline = addCalendarDays(claim.serviceDate, policy.timelyFilingDays);
-  addTimer('sub4-warning', 'SUB-4', `SUB-4 timely filing, ${policy.timelyFilingWarningDays} days left`, addCalendarDays(s.timelyFilingDeadline, -policy.timelyFilingWarningDays));
-  addTimer('sub4-expired', 'SUB-4', `SUB-4 timely filing window closes ${s.timelyFilingDeadline}`, addCalendarDays(s.timelyFilingDeadline, 1));
-  await summary({ claimId: s.claimId, chargeLagDays: s.chargeLagDays });
+    const policy = await acts.claimPolicy({ payerId: claim.payerId });
+    // CHG-1: charge lag from the DOS to charge entry, measured and recorded per claim.
+    s.chargeLagDays = Math.max(0, daysBetween(claim.serviceDate, input.enteredAt.slice(0, 10)));
+    if (s.chargeLagDays > 7) log(s.status, 'system', `CHG-1: charge entered ${s.chargeLagDays} days after the date of service (target: same week)`);
+    // SUB-4: timely filing counted from the date of service with the payer's window.
+    s.timelyFilingDeadline = addCalendarDays(claim.serviceDate, policy.timelyFilingDays);
+    addTimer('sub4-warning', 'SUB-4', `SUB-4 timely filing, ${policy.timelyFilingWarningDays} days left`, addCalendarDays(s.timelyFilingDeadline, -policy.timelyFilingWarningDays));
+    addTimer('sub4-expired', 'SUB-4', `SUB-4 timely filing window closes ${s.timelyFilingDeadline}`, addCalendarDays(s.timelyFilingDeadline, 1));
+    await summary({ claimId: s.claimId, chargeLagDays: s.chargeLagDays });
+  }
 
-  let frequencyCode: '1' | '7' = '1';
+  /**
+   * Bounded history: at the top of the claim's loop (nothing half done), once the run's history is
+   * long (a claim held and re-checked daily for months, many corrections), the claim continues as
+   * new carrying everything it knows. Updates wait for the new run (the server routes them there).
+   */
+  async function continueAsNewIfLong(): Promise<void> {
+    const info = wf.workflowInfo();
+    const limit = input.continueAsNewAfterEvents ?? CLAIM_CONTINUE_AS_NEW_AFTER_EVENTS;
+    if (!info.continueAsNewSuggested && info.historyLength < limit) return;
+    if (!wf.patched('claim-continue-as-new')) return;
+    await wf.condition(wf.allHandlersFinished);
+    if (queue.length || correction || appeal || closeRequest) return; // a message arrived: handle it first, hand over later
+    log(s.status, 'system', `continued as new after ${info.historyLength} history events (run ${(carried?.runs ?? 1) + 1})`);
+    const state: ClaimWorkflowState = { ...s, timers: s.timers.filter((t) => t.state === 'pending') };
+    const handOver: ClaimCarriedState = {
+      state,
+      claim,
+      runs: (carried?.runs ?? 1) + 1,
+      frequencyCode,
+      timelyFilingPassed,
+      primaryDone,
+      secondarySent,
+      secondaryAdjudicated,
+      openDispute,
+      openLineDenials,
+      lineDeniedCents,
+      payerControlNumber,
+      seenDeliveries: [...seenDeliveries],
+    };
+    await wf.continueAsNew<typeof claimWorkflow>({ ...input, claim: input.claim, carried: handOver });
+  }
+
+  let frequencyCode: '1' | '7' = carried?.frequencyCode ?? '1';
   mainLoop: while (!closeRequest) {
+    await continueAsNewIfLong();
     await fireDueTimers();
     if (timelyFilingPassed && !accepted()) {
       if (s.status !== 'timely_filing_expired') {
@@ -784,7 +820,9 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       });
     } catch (err) {
       // The 837P cannot be built from this claim (missing practice data, values X12 cannot carry):
-      // a person has to fix it; the claim waits for the correction instead of failing.
+      // a person has to fix it; the claim waits for the correction instead of failing. An outage
+      // never lands here (PAYER_ACTIVITY retries until it ends): it is not a data problem.
+      if (wf.patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
       const reason = err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure ? err.cause.message : String(err);
       await setStatus('needs_correction', 'system', reason);
       await workItem(`x12:v${s.version}:${attempt}`, 'correction', 'SUB-5', `The claim could not be sent: ${reason}`, addBusinessDays(today(), 1));

@@ -23,6 +23,7 @@ import {
   type ProviderCredentialWorkflowInput,
 } from '../contracts/credential';
 import { NextDeadline, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '../contracts/search-attributes';
+import { DATABASE_ACTIVITY } from '../contracts/activity-policies';
 import {
   caqhDueDate,
   credentialStatusOn,
@@ -40,10 +41,8 @@ import {
   type Milestone,
 } from '../domain/credentials';
 
-const acts = wf.proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
-});
+// An outage delays a credential's timeline, never fails it (contracts/activity-policies.ts).
+const acts = wf.proxyActivities<ReturnType<typeof createActivities>>(DATABASE_ACTIVITY);
 
 const HISTORY_KEPT = 100;
 

@@ -26,14 +26,15 @@ import {
 } from '../contracts/eligibility';
 import { authorizationWorkflowId, REFUSAL, type AuthWorkflowInput } from '../contracts/authorization';
 import { NextDeadline, PayerId, PracticeId, RcmKind, RcmStatus } from '../contracts/search-attributes';
+import { DATABASE_ACTIVITY, PAYER_ACTIVITY } from '../contracts/activity-policies';
 import { nextEligibilityCheck, scheduledFamily, scheduledRegion, type EligibilityCheckKind } from '../domain/eligibility';
 import { addCalendarDays } from '../domain/business-days';
 import { priorAuthorizationWorkflow } from './authorization';
 
-const act = wf.proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
-});
+// An outage delays an eligibility check, never fails it (contracts/activity-policies.ts).
+const act = wf.proxyActivities<ReturnType<typeof createActivities>>(DATABASE_ACTIVITY);
+/** 270/271 checks reach the payer. */
+const payerAct = wf.proxyActivities<ReturnType<typeof createActivities>>(PAYER_ACTIVITY);
 
 /** ELIG-5: the requested window of an authorization started for an appointment runs past the DOS. */
 export const AUTH_WINDOW_DAYS_AFTER_DOS = 60;
@@ -129,7 +130,7 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
     const seq = state.checks.length + 1;
     const on = today();
     state.waitingFor = `${kind} eligibility check`;
-    const outcome = await act.runEligibilityCheck({ workflowId, seq, kind, checkedOn: on, appointment: { ...appointment, serviceDate: state.serviceDate, cpts: state.cpts } });
+    const outcome = await payerAct.runEligibilityCheck({ workflowId, seq, kind, checkedOn: on, appointment: { ...appointment, serviceDate: state.serviceDate, cpts: state.cpts } });
     if (outcome.coveringAuthId && !state.authorization) {
       state.authorization = { authId: outcome.coveringAuthId, workflowId: authorizationWorkflowId(outcome.coveringAuthId), startedByThisWorkflow: false };
     }

@@ -7,11 +7,10 @@ import type { createActivities } from '../activities';
 import type { DailyReconciliationInput, DailyReconciliationResult } from '../contracts/reconciliation';
 import { addCalendarDays, isBusinessDay } from '../domain/business-days';
 import { PracticeId, RcmKind } from '../contracts/search-attributes';
+import { BATCH_ACTIVITY } from '../contracts/activity-policies';
 
-const acts = wf.proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', maximumAttempts: 10 },
-});
+// An outage delays the day's reconciliation, never fails it (contracts/activity-policies.ts).
+const acts = wf.proxyActivities<ReturnType<typeof createActivities>>(BATCH_ACTIVITY);
 
 /** The last business day before `date`: the deposit day to reconcile. */
 function previousBusinessDay(date: string): string {

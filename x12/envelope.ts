@@ -21,6 +21,11 @@ export interface EnvelopeExpectation {
   transactionSet: string;
   /** Accepted GS08 / ST03 implementation guide versions. */
   versions: string[];
+  /**
+   * Guides of the same GS01/ST01 this reader does not support, by GS08 prefix, with the plain
+   * reason given instead of a version mismatch (837I / 837D share HC/837 with the 837P).
+   */
+  unsupported?: Array<{ versionPrefix: string; reason: string }>;
 }
 
 const ENVELOPE_IDS = new Set(['ISA', 'GS', 'ST', 'SE', 'GE', 'IEA', 'TA1']);
@@ -31,6 +36,8 @@ export class EnvelopeValidator {
   private gs?: Segment;
   private st?: Segment;
   private groups = 0;
+  /** Interchanges (ISA ... IEA) seen so far in the file. */
+  interchanges = 0;
   private transactions = 0;
   private stSegments = 0;
   private lastPosition = 0;
@@ -44,7 +51,7 @@ export class EnvelopeValidator {
   accept(seg: Segment, delimiters: Delimiters): void {
     this.delimiters = delimiters;
     this.lastPosition = seg.position;
-    const fail = (reason: string, code: 'ENVELOPE' | 'LOOP' = 'ENVELOPE'): never => {
+    const fail = (reason: string, code: 'ENVELOPE' | 'LOOP' | 'CONTENT' = 'ENVELOPE'): never => {
       throw new X12Error(seg.position, seg.id, reason, code);
     };
     if (this.state === 'transaction') {
@@ -56,8 +63,11 @@ export class EnvelopeValidator {
     }
     switch (seg.id) {
       case 'ISA':
-        if (this.state !== 'start') fail(this.state === 'done' ? 'a second interchange after IEA is not accepted in one file' : 'ISA inside an interchange');
+        // A file may hold several interchanges one after another (ISA ... IEA ISA ... IEA).
+        if (this.state !== 'start' && this.state !== 'done') fail('ISA inside an interchange (IEA missing)');
         this.isa = seg;
+        this.groups = 0;
+        this.interchanges++;
         this.state = 'interchange';
         return;
       case 'TA1':
@@ -68,6 +78,8 @@ export class EnvelopeValidator {
         if (el(seg, 1) !== this.expect.functionalId) {
           fail(`GS01 "${el(seg, 1)}" is not ${this.expect.functionalId} (expected a ${this.expect.transactionSet} group)`);
         }
+        const other = this.expect.unsupported?.find((u) => el(seg, 8).startsWith(u.versionPrefix));
+        if (other) fail(`${other.reason} (GS08 ${el(seg, 8)})`, 'CONTENT');
         if (!this.expect.versions.includes(el(seg, 8))) {
           fail(`GS08 version "${el(seg, 8)}" is not ${this.expect.versions.join(' or ')}`);
         }
@@ -151,6 +163,7 @@ export class EnvelopeValidator {
     throw new X12Error(this.lastPosition + 1, missing, `the file ends without ${missing}`, 'ENVELOPE');
   }
 
+  /** ISA13 of the last interchange read. */
   get interchangeControlNumber(): string | undefined {
     return this.isa ? el(this.isa, 13) : undefined;
   }
@@ -160,7 +173,7 @@ export class EnvelopeValidator {
 export function readInterchange(text: string, expect: EnvelopeExpectation, handler: TransactionHandler): void {
   const t = new Tokenizer();
   const v = new EnvelopeValidator(expect, handler);
-  for (const seg of tokenize(text, t)) v.accept(seg, t.delimiters!);
+  for (const seg of tokenize(text, t)) v.accept(seg, seg.delimiters);
   v.finish();
 }
 
@@ -174,7 +187,7 @@ export async function readInterchangeStream(
   const t = new Tokenizer();
   const v = new EnvelopeValidator(expect, handler);
   for await (const seg of tokenizeStream(input, t)) {
-    v.accept(seg, t.delimiters!);
+    v.accept(seg, seg.delimiters);
     if (onSegment) await onSegment();
   }
   v.finish();

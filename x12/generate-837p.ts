@@ -8,7 +8,8 @@
  * is the subscriber, SBR02 = 18) + 2010BA NM1*IL (MI member id) + DMG + 2010BB NM1*PR (PI payer
  * id); 2300 CLM (CLM05 = POS:B:frequency), REF*G1 prior auth, REF*F8 original claim (7/8),
  * REF*EA patient id, HI (ABK then ABF, no decimal point); 2310B NM1*82 rendering provider;
- * 2400 LX / SV1 (HC:cpt:modifiers, charge, UN, units, pointers) / DTP*472 / REF*6R line number.
+ * 2400 LX / SV1 (HC:cpt:modifiers, charge, UN units or MJ anesthesia minutes, pointers) / DTP*472 (the
+ * line's serviceDate, else the claim's) / REF*6R line number.
  *
  * Coordination of benefits (`opts.otherPayer`, POST-6 secondary claims): after 2310B,
  * 2320 SBR (other payer's responsibility P/S, SBR02 18, SBR09 filing indicator) / CAS claim-level
@@ -158,9 +159,10 @@ export function generate837P(input: ClaimDocument, opts: Generate837POptions): s
   // 2400
   claim.lines.forEach((l, i) => {
     w.add('LX', String(i + 1));
-    w.add('SV1', w.comp('HC', l.cpt, ...(l.modifiers ?? [])), formatCents(l.chargeCents), 'UN', String(l.units), '', '',
+    w.add('SV1', w.comp('HC', l.cpt, ...(l.modifiers ?? [])), formatCents(l.chargeCents), l.unitBasis ?? 'UN', String(l.units), '', '',
       w.comp(...l.diagnosisPointers.map(String)));
-    w.add('DTP', '472', 'D8', toDate8(claim.serviceDate));
+    // Each line's own date of service when it has one (multi-visit claims), else the claim's.
+    w.add('DTP', '472', 'D8', toDate8(l.serviceDate ?? claim.serviceDate));
     w.add('REF', '6R', String(i + 1));
     // 2430
     for (const ol of other?.lines.filter((x) => x.lineNumber === i + 1) ?? []) {

@@ -1,7 +1,17 @@
 /** X12 5010 module: 837P out; 999, 277CA and 835 in. Pure: no I/O besides the streams passed in. */
 export { X12Error, isX12Error, type X12ErrorCode } from './errors';
 export { generate837P, type Generate837POptions, type Address, type OtherPayer837P, type CasGroup } from './generate-837p';
-export { parse837P, validate837P, type Parse837POptions, type Parsed837PClaim } from './parse-837p';
+export {
+  parse837P,
+  read837P,
+  validate837P,
+  claimIdFromClm01,
+  type Parse837POptions,
+  type Parsed837PClaim,
+  type Read837PClaim,
+  type Read837PLine,
+  type OtherCoverage837P,
+} from './parse-837p';
 export {
   parse835,
   parse835All,
@@ -9,6 +19,7 @@ export {
   read835Stream,
   type Era835Event,
   type Parse835Options,
+  type PayerIdentifiers,
   type Remittance835Header,
 } from './parse-835';
 export { generate835, type Generate835Options } from './generate-835';

@@ -34,9 +34,30 @@ export const EXPECT_835: EnvelopeExpectation = {
   versions: ['005010X221A1'],
 };
 
+/** The ids an 835 names its payer by (X221A1): all optional but TRN03, which the guide requires. */
+export interface PayerIdentifiers {
+  /** 1000A REF*2U (payer identification number). */
+  ref2U?: string;
+  /** 1000A N1*PR N104 (with N103 XV, the CMS plan id; else the payer's own id). */
+  n1pr?: string;
+  /** Header TRN03 (originating company identifier: "1" + the payer's EIN, or its own number). */
+  trn03?: string;
+  /** 1000B N1*PE N104 when N103 is XX: the payee NPI (which practice the file pays). */
+  payeeNpi?: string;
+  /** 1000B N1*PE N104 when N103 is FI: the payee's federal tax id. */
+  payeeTaxId?: string;
+}
+
 export interface Parse835Options {
-  /** The product's payer id (payer policy key). Defaults to REF*2U, then N1*PR N104. */
+  /** The product's payer id (payer policy key), overriding what the file says. */
   payerId?: string;
+  /**
+   * Maps the file's payer identifiers to the product's payer key (REF*2U, then N1*PR N104, then
+   * TRN03, each through the clearinghouse-id mapping, see activities/payer-identifiers.ts).
+   * Undefined answer = none maps: the file is refused at its N1*PR. Without a resolver the
+   * payer id is the first of REF*2U, N1*PR N104, TRN03 the file carries, as sent.
+   */
+  resolvePayer?: (ids: PayerIdentifiers) => string | undefined;
 }
 
 /** Everything of a Remittance except the claims, known before the first claim. */
@@ -104,7 +125,9 @@ export class Era835Mapper implements TransactionHandler {
   private adjudicationDate = '';
   private payerFromRef = '';
   private payerFromN1 = '';
+  private payerFromTrn = '';
   private payeeNpi = '';
+  private payeeTaxId = '';
   private n1pr?: Segment;
   private header?: Remittance835Header;
   private claim?: OpenClaim;
@@ -129,7 +152,7 @@ export class Era835Mapper implements TransactionHandler {
     this.d = d;
     this.loop = 'header';
     this.bpr = undefined;
-    this.trace = this.adjudicationDate = this.payerFromRef = this.payerFromN1 = this.paymentDate = this.payeeNpi = '';
+    this.trace = this.adjudicationDate = this.payerFromRef = this.payerFromN1 = this.payerFromTrn = this.paymentDate = this.payeeNpi = this.payeeTaxId = '';
     this.n1pr = undefined;
     this.header = undefined;
     this.claim = this.line = undefined;
@@ -232,6 +255,7 @@ export class Era835Mapper implements TransactionHandler {
   private onTrn(seg: Segment): void {
     if (this.trace) this.fail(seg, 'a second TRN in one transaction set', 'LOOP');
     this.trace = this.req(seg, 2, 'TRN02');
+    this.payerFromTrn = el(seg, 3);
   }
 
   private onN1(seg: Segment): void {
@@ -245,6 +269,7 @@ export class Era835Mapper implements TransactionHandler {
     }
     if (code === 'PE' && this.loop === '1000A') {
       if (el(seg, 3) === 'XX' && /^\d{10}$/.test(el(seg, 4))) this.payeeNpi = el(seg, 4);
+      if (el(seg, 3) === 'FI' && el(seg, 4)) this.payeeTaxId = el(seg, 4);
       this.loop = '1000B';
       return;
     }
@@ -265,9 +290,34 @@ export class Era835Mapper implements TransactionHandler {
     if (this.header) return;
     if (!this.trace) this.fail(seg, 'the transaction set has no TRN', 'LOOP');
     if (!this.n1pr) this.fail(seg, 'the transaction set has no payer loop 1000A (N1*PR)', 'LOOP');
-    const payerId = this.opts.payerId ?? (this.payerFromRef || this.payerFromN1);
+    const ids: PayerIdentifiers = {
+      ...(this.payerFromRef ? { ref2U: this.payerFromRef } : {}),
+      ...(this.payerFromN1 ? { n1pr: this.payerFromN1 } : {}),
+      ...(this.payerFromTrn ? { trn03: this.payerFromTrn } : {}),
+      ...(this.payeeNpi ? { payeeNpi: this.payeeNpi } : {}),
+      ...(this.payeeTaxId ? { payeeTaxId: this.payeeTaxId } : {}),
+    };
+    const named = [
+      ids.ref2U ? `REF*2U "${ids.ref2U}"` : '',
+      ids.n1pr ? `N1*PR N104 "${ids.n1pr}"` : '',
+      ids.trn03 ? `TRN03 "${ids.trn03}"` : '',
+    ].filter(Boolean);
+    let payerId = this.opts.payerId;
+    if (!payerId && this.opts.resolvePayer) {
+      payerId = this.opts.resolvePayer(ids);
+      if (!payerId) {
+        this.fail(
+          this.n1pr!,
+          named.length
+            ? `unknown payer: none of ${named.join(', ')} is a payer key or a mapped clearinghouse payer id (add it to payer_identifiers)`
+            : 'no payer id: the file has no REF*2U, N1*PR N104 or TRN03',
+          'CONTENT',
+        );
+      }
+    }
+    payerId ??= ids.ref2U || ids.n1pr || ids.trn03;
     if (!payerId) {
-      this.fail(this.n1pr!, 'no payer id: pass opts.payerId or send REF*2U / N1*PR N104', 'CONTENT');
+      this.fail(this.n1pr!, 'no payer id: pass opts.payerId or send REF*2U, N1*PR N104 or TRN03', 'CONTENT');
     }
     this.header = {
       payerId,
@@ -336,7 +386,10 @@ export class Era835Mapper implements TransactionHandler {
 
   private openLine(seg: Segment): void {
     const comp = this.req(seg, 1, 'SVC01').split(this.d.component);
-    if (!comp[1]) this.fail(seg, 'SVC01 has no procedure code (expected HC:code:modifiers)', 'SYNTAX');
+    if (!comp[1]) {
+      const sep = this.d.component;
+      this.fail(seg, `SVC01 "${el(seg, 1)}" has no procedure code (expected HC${sep}code${sep}modifiers; ISA16 declares "${sep}" as the component separator)`, 'SYNTAX');
+    }
     const line: LinePayment = {
       cpt: comp[1],
       modifiers: comp.slice(2, 6).filter((m) => m !== ''),
@@ -483,7 +536,7 @@ export async function* parse835Stream(
   const t = new Tokenizer();
   const v = new EnvelopeValidator(EXPECT_835, mapper);
   for await (const seg of tokenizeStream(input, t)) {
-    v.accept(seg, t.delimiters!);
+    v.accept(seg, seg.delimiters);
     if (queue.length) {
       for (const e of queue) yield e;
       queue.length = 0;

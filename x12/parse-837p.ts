@@ -27,7 +27,13 @@ import { formatCents, parseCents, parseDate8, parseDecimal } from './values';
 export const EXPECT_837P: EnvelopeExpectation = {
   functionalId: 'HC',
   transactionSet: '837',
-  versions: ['005010X222A1'],
+  // X222A1 is what HIPAA names and what we write; the base guide and the A2 errata are read too
+  // (clearinghouses forward both; the loops this reader maps are the same).
+  versions: ['005010X222A1', '005010X222', '005010X222A2'],
+  unsupported: [
+    { versionPrefix: '005010X223', reason: 'institutional claims are not supported (837I): this product reads professional claims (837P, 005010X222A1)' },
+    { versionPrefix: '005010X224', reason: 'dental claims are not supported (837D): this product reads professional claims (837P, 005010X222A1)' },
+  ],
 };
 
 export interface Parse837POptions {
@@ -37,8 +43,49 @@ export interface Parse837POptions {
   payerId?: string;
 }
 
+/** A 2400 service line as the 837P carries it. */
+export interface Read837PLine {
+  cpt: string;
+  modifiers: string[];
+  chargeCents: number;
+  /** SV103: UN units, MJ anesthesia minutes. */
+  unitBasis: 'UN' | 'MJ';
+  /** SV104: units, or minutes when unitBasis is MJ. */
+  quantity: number;
+  /** SV107 diagnosis pointers. */
+  pointers: number[];
+  /** DTP*472 (D8, or the first day of an RD8 range); the claim-level date when the line has none. */
+  serviceDate?: string;
+  /** Last day of an RD8 range when it differs from serviceDate. */
+  serviceDateEnd?: string;
+  /** 2420A rendering provider NM109 (NPI) when the line names its own. */
+  renderingNpi?: string;
+  /** SV5 durable medical equipment service: HC procedure, SV502 unit (DA days), SV503 length, SV504 rental, SV505 purchase, SV506 frequency. */
+  dme?: { cpt: string; unit: string; length: number; rentalCents?: number; purchaseCents?: number; frequency?: string };
+}
+
+/** One 2320 other-subscriber loop that carries no adjudication (no AMT*D): coverage only. */
+export interface OtherCoverage837P {
+  /** 2320 SBR01 (the other payer's responsibility sequence). */
+  responsibility: string;
+  claimFilingIndicator: string;
+  memberId: string;
+  payerId: string;
+  name: string;
+}
+
 export interface Parsed837PClaim {
   claim: ClaimDocument;
+  /** CLM01 exactly as sent (any text up to 38 characters); claim.claimId is it when it is a safe id, else derived (see claimIdFromClm01). */
+  patientControlNumber: string;
+  /** Per claim line (same order as claim.lines): what the 837P says beyond the ClaimDocument. */
+  lineDetails: Array<Pick<Read837PLine, 'serviceDateEnd' | 'renderingNpi' | 'dme'>>;
+  /** HI BP / BO anesthesia related procedure codes (principal first). */
+  anesthesiaProcedures: string[];
+  /** HI BG condition codes. */
+  conditionCodes: string[];
+  /** 2320 loops of other coverage that has not adjudicated the claim (no AMT*D). */
+  otherCoverage: OtherCoverage837P[];
   frequencyCode: string;
   originalPayerClaimControlNumber?: string;
   billingProviderNpi: string;
@@ -66,18 +113,18 @@ const ALLOWED: Record<Loop, Set<string>> = {
   '2000C': new Set(['PAT']),
   '2010CA': new Set(['N3', 'N4', 'DMG', 'REF', 'PER']),
   '2300': new Set(['DTP', 'PWK', 'CN1', 'AMT', 'REF', 'K3', 'NTE', 'CR1', 'CR2', 'CRC', 'HI', 'HCP']),
-  '2310': new Set(['PRV', 'N3', 'N4', 'REF']),
+  '2310': new Set(['PRV', 'N3', 'N4', 'REF', 'PER']),
   '2320': new Set(['CAS', 'AMT', 'OI', 'MOA']),
   '2330': new Set(['N3', 'N4', 'DTP', 'REF']),
-  '2400': new Set(['PWK', 'CR1', 'CR3', 'CRC', 'DTP', 'QTY', 'MEA', 'CN1', 'REF', 'AMT', 'K3', 'NTE', 'PS1', 'HCP']),
+  '2400': new Set(['SV5', 'PWK', 'CR1', 'CR3', 'CRC', 'DTP', 'QTY', 'MEA', 'CN1', 'REF', 'AMT', 'K3', 'NTE', 'PS1', 'HCP']),
   '2410': new Set(['CTP', 'REF']),
-  '2420': new Set(['PRV', 'N3', 'N4', 'REF']),
+  '2420': new Set(['PRV', 'N3', 'N4', 'REF', 'PER']),
   '2430': new Set(['CAS', 'DTP', 'AMT']),
   '2440': new Set(['FRM']),
 };
 const KNOWN = new Set([
   'BHT', 'NM1', 'PER', 'HL', 'PRV', 'CUR', 'N3', 'N4', 'REF', 'SBR', 'PAT', 'DMG', 'CLM', 'DTP', 'PWK', 'CN1',
-  'AMT', 'K3', 'NTE', 'CR1', 'CR2', 'CR3', 'CRC', 'HI', 'HCP', 'CAS', 'OI', 'MOA', 'LX', 'SV1', 'QTY', 'MEA',
+  'AMT', 'K3', 'NTE', 'CR1', 'CR2', 'CR3', 'CRC', 'HI', 'HCP', 'CAS', 'OI', 'MOA', 'LX', 'SV1', 'SV5', 'QTY', 'MEA',
   'PS1', 'LIN', 'CTP', 'SVD', 'LQ', 'FRM',
 ]);
 
@@ -125,19 +172,24 @@ interface SvdDraft {
   rank: number;
 }
 
+type DraftLine = Read837PLine & { seg: Segment; svd: SvdDraft[] };
+
 interface Draft {
   seg: Segment;
   claimId: string;
+  /** HI diagnoses with their qualifier (ABK/ABF ICD-10-CM, BK/BF ICD-9-CM), principal first. */
+  diagnosisCodes: Array<{ qualifier: string; code: string; seg: Segment }>;
+  anesthesia: string[];
+  conditions: string[];
   chargeCents: number;
   placeOfService: string;
   frequencyCode: string;
   priorAuth?: string;
   original?: string;
   patientId?: string;
-  diagnoses: string[];
   renderingNpi?: string;
   claimServiceDate?: string;
-  lines: Array<{ seg: Segment; cpt: string; modifiers: string[]; units: number; chargeCents: number; pointers: number[]; date?: string; svd: SvdDraft[] }>;
+  lines: DraftLine[];
   others: OtherDraft[];
 }
 
@@ -155,8 +207,9 @@ class Claim837PMapper implements TransactionHandler {
   private pat: { birthDate: string; sex: string } | undefined;
   private draft?: Draft;
   readonly claims: Parsed837PClaim[] = [];
+  readonly read: Read837PClaim[] = [];
 
-  constructor(private readonly opts: Partial<Parse837POptions>, private readonly build: boolean) {}
+  constructor(private readonly opts: Partial<Parse837POptions>, private readonly mode: 'validate' | 'read' | 'parse') {}
 
   start(_st: Segment, _gs: Segment, d: Delimiters): void {
     this.d = d;
@@ -173,6 +226,10 @@ class Claim837PMapper implements TransactionHandler {
       if (el(seg, 1) !== '0019') this.fail(seg, `BHT01 "${el(seg, 1)}" is not 0019`, 'CONTENT');
       this.bht = true;
       return;
+    }
+    // SV1 is the first segment of a 2400 loop: nothing of a line (dates, providers, SV5) comes before it.
+    if (this.loop === '2400' && id !== 'SV1' && this.draft && this.draft.lines.length === this.lxLines) {
+      this.fail(seg, `${id} after LX: SV1 must be the first segment of service line loop 2400`, 'LOOP');
     }
     switch (id) {
       case 'HL':
@@ -257,6 +314,8 @@ class Claim837PMapper implements TransactionHandler {
       case 'HI':
         if (this.loop === '2300') return this.onHi(seg);
         return;
+      case 'SV5':
+        return this.onSv5(seg);
       case 'DTP':
         if (this.loop === '2330' || this.loop === '2430') {
           if (el(seg, 1) !== '573' || (this.loop === '2330' && this.sub2330 !== 'B')) this.notAllowed(seg);
@@ -268,10 +327,12 @@ class Claim837PMapper implements TransactionHandler {
           return;
         }
         if (el(seg, 1) === '472') {
-          const v = el(seg, 2) === 'RD8' ? el(seg, 3).slice(0, 8) : el(seg, 3);
-          const date = parseDate8(v, seg, 'DTP03');
-          if (this.loop === '2400') this.draft!.lines[this.draft!.lines.length - 1].date = date;
-          else if (this.loop === '2300') this.draft!.claimServiceDate = date;
+          const { from, to } = this.serviceDates(seg);
+          if (this.loop === '2400') {
+            const line = this.draft!.lines[this.draft!.lines.length - 1];
+            line.serviceDate = from;
+            if (to !== from) line.serviceDateEnd = to;
+          } else if (this.loop === '2300') this.draft!.claimServiceDate = from;
         }
         return;
     }
@@ -347,6 +408,7 @@ class Claim837PMapper implements TransactionHandler {
     if (next === '2010BA') this.sub.memberId = el(seg, 9);
     if (next === '2010BB') this.sub.payerId = el(seg, 9);
     if (next === '2310' && q === '82') this.draft!.renderingNpi = el(seg, 9);
+    if (next === '2420' && q === '82' && el(seg, 9)) this.draft!.lines[this.draft!.lines.length - 1].renderingNpi = el(seg, 9);
     if (next === '2330') {
       const o = this.currentOther();
       if (q === 'IL') {
@@ -430,41 +492,116 @@ class Claim837PMapper implements TransactionHandler {
 
   private openClaim(seg: Segment): void {
     const c5 = el(seg, 5).split(this.d.component);
-    if (c5.length < 3 || c5[1] !== 'B') this.fail(seg, 'CLM05 must be place of service:B:frequency code', 'SYNTAX');
+    if (c5.length < 3 || c5[1] !== 'B') {
+      const sep = this.d.component;
+      this.fail(seg, `CLM05 "${el(seg, 5)}" must be place of service${sep}B${sep}frequency code (ISA16 declares "${sep}" as the component separator)`, 'SYNTAX');
+    }
     this.loop = '2300';
+    const clm01 = el(seg, 1);
+    // CLM01 (patient control number) is free text up to 38 characters: spaces, '#', '/' are fine.
+    if (clm01 === '' || clm01.length > 38) this.fail(seg, `CLM01 patient control number must be 1-38 characters (has ${clm01.length})`, 'SYNTAX');
     this.draft = {
       seg,
-      claimId: el(seg, 1),
+      claimId: clm01,
+      diagnosisCodes: [],
+      anesthesia: [],
+      conditions: [],
       chargeCents: parseCents(el(seg, 2), seg, 'CLM02'),
       placeOfService: c5[0],
       frequencyCode: c5[2],
-      diagnoses: [],
       lines: [],
       others: [],
     };
     if (!['1', '7', '8'].includes(c5[2])) this.fail(seg, `CLM05-3 frequency code "${c5[2]}" is not 1, 7 or 8`, 'CONTENT');
   }
 
+  /**
+   * 2300 HI segments: diagnoses (ABK principal / ABF other, ICD-10-CM; BK / BF, ICD-9-CM),
+   * anesthesia related procedures (BP principal / BO other) and condition codes (BG). Each HI
+   * holds one kind; the principal code comes first.
+   */
   private onHi(seg: Segment): void {
+    const dr = this.draft!;
     for (let i = 1; i < seg.elements.length; i++) {
+      if (el(seg, i) === '') continue;
+      const name = `HI${String(i).padStart(2, '0')}`;
       const [q, code] = el(seg, i).split(this.d.component);
-      const principal = this.draft!.diagnoses.length === 0;
-      if (principal && q !== 'ABK') this.fail(seg, `HI${String(i).padStart(2, '0')} the principal diagnosis must be ABK`, 'CONTENT');
-      if (!principal && q !== 'ABF') this.fail(seg, `HI${String(i).padStart(2, '0')} other diagnoses must be ABF`, 'CONTENT');
-      this.draft!.diagnoses.push(code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code);
+      if (!code) this.fail(seg, `${name} has no code after the qualifier "${q}"`, 'SYNTAX');
+      switch (q) {
+        case 'ABK':
+        case 'BK':
+          if (dr.diagnosisCodes.length) this.fail(seg, `${name} a second principal diagnosis (${q})`, 'CONTENT');
+          dr.diagnosisCodes.push({ qualifier: q, code, seg });
+          break;
+        case 'ABF':
+        case 'BF':
+          if (!dr.diagnosisCodes.length) this.fail(seg, `${name} other diagnosis (${q}) before the principal one (ABK/BK)`, 'CONTENT');
+          dr.diagnosisCodes.push({ qualifier: q, code, seg });
+          break;
+        case 'BP':
+          if (dr.anesthesia.length) this.fail(seg, `${name} a second principal anesthesia related procedure (BP)`, 'CONTENT');
+          dr.anesthesia.push(code);
+          break;
+        case 'BO':
+          if (!dr.anesthesia.length) this.fail(seg, `${name} other anesthesia related procedure (BO) before the principal one (BP)`, 'CONTENT');
+          dr.anesthesia.push(code);
+          break;
+        case 'BG':
+          dr.conditions.push(code);
+          break;
+        default:
+          this.fail(seg, `${name} qualifier "${q}" is not one of ABK, ABF, BK, BF (diagnoses), BP, BO (anesthesia procedures), BG (conditions)`, 'CONTENT');
+      }
     }
+  }
+
+  /** DTP*472 D8 CCYYMMDD or RD8 CCYYMMDD-CCYYMMDD. */
+  private serviceDates(seg: Segment): { from: string; to: string } {
+    const format = el(seg, 2);
+    if (format === 'D8') {
+      const d = parseDate8(el(seg, 3), seg, 'DTP03');
+      return { from: d, to: d };
+    }
+    if (format === 'RD8') {
+      const [a, b, ...rest] = el(seg, 3).split('-');
+      if (rest.length || b === undefined) this.fail(seg, `DTP03 "${el(seg, 3)}" is not a CCYYMMDD-CCYYMMDD range`, 'SYNTAX');
+      const from = parseDate8(a, seg, 'DTP03');
+      const to = parseDate8(b, seg, 'DTP03');
+      if (to < from) this.fail(seg, `DTP03 range ends (${to}) before it starts (${from})`, 'CONTENT');
+      return { from, to };
+    }
+    return this.fail(seg, `DTP02 "${format}" is not D8 or RD8`, 'SYNTAX');
+  }
+
+  /** SV5 (2400, durable medical equipment): HC:procedure, unit (DA days), length, rental, purchase, frequency. */
+  private onSv5(seg: Segment): void {
+    const line = this.draft!.lines[this.draft!.lines.length - 1];
+    if (!line || this.draft!.lines.length === this.lxLines) this.fail(seg, 'SV5 before the SV1 of its service line', 'LOOP');
+    const c = el(seg, 1).split(this.d.component);
+    if (c[0] !== 'HC' || !c[1]) this.fail(seg, 'SV501 must be HC:procedure code', 'CONTENT');
+    if (el(seg, 2) !== 'DA') this.fail(seg, `SV502 "${el(seg, 2)}" is not DA (days)`, 'CONTENT');
+    line.dme = {
+      cpt: c[1],
+      unit: el(seg, 2),
+      length: parseDecimal(el(seg, 3), seg, 'SV503'),
+      ...(el(seg, 4) ? { rentalCents: parseCents(el(seg, 4), seg, 'SV504') } : {}),
+      ...(el(seg, 5) ? { purchaseCents: parseCents(el(seg, 5), seg, 'SV505') } : {}),
+      ...(el(seg, 6) ? { frequency: el(seg, 6) } : {}),
+    };
   }
 
   private onSv1(seg: Segment): void {
     const c = el(seg, 1).split(this.d.component);
     if (c[0] !== 'HC') this.fail(seg, 'SV101-1 must be HC', 'CONTENT');
-    if (el(seg, 3) !== 'UN' && el(seg, 3) !== 'MJ') this.fail(seg, 'SV103 must be UN or MJ', 'CONTENT');
+    const basis = el(seg, 3);
+    if (basis !== 'UN' && basis !== 'MJ') this.fail(seg, 'SV103 must be UN (units) or MJ (anesthesia minutes)', 'CONTENT');
     this.draft!.lines.push({
       seg,
       cpt: c[1] ?? '',
       modifiers: c.slice(2, 6).filter((m) => m !== ''),
       chargeCents: parseCents(el(seg, 2), seg, 'SV102'),
-      units: parseDecimal(el(seg, 4), seg, 'SV104'),
+      unitBasis: basis,
+      quantity: parseDecimal(el(seg, 4), seg, 'SV104'),
       pointers: el(seg, 7).split(this.d.component).filter((p) => p !== '').map(Number),
       svd: [],
     });
@@ -479,34 +616,75 @@ class Claim837PMapper implements TransactionHandler {
       this.fail(dr.seg, `CLM02 ${dr.chargeCents / 100} is not the sum of the SV102 line charges (${total / 100})`, 'BALANCE');
     }
     if (dr.lines.length === 0) this.fail(dr.seg, `claim ${dr.claimId} has no service line (LX/SV1)`, 'LOOP');
-    if (dr.diagnoses.length === 0) this.fail(dr.seg, `claim ${dr.claimId} has no HI diagnosis`, 'CONTENT');
+    if (dr.diagnosisCodes.length === 0) this.fail(dr.seg, `claim ${dr.claimId} has no HI diagnosis`, 'CONTENT');
     if ((dr.frequencyCode === '7' || dr.frequencyCode === '8') && !dr.original) {
       this.fail(dr.seg, `frequency code ${dr.frequencyCode} needs REF*F8 (original payer claim control number)`, 'CONTENT');
     }
-    const dates = new Set(dr.lines.map((l) => l.date ?? dr.claimServiceDate));
-    if (dates.has(undefined)) this.fail(dr.seg, 'a service line has no DTP*472 service date', 'CONTENT');
-    if (dates.size > 1) this.fail(dr.seg, 'service lines with different dates cannot map to one ClaimDocument', 'CONTENT');
+    // Each line has its own date of service (DTP*472); a claim-level one is the default.
+    for (const l of dr.lines) {
+      l.serviceDate ??= dr.claimServiceDate;
+      if (!l.serviceDate) this.fail(l.seg, 'the service line has no DTP*472 service date', 'CONTENT');
+    }
     this.checkOthers(dr);
-    if (!this.build) return;
+    if (this.mode === 'validate') return;
+    const lines = dr.lines.map(({ seg: _seg, svd: _svd, ...l }) => l);
+    const otherCoverage = dr.others.filter((o) => !o.paid).map((o) => ({
+      responsibility: o.sbr01,
+      claimFilingIndicator: o.filing,
+      memberId: o.memberId!,
+      payerId: o.payerId!,
+      name: o.name ?? '',
+    }));
+    if (this.mode === 'read') {
+      this.read.push({
+        segmentPosition: dr.seg.position,
+        patientControlNumber: dr.claimId,
+        chargeCents: dr.chargeCents,
+        placeOfService: dr.placeOfService,
+        frequencyCode: dr.frequencyCode,
+        billingProviderNpi: this.billingNpi,
+        ...(dr.renderingNpi ? { renderingNpi: dr.renderingNpi } : {}),
+        payerId: this.sub.payerId,
+        memberId: this.sub.memberId,
+        coveragePriority: this.sub.priority,
+        ...(dr.priorAuth ? { priorAuthNumber: dr.priorAuth } : {}),
+        ...(dr.original ? { originalPayerClaimControlNumber: dr.original } : {}),
+        diagnoses: dr.diagnosisCodes.map(({ qualifier, code }) => ({ qualifier, code })),
+        anesthesiaProcedures: dr.anesthesia,
+        conditionCodes: dr.conditions,
+        lines,
+        adjudicatedBy: dr.others.filter((o) => o.paid).map((o) => o.payerId!),
+        otherCoverage,
+      });
+      return;
+    }
+    const icd9 = dr.diagnosisCodes.find((d) => d.qualifier === 'BK' || d.qualifier === 'BF');
+    if (icd9) {
+      this.fail(icd9.seg, `ICD-9-CM diagnosis codes (HI ${icd9.qualifier}) are not supported: the claim model holds ICD-10-CM codes (ABK/ABF)`, 'CONTENT');
+    }
     const otherPayer = this.buildOtherPayer(dr);
     const patient = this.pat ?? { birthDate: this.sub.birthDate, sex: this.sub.sex };
+    // The claim's date of service is its earliest line date; lines on other days carry their own.
+    const serviceDate = lines.map((l) => l.serviceDate!).sort()[0];
     const doc = {
-      claimId: dr.claimId,
+      claimId: claimIdFromClm01(dr.claimId),
       practiceId: this.opts.practiceId,
       payerId: this.opts.payerId ?? this.sub.payerId,
       coverage: { memberId: this.sub.memberId, priority: this.sub.priority },
       patient: { id: dr.patientId ?? this.sub.memberId, birthDate: patient.birthDate, sex: patient.sex },
       renderingNpi: dr.renderingNpi ?? this.billingNpi,
-      serviceDate: [...dates][0],
+      serviceDate,
       placeOfService: dr.placeOfService,
       ...(dr.priorAuth ? { priorAuthNumber: dr.priorAuth } : {}),
-      diagnoses: dr.diagnoses,
-      lines: dr.lines.map((l) => ({
+      diagnoses: dr.diagnosisCodes.map(({ code }) => (code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code)),
+      lines: lines.map((l) => ({
         cpt: l.cpt,
         ...(l.modifiers.length ? { modifiers: l.modifiers } : {}),
-        units: l.units,
+        units: l.quantity,
+        ...(l.unitBasis === 'MJ' ? { unitBasis: 'MJ' as const } : {}),
         chargeCents: l.chargeCents,
         diagnosisPointers: l.pointers,
+        ...(l.serviceDate !== serviceDate ? { serviceDate: l.serviceDate } : {}),
       })),
     };
     const parsed = ClaimDocument.safeParse(doc);
@@ -516,6 +694,15 @@ class Claim837PMapper implements TransactionHandler {
     }
     this.claims.push({
       claim: parsed.data!,
+      patientControlNumber: dr.claimId,
+      lineDetails: lines.map((l) => ({
+        ...(l.serviceDateEnd ? { serviceDateEnd: l.serviceDateEnd } : {}),
+        ...(l.renderingNpi ? { renderingNpi: l.renderingNpi } : {}),
+        ...(l.dme ? { dme: l.dme } : {}),
+      })),
+      anesthesiaProcedures: dr.anesthesia,
+      conditionCodes: dr.conditions,
+      otherCoverage,
       frequencyCode: dr.frequencyCode,
       ...(dr.original ? { originalPayerClaimControlNumber: dr.original } : {}),
       billingProviderNpi: this.billingNpi,
@@ -564,12 +751,13 @@ class Claim837PMapper implements TransactionHandler {
 
   /** The one prior payer a Parsed837PClaim carries. */
   private buildOtherPayer(dr: Draft): OtherPayer837P | undefined {
-    if (dr.others.length > 1) this.fail(dr.others[1].seg, 'a second other payer (2320): Parsed837PClaim.otherPayer holds one', 'CONTENT');
-    const o = dr.others[0];
-    if (!o) return undefined;
+    // Only a payer that adjudicated the claim (AMT*D) is a prior payer; the others are coverage only.
+    const adjudicated = dr.others.filter((x) => x.paid);
+    if (adjudicated.length > 1) this.fail(adjudicated[1].seg, 'a second adjudicating other payer (2320 with AMT*D): Parsed837PClaim.otherPayer holds one', 'CONTENT');
+    const o = adjudicated[0];
+    if (!o?.paid) return undefined;
     const priority = ({ P: 'primary', S: 'secondary' } as const)[o.sbr01 as 'P' | 'S'];
     if (!priority) this.fail(o.seg, `2320 SBR01 ${o.sbr01}: otherPayer.priority maps P or S only`, 'CONTENT');
-    if (!o.paid) this.fail(o.seg, `other payer ${o.payerId} has no AMT*D: an unadjudicated other payer does not map to otherPayer`, 'CONTENT');
     const lines = dr.lines.flatMap((l, i) => l.svd.map((v) => ({ v, lineNumber: i + 1 })));
     const dates = new Set([...lines.map(({ v }) => v.date!), ...(o.date ? [o.date] : [])]);
     if (dates.size > 1) this.fail(o.seg, `other payer ${o.payerId} lines carry different adjudication dates (DTP*573): otherPayer has one`, 'CONTENT');
@@ -603,14 +791,58 @@ class Claim837PMapper implements TransactionHandler {
   }
 }
 
+/**
+ * The product's claim id for a CLM01: CLM01 itself when it is a safe business id (letters,
+ * digits, '.', '_', '-'; it ends up in workflow ids), else CLM01 with every run of other
+ * characters replaced by '-' ("R03996273 #01" -> "R03996273-01"). The CLM01 as sent stays in
+ * Parsed837PClaim.patientControlNumber.
+ */
+export function claimIdFromClm01(clm01: string): string {
+  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(clm01)) return clm01;
+  const id = clm01.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/-+$/, '').slice(0, 64);
+  return id || 'CLM';
+}
+
+/** An 837P claim as the file says it (no ClaimDocument mapping, so ICD-9 and free-text CLM01 are kept). */
+export interface Read837PClaim {
+  segmentPosition: number;
+  patientControlNumber: string;
+  chargeCents: number;
+  placeOfService: string;
+  frequencyCode: string;
+  billingProviderNpi: string;
+  /** 2310B NM109. */
+  renderingNpi?: string;
+  /** 2010BB NM109. */
+  payerId: string;
+  memberId: string;
+  coveragePriority: string;
+  priorAuthNumber?: string;
+  originalPayerClaimControlNumber?: string;
+  diagnoses: Array<{ qualifier: string; code: string }>;
+  anesthesiaProcedures: string[];
+  conditionCodes: string[];
+  lines: Read837PLine[];
+  /** 2330B payer ids of the other payers that adjudicated the claim (2320 with AMT*D). */
+  adjudicatedBy: string[];
+  otherCoverage: OtherCoverage837P[];
+}
+
+/** Read an 837P file claim by claim, with the same validation as parse837P but no ClaimDocument mapping. */
+export function read837P(text: string): Read837PClaim[] {
+  const m = new Claim837PMapper({}, 'read');
+  readInterchange(text, EXPECT_837P, m);
+  return m.read;
+}
+
 /** Parse an 837P file to ClaimDocuments (one per CLM). */
 export function parse837P(text: string, opts: Parse837POptions): Parsed837PClaim[] {
-  const m = new Claim837PMapper(opts, true);
+  const m = new Claim837PMapper(opts, 'parse');
   readInterchange(text, EXPECT_837P, m);
   return m.claims;
 }
 
 /** Structure check only (envelope, loops, CLM02 = sum of lines); throws X12Error. */
 export function validate837P(text: string): void {
-  readInterchange(text, EXPECT_837P, new Claim837PMapper({}, false));
+  readInterchange(text, EXPECT_837P, new Claim837PMapper({}, 'validate'));
 }

@@ -1,5 +1,5 @@
 /**
- * X12 999 (005010X231A1) implementation acknowledgment -> accept/reject per functional group and
+ * X12 999 (005010X231 and its errata 005010X231A1; both are in use) implementation acknowledgment -> accept/reject per functional group and
  * per transaction set, with the segment and element errors the receiver reported.
  * Loops: AK1; 2000 AK2 (+ 2100 IK3 / CTX, 2110 IK4 / CTX) closed by IK5; AK9 last.
  */
@@ -7,7 +7,7 @@ import { readInterchange, type EnvelopeExpectation, type TransactionHandler } fr
 import { X12Error } from './errors';
 import { el, type Delimiters, type Segment } from './tokenize';
 
-export const EXPECT_999: EnvelopeExpectation = { functionalId: 'FA', transactionSet: '999', versions: ['005010X231A1'] };
+export const EXPECT_999: EnvelopeExpectation = { functionalId: 'FA', transactionSet: '999', versions: ['005010X231', '005010X231A1'] };
 
 export interface Ack999ElementError {
   /** IK401-1: element position in the segment. */

@@ -21,6 +21,8 @@ export interface Segment {
   position: number;
   /** elements[0] is the id; elements[1] is XX01 and so on. Values are not trimmed. */
   elements: string[];
+  /** The delimiters of the interchange the segment belongs to (each ISA declares its own). */
+  delimiters: Delimiters;
 }
 
 /** Element `i` (1-based) or '' when absent. */
@@ -39,22 +41,27 @@ function isDelimiterChar(c: string): boolean {
 /**
  * Validate the ISA at the start of `head` (leading whitespace / BOM already removed) and return
  * the delimiters it declares. ISA is fixed width: 106 characters including the terminator.
+ * `position` is the ISA's segment number in the file (1, or later for a following interchange).
  */
-export function readIsa(head: string): Delimiters {
+export function readIsa(head: string, position = 1): Delimiters {
   if (!head.startsWith('ISA')) {
-    throw new X12Error(1, head.split(/[^A-Z0-9]/)[0].slice(0, 3) || '(empty)', 'the file does not start with an ISA segment', 'ISA');
+    const id = head.split(/[^A-Z0-9]/)[0].slice(0, 3) || '(empty)';
+    if (position > 1) {
+      throw new X12Error(position, id, 'data after IEA: only another interchange (ISA ... IEA) may follow', 'ENVELOPE');
+    }
+    throw new X12Error(1, id, 'the file does not start with an ISA segment', 'ISA');
   }
   const element = head[3];
   if (!isDelimiterChar(element)) {
-    throw new X12Error(1, 'ISA', `ISA04 position holds "${element}", not an element separator`, 'ISA');
+    throw new X12Error(position, 'ISA', `ISA04 position holds "${element}", not an element separator`, 'ISA');
   }
   if (head.length < ISA_LENGTH) {
-    throw new X12Error(1, 'ISA', `ISA is truncated: ${head.length} of ${ISA_LENGTH} characters`, 'ISA');
+    throw new X12Error(position, 'ISA', `ISA is truncated: ${head.length} of ${ISA_LENGTH} characters`, 'ISA');
   }
   for (const at of ISA_SEPARATORS) {
     if (head[at] !== element) {
       throw new X12Error(
-        1,
+        position,
         'ISA',
         `ISA is not fixed width: expected the element separator "${element}" at character ${at + 1} (ISA is ${ISA_LENGTH} characters with fixed field widths)`,
         'ISA',
@@ -63,30 +70,30 @@ export function readIsa(head: string): Delimiters {
   }
   const fields = head.slice(0, 103).split(element);
   if (fields.length !== 16) {
-    throw new X12Error(1, 'ISA', `ISA has ${fields.length} elements before ISA16, expected 16`, 'ISA');
+    throw new X12Error(position, 'ISA', `ISA has ${fields.length} elements before ISA16, expected 16`, 'ISA');
   }
   const component = head[104];
   const segment = head[105];
   const repetition = fields[11];
   if (!isDelimiterChar(component)) {
-    throw new X12Error(1, 'ISA', `ISA16 component separator "${component}" is not a delimiter character`, 'ISA');
+    throw new X12Error(position, 'ISA', `ISA16 component separator "${component}" is not a delimiter character`, 'ISA');
   }
   if (!(isDelimiterChar(segment) || segment === '\n' || segment === '\r')) {
-    throw new X12Error(1, 'ISA', `character 106 "${segment}" is not a segment terminator`, 'ISA');
+    throw new X12Error(position, 'ISA', `character 106 "${segment}" is not a segment terminator`, 'ISA');
   }
   const delims = [element, component, segment];
   if (repetition !== 'U') delims.push(repetition);
   if (new Set(delims).size !== delims.length) {
-    throw new X12Error(1, 'ISA', 'ISA declares the same character for two delimiters', 'ISA');
+    throw new X12Error(position, 'ISA', 'ISA declares the same character for two delimiters', 'ISA');
   }
   if (fields[12] !== '00501') {
-    throw new X12Error(1, 'ISA', `ISA12 version "${fields[12]}" is not 00501`, 'ISA');
+    throw new X12Error(position, 'ISA', `ISA12 version "${fields[12]}" is not 00501`, 'ISA');
   }
   if (!/^\d{9}$/.test(fields[13])) {
-    throw new X12Error(1, 'ISA', `ISA13 control number "${fields[13]}" is not 9 digits`, 'ISA');
+    throw new X12Error(position, 'ISA', `ISA13 control number "${fields[13]}" is not 9 digits`, 'ISA');
   }
   if (!/^[01]$/.test(fields[14]) || !/^[PT]$/.test(fields[15])) {
-    throw new X12Error(1, 'ISA', 'ISA14 must be 0/1 and ISA15 P/T', 'ISA');
+    throw new X12Error(position, 'ISA', 'ISA14 must be 0/1 and ISA15 P/T', 'ISA');
   }
   return { element, component, repetition: repetition === 'U' ? '' : repetition, segment };
 }
@@ -94,12 +101,24 @@ export function readIsa(head: string): Delimiters {
 /**
  * Incremental tokenizer: feed text chunks, get whole segments back. Holds at most one partial
  * segment between chunks.
+ *
+ * - Whatever follows a segment terminator before the next segment id is ignored when it is
+ *   white space: LF, CR LF, CR, blank lines, indentation (also when the terminator itself is CR
+ *   or LF and the file has CR LF line ends).
+ * - Several interchanges in one file: after each IEA the next ISA is read afresh (it may declare
+ *   other delimiters); segment positions keep counting from the start of the file.
+ * - Errors come in segment order: a malformed segment does not throw while the segments before
+ *   it in the same chunk are still unread. `push` returns those segments and keeps the error;
+ *   the caller (tokenize / tokenizeStream) throws it once they have been consumed, so an envelope
+ *   error at segment 2 is reported before a syntax error at segment 40.
  */
 export class Tokenizer {
   delimiters: Delimiters | undefined;
   private pending = '';
   private count = 0;
   private started = false;
+  /** The first error found, thrown after the segments before it have been handed out. */
+  error: X12Error | undefined;
 
   /** Number of segments produced so far (the position of the last one). */
   get segmentCount(): number {
@@ -107,42 +126,61 @@ export class Tokenizer {
   }
 
   push(chunk: string, out: Segment[] = []): Segment[] {
+    if (this.error) throw this.error;
     let text = this.pending + chunk;
     this.pending = '';
-    if (!this.delimiters) {
-      if (!this.started) {
-        const trimmed = text.replace(/^[\s\uFEFF]+/, '');
-        if (trimmed.length === 0) return out;
-        this.started = true;
-        text = trimmed;
+    try {
+      for (;;) {
+        if (!this.delimiters) {
+          const trimmed = text.replace(/^[\s\uFEFF]+/, '');
+          if (trimmed.length === 0) return out;
+          this.started = true;
+          text = trimmed;
+          if (text.length < ISA_LENGTH) {
+            // Could still be a valid ISA arriving in pieces; decide early if it cannot be.
+            if (!'ISA'.startsWith(text.slice(0, 3))) readIsa(text, this.count + 1);
+            this.pending = text;
+            return out;
+          }
+          this.delimiters = readIsa(text, this.count + 1);
+        }
+        const term = this.delimiters.segment;
+        let start = 0;
+        let interchangeEnded = false;
+        for (;;) {
+          const end = text.indexOf(term, start);
+          if (end < 0) break;
+          const id = this.emit(text.slice(start, end), out);
+          start = end + 1;
+          if (id === 'IEA') {
+            interchangeEnded = true;
+            break;
+          }
+        }
+        text = text.slice(start);
+        if (!interchangeEnded) {
+          this.pending = text;
+          return out;
+        }
+        // The next interchange (if any) declares its own delimiters in its ISA.
+        this.delimiters = undefined;
       }
-      if (text.length < ISA_LENGTH) {
-        // Could still be a valid ISA arriving in pieces; decide early if it cannot be.
-        if (!'ISA'.startsWith(text.slice(0, 3))) readIsa(text);
-        this.pending = text;
-        return out;
-      }
-      this.delimiters = readIsa(text);
+    } catch (e) {
+      if (!(e instanceof X12Error)) throw e;
+      this.error = e;
+      return out;
     }
-    const term = this.delimiters.segment;
-    let start = 0;
-    for (;;) {
-      const end = text.indexOf(term, start);
-      if (end < 0) break;
-      this.emit(text.slice(start, end), out);
-      start = end + 1;
-    }
-    this.pending = text.slice(start);
-    return out;
   }
 
   /** Call after the last chunk; throws when data is left without a segment terminator. */
   end(out: Segment[] = []): Segment[] {
+    if (this.error) throw this.error;
     if (!this.delimiters) {
       if (!this.started) throw new X12Error(1, '(empty)', 'the file is empty', 'ISA');
-      readIsa(this.pending); // throws: too short
+      if (this.pending.trim() === '') return out; // nothing after the last IEA
+      readIsa(this.pending, this.count + 1); // throws: too short, or not an ISA
     }
-    const rest = this.pending.replace(/[\s]+$/, '').replace(/^[\r\n]+/, '');
+    const rest = this.pending.replace(/\s+$/, '').replace(/^\s+/, '');
     if (rest.length > 0) {
       throw new X12Error(
         this.count + 1,
@@ -155,16 +193,19 @@ export class Tokenizer {
     return out;
   }
 
-  private emit(raw: string, out: Segment[]): void {
+  /** Returns the id of the segment produced, or undefined for white space between terminators. */
+  private emit(raw: string, out: Segment[]): string | undefined {
     const d = this.delimiters!;
+    // Line ends and indentation between segments are not data; element values are not trimmed.
     let s = raw;
-    if (d.segment !== '\n' && d.segment !== '\r') s = s.replace(/^[\r\n]+/, '').replace(/[\r\n]+$/, '');
-    else s = s.replace(/^\r+|\r+$/g, '');
+    if (s.charCodeAt(0) <= 32) s = s.replace(/^\s+/, '');
+    const last = s.charCodeAt(s.length - 1);
+    if (last === 10 || last === 13) s = s.replace(/[\r\n]+$/, '');
     if (s.length === 0) {
       if (raw.length === 0 && this.count > 0) {
         throw new X12Error(this.count + 1, '(empty)', 'empty segment (two segment terminators in a row)', 'SYNTAX');
       }
-      return;
+      return undefined;
     }
     const elements = s.split(d.element);
     const id = elements[0];
@@ -173,7 +214,8 @@ export class Tokenizer {
       throw new X12Error(position, id.slice(0, 3) || '(empty)', `the segment does not start with a segment identifier (2–3 letters or digits); value withheld`, 'SYNTAX');
     }
     this.count = position;
-    out.push({ id, position, elements });
+    out.push({ id, position, elements, delimiters: d });
+    return id;
   }
 }
 
@@ -185,6 +227,7 @@ export function* tokenize(text: string, t: Tokenizer = new Tokenizer()): Generat
     t.push(text.slice(i, i + CHUNK), buf);
     for (const s of buf) yield s;
     buf.length = 0;
+    if (t.error) throw t.error;
     if (text.length === 0) break;
   }
   t.end(buf);
@@ -203,8 +246,12 @@ export async function* tokenizeStream(
     t.push(typeof chunk === 'string' ? chunk : decoder.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)), buf);
     for (const s of buf) yield s;
     buf.length = 0;
+    if (t.error) throw t.error;
   }
   t.push(decoder.end(), buf);
+  for (const s of buf) yield s;
+  buf.length = 0;
+  if (t.error) throw t.error;
   t.end(buf);
   for (const s of buf) yield s;
 }

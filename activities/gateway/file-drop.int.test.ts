@@ -225,6 +225,35 @@ describe('file-drop clearinghouse (dev server, real worker)', () => {
     expect(logs.some((l) => l.includes(name) && l.includes('failed/'))).toBe(true);
   });
 
+  it('a public 835 naming its payer only in TRN03 fails while no payer id maps, and posts once payer_identifiers maps it', async () => {
+    // LinuxForHealth/x12 managed-care.835 (BPR16 typo fixed): no REF*2U, N1*PR without N104, TRN03 1935665544.
+    const text = await readFile(path.join(__dirname, '../../x12/fixtures/public/derived-835-managed-care-bpr16-fixed.835'), 'utf8');
+    const name = `835-trn03-${uniqueId('PUB')}.835`;
+    await drop(name, text);
+    await eventually(async () => ((await list('failed')).includes(name) ? true : undefined), `${name} in failed/`);
+    const error = await readFile(folder(`failed/${name}.error.txt`), 'utf8');
+    expect(error).toMatch(/segment position: 7\nsegment id: N1\nerror code: CONTENT\nreason: unknown payer: none of TRN03 "1935665544"/);
+    expect(await h.db('remittances').where({ trace_number: '7170066655' })).toHaveLength(0);
+
+    // The clearinghouse's id for this payer, mapped for the whole installation.
+    await h.db('payer_identifiers').insert({ practice_id: null, identifier: '1935665544', payer_id: 'COMMERCIAL', note: 'test: TRN03 of a public sample 835' });
+    try {
+      const again = `835-trn03-again-${uniqueId('PUB')}.835`;
+      await drop(again, text);
+      const report = await processed(again);
+      expect(report.remittances).toEqual([
+        expect.objectContaining({ payerId: 'COMMERCIAL', traceNumber: '7170066655', claims: 2, totalPaidCents: 94500 }),
+      ]);
+      expect(report.remittances[0].result).toMatchObject({ duplicate: false, matched: [], unmatched: ['5554555444', '8765432112'] });
+      const [row] = await h.db('remittances').where({ trace_number: '7170066655' });
+      expect(row).toMatchObject({ payer_id: 'COMMERCIAL', remittance_key: 'COMMERCIAL:7170066655', source: 'file-drop' });
+      // Unknown claims are parked, never dropped.
+      expect(await h.db('work_items').where({ kind: 'unmatched_remittance', entity_id: 'COMMERCIAL:7170066655' })).toHaveLength(2);
+    } finally {
+      await h.db('payer_identifiers').where({ identifier: '1935665544' }).delete();
+    }
+  });
+
   it('the same 835 dropped twice (two names, one poll) posts once', async () => {
     const claimId = uniqueId('FD-DUP');
     const claim = tfesiClaim(claimId);

@@ -14,7 +14,7 @@ const fixture = (f: string) => readFileSync(path.join(__dirname, '../../x12/fixt
 let dir: string;
 let gateways: FileDropClearinghouse[] = [];
 
-function sink(opts: { failTimes?: number } = {}) {
+function sink(opts: { failTimes?: number; error?: () => Error } = {}) {
   let failures = opts.failTimes ?? 0;
   const got = { remittances: [] as Remittance[], acks: [] as Acknowledgement[] };
   const s: InboundSink = {
@@ -24,7 +24,7 @@ function sink(opts: { failTimes?: number } = {}) {
     async remittance(r) {
       if (failures > 0) {
         failures--;
-        throw new Error('connection refused (database down)');
+        throw opts.error?.() ?? new Error('connection refused (database down)');
       }
       got.remittances.push(r);
       return { ok: true };
@@ -34,7 +34,7 @@ function sink(opts: { failTimes?: number } = {}) {
 }
 
 function gateway(s: InboundSink, extra: Partial<ConstructorParameters<typeof FileDropClearinghouse>[0]> = {}) {
-  const g = new FileDropClearinghouse({ dir, sink: s, settleMs: 0, pollMs: 20, log: () => {}, ...extra });
+  const g = new FileDropClearinghouse({ dir, sink: s, settleMs: 0, pollMs: 20, retryBaseMs: 1, log: () => {}, ...extra });
   gateways.push(g);
   return g;
 }
@@ -149,6 +149,55 @@ describe('FileDropClearinghouse', () => {
     expect(got.remittances).toHaveLength(1);
     await g.stop();
     expect(await readdir(path.join(dir, 'processed'))).toEqual(['era.x12', 'era.x12.report.json']);
+  });
+
+  it('a poison file (ingestion fails for a reason that is not an outage) goes to failed/ after maxTries, with the reason', async () => {
+    const { s, got } = sink({ failTimes: 1000, error: () => new TypeError("Cannot read properties of undefined (reading 'claims')") });
+    const g = gateway(s, { maxTries: 3 });
+    await g.init();
+    await writeFile(path.join(dir, 'inbox/poison.x12'), fixture('835-paid-in-full.x12'));
+    const outcomes: string[] = [];
+    for (let i = 0; i < 50 && !outcomes.includes('failed'); i++) {
+      outcomes.push(...(await g.pollOnce()).map((o) => o.outcome));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(outcomes).toEqual(['retry', 'retry', 'failed']);
+    expect(got.remittances).toEqual([]);
+    expect(await readdir(path.join(dir, 'inbox'))).toEqual([]);
+    expect(await readFile(path.join(dir, 'failed/poison.x12.error.txt'), 'utf8')).toContain('ingestion failed 3 times (not an outage)');
+  });
+
+  it('an outage (PostgreSQL refusing connections) never sends a file to failed/: it waits and is taken in afterwards', async () => {
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+    const { s, got } = sink({ failTimes: 8, error: refused });
+    const g = gateway(s, { maxTries: 3 });
+    await g.init();
+    await writeFile(path.join(dir, 'inbox/era.x12'), fixture('835-paid-in-full.x12'));
+    const outcomes: string[] = [];
+    for (let i = 0; i < 500 && !outcomes.includes('processed'); i++) {
+      outcomes.push(...(await g.pollOnce()).map((o) => o.outcome));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    expect(outcomes.filter((o) => o === 'retry')).toHaveLength(8);
+    expect(outcomes.at(-1)).toBe('processed');
+    expect(got.remittances).toHaveLength(1);
+    expect(await readdir(path.join(dir, 'failed'))).toEqual([]);
+  });
+
+  it('a failed 837P write leaves no temp file (PHI) behind; temp files a crash left are swept at start', async () => {
+    const g = gateway(sink().s);
+    await g.init();
+    await rm(path.join(dir, 'outbox'), { recursive: true });
+    await expect(g.submitClaim(submission('C-9', 909))).rejects.toThrow(/ENOENT/);
+    expect(await readdir(path.join(dir, 'tmp'))).toEqual([]);
+    await writeFile(path.join(dir, 'tmp/crashed.x12.1.1.tmp'), 'ISA*...');
+    const old = new Date(Date.now() - 120_000);
+    await utimes(path.join(dir, 'tmp/crashed.x12.1.1.tmp'), old, old);
+    await writeFile(path.join(dir, 'tmp/in-flight.x12.2.1.tmp'), 'ISA*...'); // another process, writing now
+    const restarted = gateway(sink().s);
+    await restarted.start();
+    await restarted.stop();
+    expect(await readdir(path.join(dir, 'tmp'))).toEqual(['in-flight.x12.2.1.tmp']);
   });
 
   it('start() returns files a crash left in processing/ to the inbox', async () => {

@@ -18,6 +18,7 @@
  * names starting with `.` or ending in .tmp/.part/.partial/.filepart, and files modified less than
  * `settleMs` ago.
  */
+import { unavailableDependency } from '../../lib/unavailable';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isX12Error } from '../../x12';
@@ -33,6 +34,10 @@ export type FileDropConfig = {
   pollMs?: number;
   /** A file must be unmodified this long before it is read (default 1000 ms; the sync may still be writing). */
   settleMs?: number;
+  /** Failed ingestions of one inbox file, other than outages, before it goes to failed/ (default 5). */
+  maxTries?: number;
+  /** First wait before a failed inbox file is tried again, doubling to a minute (default 1000). */
+  retryBaseMs?: number;
   /** Resolve a 999's group control number to claims; default: the `sent/` ledger. */
   lookupInterchange?: InterchangeLookup;
   now?: () => Date;
@@ -65,6 +70,11 @@ export class FileDropClearinghouse implements PayerGateway {
   /** ICN -> claim ids, from the sent/ ledger. */
   private readonly ledger = new Map<number, Set<string>>();
   private tmpSeq = 0;
+  /** Inbox files whose ingestion failed: tries that count toward `maxTries` (outages do not), and when to try again. */
+  private readonly retries = new Map<string, { tries: number; failures: number; nextTryAt: number }>();
+  private get maxTries(): number {
+    return this.config.maxTries ?? 5;
+  }
 
   constructor(private readonly config: FileDropConfig) {
     this.folders = Object.fromEntries(FOLDERS.map((f) => [f, path.join(config.dir, f)])) as FileDropClearinghouse['folders'];
@@ -98,6 +108,7 @@ export class FileDropClearinghouse implements PayerGateway {
         await moveTo(path.join(this.folders.processing, name), this.folders.inbox, name).catch(() => undefined);
       }
       await this.loadLedger();
+      await this.sweepTmp();
       if (this.stopped) return; // stop() was called meanwhile
       const loop = async () => {
         if (this.stopped) return;
@@ -164,14 +175,30 @@ export class FileDropClearinghouse implements PayerGateway {
 
   private async writeAtomic(dir: string, name: string, text: string): Promise<void> {
     const tmp = path.join(this.folders.tmp, `${name}.${process.pid}.${++this.tmpSeq}.tmp`);
-    const handle = await fs.open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await fs.open(tmp, 'w', 0o600);
+      try {
+        await handle.writeFile(text, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.rename(tmp, path.join(dir, name));
+    } catch (err) {
+      // A half-written 837P carries PHI: never leave it behind (the activity retries the write).
+      await fs.rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
     }
-    await fs.rename(tmp, path.join(dir, name));
+  }
+
+  /** Temp files a crashed process left (older than a minute: another process may be writing its own). */
+  private async sweepTmp(): Promise<void> {
+    const cutoff = Date.now() - 60_000;
+    for (const name of await fs.readdir(this.folders.tmp)) {
+      const file = path.join(this.folders.tmp, name);
+      const stat = await fs.stat(file).catch(() => undefined);
+      if (stat?.isFile() && stat.mtimeMs < cutoff) await fs.rm(file, { force: true }).catch(() => undefined);
+    }
   }
 
   // ---- the sent/ ledger (999 group control number -> claims) ----
@@ -208,13 +235,16 @@ export class FileDropClearinghouse implements PayerGateway {
       if (IN_PROGRESS.test(name)) continue;
       const stat = await fs.stat(path.join(this.folders.inbox, name)).catch(() => undefined);
       if (!stat?.isFile()) continue;
-      if (Date.now() - stat.mtimeMs < settleMs) continue;
+      // settleMs 0 reads at once: mtimeMs has sub-millisecond precision and can be ahead of Date.now().
+      if (settleMs > 0 && Date.now() - stat.mtimeMs < settleMs) continue;
       candidates.push({ name, mtime: stat.mtimeMs });
     }
     candidates.sort((a, b) => a.mtime - b.mtime || a.name.localeCompare(b.name));
     const outcomes: InboxOutcome[] = [];
     for (const { name } of candidates) {
       if (this.halting) break;
+      const retry = this.retries.get(name);
+      if (retry && retry.nextTryAt > Date.now()) continue; // backing off after a failure
       const outcome = await this.ingestFile(name);
       if (outcome) outcomes.push(outcome);
     }
@@ -245,6 +275,7 @@ export class FileDropClearinghouse implements PayerGateway {
       const dest = await moveTo(claimed, this.folders.processed, name);
       await fs.writeFile(`${dest}.report.json`, JSON.stringify({ file: name, processedAt: this.now().toISOString(), ...result }, null, 2) + '\n');
       for (const note of result.notes) this.log(`${name}: ${note}`);
+      this.retries.delete(name);
       return { file: name, outcome: 'processed', result };
     } catch (err) {
       if (isX12Error(err) || err instanceof RemittanceRejected) {
@@ -264,10 +295,34 @@ export class FileDropClearinghouse implements PayerGateway {
         this.log(`${name} rejected and moved to failed/: ${where}`);
         return { file: name, outcome: 'failed', error: where, ...(isX12Error(err) ? { segmentPosition: err.segmentPosition } : {}) };
       }
-      // Database or Temporal unavailable, or any other passing failure: back to the inbox, retried next poll.
+      // PostgreSQL or Temporal unavailable: back to the inbox, retried (backing off) until the outage
+      // ends. Any other failure is retried a few times, then the file is set aside in failed/ so one
+      // poison file does not cycle forever.
+      const message = (err as Error).message.split('\n')[0];
+      const outage = unavailableDependency(err) !== undefined;
+      const previous = this.retries.get(name);
+      const tries = (previous?.tries ?? 0) + (outage ? 0 : 1);
+      const failures = (previous?.failures ?? 0) + 1;
+      if (!outage && tries >= this.maxTries) {
+        this.retries.delete(name);
+        const dest = await moveTo(claimed, this.folders.failed, name);
+        const lines = [
+          `file: ${name}`,
+          `failed at: ${this.now().toISOString()}`,
+          `reason: ingestion failed ${tries} times (not an outage): ${message}`,
+          '',
+          'The file parsed, but taking it in failed repeatedly. Nothing from the failed attempts was posted twice (ingestion is idempotent).',
+          'Once the cause is fixed, drop it into the inbox again: what was already posted is recognised as a duplicate.',
+          '',
+        ];
+        await fs.writeFile(`${dest}.error.txt`, lines.join('\n'));
+        this.log(`${name} moved to failed/ after ${tries} failed attempts: ${message}`);
+        return { file: name, outcome: 'failed', error: message };
+      }
+      this.retries.set(name, { tries, failures, nextTryAt: Date.now() + Math.min(60_000, (this.config.retryBaseMs ?? 1000) * 2 ** Math.min(failures - 1, 6)) });
       await moveTo(claimed, this.folders.inbox, name).catch(() => undefined);
-      this.log(`${name}: ingestion failed, will retry: ${(err as Error).message}`);
-      return { file: name, outcome: 'retry', error: (err as Error).message };
+      this.log(`${name}: ingestion failed${outage ? ' (dependency unavailable)' : ` (attempt ${tries} of ${this.maxTries})`}, will retry: ${message}`);
+      return { file: name, outcome: 'retry', error: message };
     }
   }
 }

@@ -19,6 +19,8 @@ import type { Adjustment, ClaimPayment, LinePayment, Remittance } from '../../do
 import { expectedPayment } from '../../domain/contract';
 import { builtInFeeSchedule, resolvePayerPolicy, isKnownPayer, defaultPolicyForType } from '../../domain/payer-policy';
 import { contractTermsFor } from '../../domain/posting';
+import type { Knex } from 'knex';
+import { SimulatorOutbox, retryDelayMs } from './simulator-outbox';
 import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryResult } from './types';
 import { ingestX12 } from './x12-inbound';
 
@@ -42,6 +44,12 @@ export type SimulatorConfig = {
   now?: () => Date;
   /** Where the simulator's X12 files go instead of the built-in `ingestX12` → `sink` route. */
   x12Sink?: X12Sink;
+  /**
+   * Keep pending answers in PostgreSQL (table simulator_answers) so that a worker crash or a
+   * database outage delays them instead of losing them (`npm start`, the worker). Without it they
+   * wait in memory and are retried while the process lives (tests).
+   */
+  outbox?: { db: Knex; pollMs?: number };
 };
 
 /** Receives the X12 text the simulated payer sends back (835 remittance, 277CA acknowledgement). */
@@ -79,7 +87,6 @@ export class PayerSimulator implements PayerGateway {
   readonly name = 'simulator';
   private readonly perClaim = new Map<string, PayerBehaviour>();
   private readonly submitted = new Map<string, { submission: ClaimSubmission; at: string }>();
-  private traceSeq = 0;
   private controlSeq = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   sink?: InboundSink;
@@ -111,17 +118,46 @@ export class PayerSimulator implements PayerGateway {
     return this.config.now?.() ?? new Date();
   }
 
-  private later(ms: number, fn: () => Promise<unknown>) {
+  /** In-memory delivery (no outbox): retried with a bounded backoff while the process lives. */
+  private later(ms: number, fn: () => Promise<unknown>, attempt = 1) {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      fn().catch((err) => process.stderr.write(`payer simulator: delivery failed: ${(err as Error).message}\n`));
+      fn().catch((err) => {
+        if (this.stopped) return;
+        process.stderr.write(`payer simulator: delivery failed (attempt ${attempt}, retrying): ${(err as Error).message.split('\n')[0]}\n`);
+        this.later(retryDelayMs(attempt), fn, attempt + 1);
+      });
     }, ms);
     this.timers.add(timer);
   }
 
-  stop(): void {
+  private stopped = false;
+  private outbox?: SimulatorOutbox;
+
+  /** The durable outbox, created on first use and polled from then on. */
+  private durableOutbox(deliver: X12Sink): SimulatorOutbox | undefined {
+    if (!this.config.outbox) return undefined;
+    if (!this.outbox) {
+      this.outbox = new SimulatorOutbox(this.config.outbox.db, deliver, {
+        pollMs: this.config.outbox.pollMs,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      if (!this.stopped) this.outbox.start();
+    }
+    return this.outbox;
+  }
+
+  /** Start delivering answers stored by an earlier process (call once the sink is set). */
+  resume(): void {
+    const deliver = this.deliverer();
+    if (deliver) this.durableOutbox(deliver);
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    return this.outbox?.stop() ?? Promise.resolve();
   }
 
   async submitClaim(submission: ClaimSubmission): Promise<{ trackingId: string }> {
@@ -134,11 +170,19 @@ export class PayerSimulator implements PayerGateway {
     const deliver = this.deliverer();
     if (deliver && behaviour.kind !== 'silence') {
       const accepted = behaviour.kind !== 'reject';
-      this.later(this.config.ackDelayMs ?? 50, () => deliver(this.acknowledgement277CA(claim, submission, behaviour), '277CA'));
-      if (accepted) {
-        this.later((this.config.ackDelayMs ?? 50) + (this.config.remitDelayMs ?? 100), () =>
-          deliver(this.remittance835(this.remittanceFor(claim, submission, behaviour), claim), '835'),
-        );
+      const ackMs = this.config.ackDelayMs ?? 50;
+      const remitMs = ackMs + (this.config.remitDelayMs ?? 100);
+      const outbox = this.durableOutbox(deliver);
+      if (outbox) {
+        // Stored before the 837P counts as received: no row, no answer, and the activity retries.
+        const t = this.now().getTime();
+        await outbox.enqueue([
+          { kind: '277CA', claimId: claim.claimId, x12: this.acknowledgement277CA(claim, submission, behaviour), dueAt: new Date(t + ackMs) },
+          ...(accepted ? [{ kind: '835' as const, claimId: claim.claimId, x12: this.remittance835(this.remittanceFor(claim, submission, behaviour), claim), dueAt: new Date(t + remitMs) }] : []),
+        ]);
+      } else {
+        this.later(ackMs, () => deliver(this.acknowledgement277CA(claim, submission, behaviour), '277CA'));
+        if (accepted) this.later(remitMs, () => deliver(this.remittance835(this.remittanceFor(claim, submission, behaviour), claim), '835'));
       }
     }
     return { trackingId: `SIM-${submission.interchangeControlNumber}` };
@@ -213,7 +257,9 @@ export class PayerSimulator implements PayerGateway {
     const payment = this.claimPayment(claim, payerId, behaviour, submission.coveragePriority);
     return {
       payerId,
-      traceNumber: `SIMTRN${String(++this.traceSeq).padStart(6, '0')}${hash32(claim.claimId + submission.submissionId) % 100000}`,
+      // One trace number per submission (its row id): a retried submission is answered once, and a
+      // restarted simulator never reuses a TRN (the 835's idempotency key is payer + TRN).
+      traceNumber: `SIMTRN${String(submission.submissionId).padStart(6, '0')}${hash32(claim.claimId + submission.submissionId) % 100000}`,
       totalPaidCents: payment.paidCents,
       paymentDate: date,
       adjudicationDate: date,

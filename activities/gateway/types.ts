@@ -6,6 +6,7 @@
  */
 import type { ClaimDocument } from '../../domain/claim-document';
 import type { Remittance } from '../../domain/remittance';
+import type { PayerIdentifiers } from '../../x12/parse-835';
 
 export type ClaimSubmission = {
   submissionId: number;
@@ -40,6 +41,11 @@ export type Acknowledgement = {
 export interface InboundSink {
   acknowledgement(ack: Acknowledgement): Promise<void>;
   remittance(remittance: Remittance, source: string): Promise<unknown>;
+  /**
+   * Maps an 835's payer identifiers (REF*2U, N1*PR N104, TRN03) to our payer key; undefined from
+   * the resolver = unknown payer, the file is refused. A sink without it takes the ids as sent.
+   */
+  payerResolver?(): Promise<(ids: PayerIdentifiers) => string | undefined>;
 }
 
 export interface PayerGateway {

@@ -16,6 +16,7 @@
  *   = the 837P's GS06, which the submission sets to its interchange control number) is resolved to
  *   claims through `lookupInterchange`. Groups nobody can resolve are reported as unmatched.
  */
+import { type Parse835Options } from '../../x12/parse-835';
 import { parse277CA, parse835All, parse999, X12Error, type Ack999, type ClaimAck277 } from '../../x12';
 import { el, tokenize } from '../../x12/tokenize';
 import type { Remittance } from '../../domain/remittance';
@@ -48,7 +49,7 @@ export type InterchangeLookup = (
 export interface X12InboundOptions {
   /** Recorded with each remittance, e.g. `file-drop` or `simulator`. */
   source: string;
-  /** Overrides the payer id read from the 835 (REF*2U / N1*PR). */
+  /** Overrides the payer id read from the 835 (REF*2U / N1*PR N104 / TRN03). */
   payerId?: string;
   /** Needed to turn a 999 rejection into claim acknowledgements. */
   lookupInterchange?: InterchangeLookup;
@@ -71,9 +72,9 @@ export interface X12InboundResult {
  * the payer as the file names itself (half of each claim payment's idempotency key). Throws
  * X12Error; posts nothing.
  */
-export function read835ForPosting(text: string, payerId?: string): Remittance[] {
+export function read835ForPosting(text: string, payerId?: string, resolvePayer?: Parse835Options['resolvePayer']): Remittance[] {
   assertStorableX12(text);
-  const remittances: Remittance[] = parse835All(text, { payerId });
+  const remittances: Remittance[] = parse835All(text, { payerId, ...(resolvePayer ? { resolvePayer } : {}) });
   const inFile = payersInFile835(text);
   return remittances.map((r, i) => {
     const withPayer = { ...r, payerInFile: inFile[i]?.payerInFile || r.payerId };
@@ -93,7 +94,10 @@ export async function ingestX12(text: string, sink: InboundSink, opts: X12Inboun
   const result: X12InboundResult = { kind, remittances: [], acknowledgements: [], notes: [] };
 
   if (kind === '835') {
-    const remittances = read835ForPosting(text, opts.payerId);
+    // The payer: opts.payerId, else REF*2U, N1*PR N104, TRN03 through the sink's mapping of
+    // clearinghouse payer ids (payer_identifiers); refused at N1*PR when none maps.
+    const resolvePayer = opts.payerId ? undefined : await sink.payerResolver?.();
+    const remittances = read835ForPosting(text, opts.payerId, resolvePayer);
     for (const r of remittances) {
       const answer = await sink.remittance(r, opts.source);
       result.remittances.push({ payerId: r.payerId, traceNumber: r.traceNumber, claims: r.claims.length, totalPaidCents: r.totalPaidCents, result: answer });

@@ -30,7 +30,7 @@ const todayUtc = () => new Date().toISOString().slice(0, 10);
 export async function appointmentRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/appointments', { schema: { body: Appointment } }, async (request, reply) => {
+  app.post('/appointments', { schema: { body: Appointment }, config: { access: { level: 'write', phi: 'appointment' } } }, async (request, reply) => {
     const a = request.body;
     if (a.serviceDate < todayUtc()) throw badRequest(`the date of service ${a.serviceDate} is in the past`, 'serviceDate');
     checkServiceDateAhead(a.serviceDate);
@@ -68,7 +68,7 @@ export async function appointmentRoutes(fastify: FastifyInstance) {
       .send({ appointmentId: a.appointmentId, workflowId, status: 'scheduled' });
   });
 
-  app.get('/appointments/:appointmentId', { schema: { params: Params } }, async (request) => {
+  app.get('/appointments/:appointmentId', { schema: { params: Params }, config: { access: { level: 'read', entity: 'appointment', phi: 'appointment' } } }, async (request) => {
     const { appointmentId } = request.params;
     let live: EligibilityWorkflowState | undefined;
     try {
@@ -107,7 +107,7 @@ export async function appointmentRoutes(fastify: FastifyInstance) {
     };
   });
 
-  app.post('/appointments/:appointmentId/actions/:action', { schema: { params: Params.extend({ action: ActionName }) } }, async (request) => {
+  app.post('/appointments/:appointmentId/actions/:action', { schema: { params: Params.extend({ action: ActionName }) }, config: { access: { level: 'write', entity: 'appointment', phi: 'appointment' } } }, async (request) => {
     const { appointmentId, action } = request.params;
     const spec = APPOINTMENT_ACTIONS[action];
     const body = parseActionBody(spec.body, request.body, action);

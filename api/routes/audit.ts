@@ -23,6 +23,7 @@ export async function auditRoutes(fastify: FastifyInstance) {
           year: z.coerce.number().int().min(2000).max(2100).optional(),
         }),
       },
+      config: { access: { level: 'read' } },
     },
     async (request) => {
       const now = new Date();

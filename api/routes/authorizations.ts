@@ -47,7 +47,7 @@ const PayerResponse = z.object({
 export async function authorizationRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/authorizations', { schema: { body: AuthorizationRequest } }, async (request, reply) => {
+  app.post('/authorizations', { schema: { body: AuthorizationRequest }, config: { access: { level: 'write', phi: 'authorization' } } }, async (request, reply) => {
     const a = request.body;
     const [practice, payer] = await Promise.all([
       app.db('practices').where({ id: a.practiceId }).first('id'),
@@ -83,7 +83,13 @@ export async function authorizationRoutes(fastify: FastifyInstance) {
       .send({ authId: a.authId, workflowId, status: 'draft' });
   });
 
-  app.post('/authorizations/payer-responses', { schema: { body: PayerResponse } }, async (request, reply) => {
+  app.post('/authorizations/payer-responses', { schema: { body: PayerResponse }, config: { access: { level: 'write', handlerChecks: 'the payer\'s answer names its request, whose authorization belongs to a practice', phi: 'authorization' } } }, async (request, reply) => {
+    if (!request.access.allPractices) {
+      // The answer is delivered to the authorization its request belongs to: that practice must be the caller's.
+      const authId = request.body.authId || (await app.db('authorization_requests').where({ request_id: request.body.requestId }).first('auth_id'))?.auth_id;
+      const practiceId = authId ? (await app.db('authorizations').where({ auth_id: authId }).first('practice_id'))?.practice_id : undefined;
+      if (practiceId) request.access.assertPractice(practiceId, 'write', `authorization ${authId}`);
+    }
     const result = await receivePayerAuthResponse(
       { db: app.db, temporal: app.temporal, log: (msg, meta) => request.log.warn(meta, msg) },
       { ...request.body, authId: request.body.authId ?? '' },
@@ -91,7 +97,7 @@ export async function authorizationRoutes(fastify: FastifyInstance) {
     return reply.status(202).send(result);
   });
 
-  app.get('/authorizations/:authId', { schema: { params: Params } }, async (request) => {
+  app.get('/authorizations/:authId', { schema: { params: Params }, config: { access: { level: 'read', entity: 'authorization', phi: 'authorization' } } }, async (request) => {
     const { authId } = request.params;
     let live: AuthWorkflowState | undefined;
     try {
@@ -137,7 +143,7 @@ export async function authorizationRoutes(fastify: FastifyInstance) {
     };
   });
 
-  app.post('/authorizations/:authId/actions/:action', { schema: { params: Params.extend({ action: ActionName }) } }, async (request) => {
+  app.post('/authorizations/:authId/actions/:action', { schema: { params: Params.extend({ action: ActionName }) }, config: { access: { level: 'write', entity: 'authorization', phi: 'authorization' } } }, async (request) => {
     const { authId, action } = request.params;
     const spec = AUTHORIZATION_ACTIONS[action];
     const body = parseActionBody(spec.body, request.body, action);

@@ -39,7 +39,7 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/claims/:claimId/actions/:action',
-    { bodyLimit: 256 * 1024, schema: { params: z.object({ claimId: Text(64, 1), action: ClaimAction }) } },
+    { bodyLimit: 256 * 1024, schema: { params: z.object({ claimId: Text(64, 1), action: ClaimAction }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
     async (request) => {
       const { claimId, action } = request.params;
       const parsed = CLAIM_ACTION_BODIES[action].safeParse(request.body ?? {});

@@ -2,6 +2,7 @@
  * /api/claims: POST starts the claim workflow, GET answers from the workflow's Query plus the
  * Postgres read model, list reads the read model.
  */
+import { unavailableDependency } from '../../lib/unavailable';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
@@ -17,10 +18,13 @@ const ClaimIdParams = z.object({ claimId: Text(64, 1) });
 /** A claim document is a few KiB; 256 KiB keeps every accepted one far under Temporal's 2 MB payload limit. */
 export const CLAIM_BODY_LIMIT = 256 * 1024;
 
+/** How long GET /api/claims/:id waits for the workflow's live state before answering from the read model. */
+const LIVE_QUERY_MS = 2_000;
+
 export async function claimRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/claims', { bodyLimit: CLAIM_BODY_LIMIT, schema: { body: ClaimDocumentAtEdge } }, async (request, reply) => {
+  app.post('/claims', { bodyLimit: CLAIM_BODY_LIMIT, schema: { body: ClaimDocumentAtEdge }, config: { access: { level: 'write', phi: 'claim' } } }, async (request, reply) => {
     const claim = request.body;
     const [practice, payer] = await Promise.all([
       app.db('practices').where({ id: claim.practiceId }).first('id'),
@@ -58,16 +62,25 @@ export async function claimRoutes(fastify: FastifyInstance) {
       .send({ claimId: claim.claimId, workflowId, status: 'charge_entered' });
   });
 
-  app.get('/claims/:claimId', { schema: { params: ClaimIdParams } }, async (request) => {
+  app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
     const { claimId } = request.params;
-    const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
-    let live: ClaimWorkflowState | undefined;
-    try {
-      live = await handle.query(claimStateQuery);
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
     const row = await app.db('claims').where({ claim_id: claimId }).first();
+    // The read model answers; the workflow's live state (AR touches, timers, what it waits for) is
+    // added when it answers within LIVE_QUERY_MS. A closed claim is never queried: its state is
+    // final in the read model, and a query would replay its whole history on a worker.
+    let live: ClaimWorkflowState | undefined;
+    let liveState: 'live' | 'read_model' = 'read_model';
+    if (!row || row.status !== 'closed') {
+      try {
+        const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
+        live = await app.temporal.connection.withDeadline(Date.now() + LIVE_QUERY_MS, () => handle.query(claimStateQuery));
+        liveState = 'live';
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) && !unavailableDependency(err)) throw err;
+        if (!row && !(err instanceof WorkflowNotFoundError)) throw err; // nothing to answer from
+        if (!(err instanceof WorkflowNotFoundError)) request.log.warn({ route: request.routeOptions.url }, 'claim query slow or unavailable: answered from the read model');
+      }
+    }
     if (!live && !row) throw notFound(`claim ${claimId}`);
     const [events, workItems, submissions, payments, denials] = row
       ? await Promise.all([
@@ -82,6 +95,8 @@ export async function claimRoutes(fastify: FastifyInstance) {
     return {
       claimId,
       workflowId: claimWorkflowId(claimId),
+      /** `live`: from the running workflow; `read_model`: from PostgreSQL (closed, or the workflow did not answer in time). */
+      liveState,
       status: live?.status ?? row?.status,
       version: live?.version ?? row?.version,
       waitingFor: live?.waitingFor,
@@ -146,9 +161,9 @@ export async function claimRoutes(fastify: FastifyInstance) {
     limit: z.coerce.number().int().min(1).max(500).default(100),
     offset: z.coerce.number().int().min(0).default(0),
   });
-  app.get('/claims', { schema: { querystring: ListQuery } }, async (request) => {
+  app.get('/claims', { schema: { querystring: ListQuery }, config: { access: { level: 'read', list: true, phi: 'claim' } } }, async (request) => {
     const { status, payerId, practiceId, limit, offset } = request.query;
-    const q = app.db('claims');
+    const q = request.access.scoped(app.db('claims'));
     if (status) q.where({ status });
     if (payerId) q.where({ payer_id: payerId });
     if (practiceId) q.where({ practice_id: practiceId });

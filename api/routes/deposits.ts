@@ -14,7 +14,7 @@ export async function depositRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/deposits',
-    { schema: { body: z.object({ practiceId: BusinessId, depositDate: WorkflowDate, amountCents: NonNegativeCents, reference: Text(80).optional() }) } },
+    { schema: { body: z.object({ practiceId: BusinessId, depositDate: WorkflowDate, amountCents: NonNegativeCents, reference: Text(80).optional() }) }, config: { access: { level: 'write' } } },
     async (request, reply) => {
       const d = request.body;
       if (!(await app.db('practices').where({ id: d.practiceId }).first('id'))) throw badRequest(`unknown practice "${d.practiceId}"`, 'practiceId');

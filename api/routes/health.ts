@@ -1,8 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import { userForToken } from '../tokens';
 
-/** Liveness plus dependencies: 200 when Postgres and Temporal answer, 503 naming what does not. */
+/**
+ * Liveness plus dependencies: 200 when Postgres and Temporal answer, 503 naming what does not. Why
+ * a dependency is down (its error, which names internal hosts and ports) is told only to a caller
+ * with a valid token; a load balancer's unauthenticated probe gets the statuses.
+ */
 export async function healthRoutes(app: FastifyInstance) {
-  app.get('/health', async (_request, reply) => {
+  app.get('/health', async (request, reply) => {
     const check = async (fn: () => Promise<unknown>) => {
       try {
         await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout after 3s')), 3000))]);
@@ -16,6 +21,10 @@ export async function healthRoutes(app: FastifyInstance) {
       check(() => app.temporal.workflowService.getSystemInfo({})),
     ]);
     const ok = postgres.status === 'ok' && temporal.status === 'ok';
-    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', dependencies: { postgres, temporal } });
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    const trusted = token !== undefined && postgres.status === 'ok' && (await userForToken(app.db, token)) !== undefined;
+    const shown = (d: { status: 'ok' | 'down'; error?: string }) => (trusted ? d : { status: d.status });
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', dependencies: { postgres: shown(postgres), temporal: shown(temporal) } });
   });
 }

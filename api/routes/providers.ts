@@ -60,7 +60,7 @@ function refusal(err: unknown): HttpError | undefined {
 export async function providerRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/providers', { schema: { body: ProviderBody } }, async (request, reply) => {
+  app.post('/providers', { schema: { body: ProviderBody }, config: { access: { level: 'write' } } }, async (request, reply) => {
     const body = request.body;
     const today = utcToday();
     if (body.credentials.caqh && body.credentials.caqh.lastAttestationDate > today) {
@@ -112,7 +112,7 @@ export async function providerRoutes(fastify: FastifyInstance) {
     return reply.status(201).header('Location', `/api/providers/${body.npi}`).send({ npi: body.npi, workflowId, status: 'pending' });
   });
 
-  app.get('/providers/:npi', { schema: { params: NpiParams } }, async (request) => {
+  app.get('/providers/:npi', { schema: { params: NpiParams }, config: { access: { level: 'read', entity: 'provider' } } }, async (request) => {
     const { npi } = request.params;
     let live: CredentialWorkflowState | undefined;
     try {
@@ -154,7 +154,7 @@ export async function providerRoutes(fastify: FastifyInstance) {
     };
   });
 
-  app.post('/providers/:npi/actions/:action', { schema: { params: ActionParams } }, async (request) => {
+  app.post('/providers/:npi/actions/:action', { schema: { params: ActionParams }, config: { access: { level: 'write', entity: 'provider' } } }, async (request) => {
     const { npi, action } = request.params;
     const spec = CREDENTIAL_ACTIONS[action];
     const parsed = spec.body.safeParse(request.body ?? {});

@@ -9,10 +9,30 @@ import { isX12Error } from '../../x12';
 import { RemittanceRejected, type IngestReport } from '../../activities/inbound';
 import { read835ForPosting } from '../../activities/gateway/x12-inbound';
 import { HttpError } from '../errors';
+import type { Access } from '../access';
+
+/**
+ * A scoped caller may post an ERA only when every practice it touches is theirs: the practices of
+ * the claims it pays (CLP01) and the payee's practice (N1*PE), where unmatched payments are
+ * worked. Checked before anything is stored: a refused file posts nothing.
+ */
+async function assertRemittancePractices(app: FastifyInstance, access: Access, remittances: unknown[]): Promise<void> {
+  if (access.allPractices) return;
+  const list = remittances as Array<{ claims?: Array<{ claimId?: unknown }>; payeeNpi?: unknown }>;
+  const claimIds = [...new Set(list.flatMap((r) => (Array.isArray(r?.claims) ? r.claims.map((c) => c?.claimId) : [])).filter((id): id is string => typeof id === 'string'))];
+  for (let i = 0; i < claimIds.length; i += 1000) {
+    const rows = await app.db('claims').whereIn('claim_id', claimIds.slice(i, i + 1000)).orderBy('claim_id').select('claim_id', 'practice_id');
+    for (const row of rows) access.assertPractice(row.practice_id, 'write', `claim ${row.claim_id}`);
+  }
+  for (const npi of new Set(list.map((r) => r?.payeeNpi).filter((n): n is string => typeof n === 'string'))) {
+    const practices: string[] = await app.db('practices').where({ billing_npi: npi }).orderBy('id').pluck('id');
+    if (practices.length && !practices.some((p) => access.canSee(p))) access.assertPractice(practices[0], 'write', `the payee of this remittance (NPI ${npi})`);
+  }
+}
 
 export async function remittanceRoutes(app: FastifyInstance) {
   // A 10,000-claim 835 is a few MB; each claim payment reaches its workflow on its own.
-  app.post('/remittances', { bodyLimit: 50 * 1024 * 1024 }, async (request, reply) => {
+  app.post('/remittances', { bodyLimit: 50 * 1024 * 1024, config: { access: { level: 'write', handlerChecks: 'an ERA names its claims and its payee: each of their practices must be the caller\'s' } } }, async (request, reply) => {
     const body = request.body;
     const rawPayerId = (request.query as Record<string, unknown>)?.payerId;
     if (rawPayerId !== undefined && (typeof rawPayerId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(rawPayerId))) {
@@ -23,7 +43,9 @@ export async function remittanceRoutes(app: FastifyInstance) {
     let source: string;
     if (typeof body === 'string') {
       try {
-        remittances = read835ForPosting(body, payerId);
+        // Without ?payerId=, the payer is REF*2U, N1*PR N104 or TRN03 mapped through payer_identifiers.
+        const resolvePayer = payerId ? undefined : await app.inbound.payerResolver();
+        remittances = read835ForPosting(body, payerId, resolvePayer);
       } catch (err) {
         if (isX12Error(err)) {
           throw new HttpError(400, 'invalid_x12', err.message, { segmentPosition: err.segmentPosition, segmentId: err.segmentId, reason: err.reason });
@@ -46,6 +68,7 @@ export async function remittanceRoutes(app: FastifyInstance) {
         throw err;
       }
     }
+    await assertRemittancePractices(app, request.access, remittances);
     const reports: IngestReport[] = [];
     for (const r of remittances) {
       try {
@@ -63,8 +86,7 @@ export async function remittanceRoutes(app: FastifyInstance) {
    * Operators: signal every stored claim payment that has not reached its claim workflow yet
    * (after a crash between storing a file and signalling). Safe to repeat: workflows de-duplicate.
    */
-  app.post('/remittances/redeliver', async (request) => {
-    if (request.user?.role !== 'admin') throw new HttpError(403, 'forbidden', 'only an admin can redeliver remittances');
+  app.post('/remittances/redeliver', { config: { access: { level: 'admin' } } }, async () => {
     return { delivered: await app.inbound.redeliverPending() };
   });
 }

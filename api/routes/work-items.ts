@@ -60,10 +60,11 @@ export async function workItemRoutes(fastify: FastifyInstance) {
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
       },
+      config: { access: { level: 'read', list: true } },
     },
     async (request) => {
       const { practiceId, kind, assignee, entityId, status, limit } = request.query;
-      const q = app.db('work_items').where({ status });
+      const q = request.access.scoped(app.db('work_items')).where({ status });
       if (practiceId) q.where({ practice_id: practiceId });
       if (kind) q.where({ kind });
       if (assignee) q.where({ assignee });
@@ -77,7 +78,7 @@ export async function workItemRoutes(fastify: FastifyInstance) {
 
   app.post(
     '/work-items/:id/complete',
-    { schema: { params: z.object({ id: z.coerce.number().int().positive() }), body: z.object({ outcome: StorableRecord.default({}) }) } },
+    { schema: { params: z.object({ id: z.coerce.number().int().positive() }), body: z.object({ outcome: StorableRecord.default({}) }) }, config: { access: { level: 'write', entity: 'workItem' } } },
     async (request) => {
       const { id } = request.params;
       const outcome = request.body.outcome;

@@ -8,8 +8,13 @@ import * as m002 from './002_claim_lifecycle';
 import * as m003 from './003_eligibility_auth';
 import * as m004 from './004_parked_response_key';
 import * as m005 from './005_payment_per_claim_payment';
-import * as m006 from './006_claim_payment_key';
-import * as m007 from './007_deposits_per_entry';
+import * as m006 from './006_simulator_answers';
+import * as m007 from './007_payer_identifiers';
+import * as m008 from './008_practice_master';
+import * as m009 from './009_users';
+import * as m010 from './010_access_log';
+import * as m011 from './011_claim_payment_key';
+import * as m012 from './012_deposits_per_entry';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -19,8 +24,13 @@ const migrations: Record<string, Migration> = {
   '003_eligibility_auth': m003,
   '004_parked_response_key': m004,
   '005_payment_per_claim_payment': m005,
-  '006_claim_payment_key': m006,
-  '007_deposits_per_entry': m007,
+  '006_simulator_answers': m006,
+  '007_payer_identifiers': m007,
+  '008_practice_master': m008,
+  '009_users': m009,
+  '010_access_log': m010,
+  '011_claim_payment_key': m011,
+  '012_deposits_per_entry': m012,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

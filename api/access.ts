@@ -1,0 +1,171 @@
+/**
+ * Access control for every /api route, in one place.
+ *
+ * Each route declares an `access` rule in its route config (`config: { access: { … } }`); a route
+ * without one is refused at start-up (see `accessRoutes` in api/app.ts), and the role × practice ×
+ * route test is generated from the same table. Before a route's body is validated, `authorizeRoute`:
+ *
+ *  1. checks the role against the rule's level — `read` (every role), `write` (admin, biller,
+ *     approver: viewer and provider only read), `admin`;
+ *  2. resolves the object the URL addresses (`entity`: claim, appointment, authorization,
+ *     provider, work item, practice) to its practice — read model first, else the workflow's
+ *     `PracticeId` search attribute — and answers 404 for a read and 403 naming the practice for a
+ *     write when it is another practice's;
+ *  3. checks every practice the request names: a `practiceId` query filter (outside the caller's
+ *     practices → 404, as if the practice did not exist), a `practiceId` in the body or in the
+ *     body's `claim` (→ 403 naming the practice).
+ *
+ * List routes narrow their queries with `request.access.scoped(query)`; routes whose practices are
+ * only known inside the handler (an ERA names its claims) call `request.access.assertPractice`.
+ * Admins (and users granted every practice) skip the practice checks.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Knex } from 'knex';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { HttpError, notFound } from './errors';
+import { WRITE_ROLES, type ApiUser, type Role } from './tokens';
+import { claimWorkflowId } from '../contracts/claim';
+import { eligibilityWorkflowId } from '../contracts/eligibility';
+import { authorizationWorkflowId } from '../contracts/authorization';
+import { credentialWorkflowId } from '../contracts/credential';
+import { PracticeId } from '../contracts/search-attributes';
+
+export const ENTITY_KINDS = ['claim', 'appointment', 'authorization', 'provider', 'workItem', 'practice'] as const;
+export type EntityKind = (typeof ENTITY_KINDS)[number];
+
+export type AccessLevel = 'read' | 'write' | 'admin';
+export const PHI_KINDS = ['claim', 'appointment', 'authorization'] as const;
+export type PhiKind = (typeof PHI_KINDS)[number];
+export type AccessRule = {
+  /** `read`: every role; `write`: admin, biller, approver; `admin`: admins only. */
+  level: AccessLevel;
+  /** The practice-owned object named by the route's URL parameter (see ENTITIES). */
+  entity?: EntityKind;
+  /** The handler narrows its query to the caller's practices (`request.access.scoped`). */
+  list?: boolean;
+  /** Why the handler itself checks practices with `request.access.assertPractice` (the practices are inside the body). */
+  handlerChecks?: string;
+  /** The route reads or changes PHI of this kind: every call is written to the access log (api/access-log.ts). */
+  phi?: PhiKind;
+};
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: AccessRule;
+  }
+}
+
+const LEVEL_ROLES: Record<AccessLevel, readonly Role[]> = {
+  read: ['admin', 'biller', 'approver', 'viewer', 'provider'],
+  write: WRITE_ROLES,
+  admin: ['admin'],
+};
+
+type EntitySpec = { param: string; label: string; practiceOf(db: Knex, id: string): Promise<string | undefined>; workflowId?: (id: string) => string };
+const column = (table: string, key: string) => async (db: Knex, id: string) => (await db(table).where({ [key]: id }).first('practice_id'))?.practice_id as string | undefined;
+
+/** Where each kind of object keeps its practice. */
+export const ENTITIES: Record<EntityKind, EntitySpec> = {
+  claim: { param: 'claimId', label: 'claim', practiceOf: column('claims', 'claim_id'), workflowId: claimWorkflowId },
+  appointment: { param: 'appointmentId', label: 'appointment', practiceOf: column('appointments', 'appointment_id'), workflowId: eligibilityWorkflowId },
+  authorization: { param: 'authId', label: 'authorization', practiceOf: column('authorizations', 'auth_id'), workflowId: authorizationWorkflowId },
+  provider: { param: 'npi', label: 'provider', practiceOf: column('providers', 'npi'), workflowId: credentialWorkflowId },
+  workItem: {
+    param: 'id',
+    label: 'work item',
+    practiceOf: async (db, id) => (/^\d{1,15}$/.test(id) ? ((await db('work_items').where({ id: Number(id) }).first('practice_id'))?.practice_id as string | undefined) : undefined),
+  },
+  practice: { param: 'practiceId', label: 'practice', practiceOf: async (db, id) => (await db('practices').where({ id }).first('id'))?.id as string | undefined },
+};
+
+export class Access {
+  constructor(readonly user: ApiUser) {}
+
+  get allPractices(): boolean {
+    return this.user.practiceIds === 'all';
+  }
+
+  canSee(practiceId: string): boolean {
+    return this.user.practiceIds === 'all' || this.user.practiceIds.includes(practiceId);
+  }
+
+  requireRole(roles: readonly Role[], message: string): void {
+    if (!roles.includes(this.user.role)) throw new HttpError(403, 'forbidden', message);
+  }
+
+  /**
+   * Refuses a practice outside the caller's scope: a read answers 404 (`what` not found, as if it
+   * did not exist), a write 403 naming the practice.
+   */
+  assertPractice(practiceId: string, mode: 'read' | 'write', what: string): void {
+    if (this.canSee(practiceId)) return;
+    if (mode === 'read') throw notFound(what);
+    const message = what === `practice ${practiceId}` ? `practice ${practiceId} is not one of this token's practices` : `${what} belongs to practice ${practiceId}, which this token may not change`;
+    throw new HttpError(403, 'forbidden', message, { practiceId });
+  }
+
+  /** The query narrowed to the caller's practices (`column` holds the practice id). */
+  scoped<T extends Knex.QueryBuilder>(query: T, column = 'practice_id'): T {
+    const ids = this.user.practiceIds;
+    return ids === 'all' ? query : (query.whereIn(column, ids) as T);
+  }
+}
+
+async function practiceOfEntity(app: FastifyInstance, spec: EntitySpec, id: string): Promise<string | undefined> {
+  const fromReadModel = await spec.practiceOf(app.db, id);
+  if (fromReadModel || !spec.workflowId) return fromReadModel;
+  // Just started: the workflow exists, its read-model row not yet. Its PracticeId search attribute
+  // is set at start.
+  try {
+    const described = await app.temporal.workflow.getHandle(spec.workflowId(id)).describe();
+    return described.typedSearchAttributes.get(PracticeId) ?? undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length ? v : undefined);
+
+/** The checks every /api route runs before its body is validated (see the module comment). */
+export async function authorizeRoute(app: FastifyInstance, request: FastifyRequest, rule: AccessRule): Promise<void> {
+  const access = request.access;
+  const { role } = access.user;
+  if (!LEVEL_ROLES[rule.level].includes(role)) {
+    throw new HttpError(403, 'forbidden', rule.level === 'admin' ? 'only an admin may do this' : `a ${role} token can read, not change anything`);
+  }
+  if (access.allPractices) return;
+  const mode = rule.level === 'read' ? 'read' : 'write';
+  const query = request.query as Record<string, unknown> | undefined;
+  const filtered = str(query?.practiceId);
+  if (filtered) access.assertPractice(filtered, 'read', `practice ${filtered}`);
+  if (rule.entity) {
+    const spec = ENTITIES[rule.entity];
+    const id = str((request.params as Record<string, unknown> | undefined)?.[spec.param]);
+    if (id) {
+      const practiceId = await practiceOfEntity(app, spec, id);
+      if (practiceId) access.assertPractice(practiceId, mode, `${spec.label} ${id}`);
+    }
+  }
+  if (mode === 'write' && request.body && typeof request.body === 'object') {
+    const body = request.body as Record<string, unknown>;
+    const named = [str(body.practiceId), str((body.claim as Record<string, unknown> | undefined)?.practiceId)].filter((p): p is string => Boolean(p));
+    for (const p of named) access.assertPractice(p, 'write', `practice ${p}`);
+  }
+}
+
+/** A route as the access table lists it (the matrix test is generated from these). */
+export type AccessRoute = { method: string; url: string; rule: AccessRule };
+
+/** Refuses, at registration, an /api route without an access rule or whose level contradicts its method. */
+export function checkRouteRule(method: string, url: string, rule: AccessRule | undefined): AccessRule {
+  if (!rule) throw new Error(`route ${method} ${url} has no access rule (config.access): every /api route declares who may call it`);
+  if (method === 'GET' && rule.level === 'write') throw new Error(`route GET ${url}: a GET route cannot be a write`);
+  if (method !== 'GET' && method !== 'HEAD' && rule.level === 'read') throw new Error(`route ${method} ${url}: a ${method} route changes something; declare level write or admin`);
+  if (rule.entity && !url.includes(`:${ENTITIES[rule.entity].param}`)) throw new Error(`route ${method} ${url}: entity ${rule.entity} needs the URL parameter :${ENTITIES[rule.entity].param}`);
+  // A URL that names a practice-owned object must say which kind, so the object's practice is checked.
+  for (const [kind, spec] of Object.entries(ENTITIES)) {
+    if (!rule.entity && new RegExp(`:${spec.param}(/|$)`).test(url)) throw new Error(`route ${method} ${url}: its :${spec.param} names a ${kind}; declare entity '${kind}' so its practice is checked`);
+  }
+  return rule;
+}

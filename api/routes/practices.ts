@@ -1,0 +1,111 @@
+/**
+ * /api/practices: practice master data. An admin onboards a practice (POST) and changes it
+ * (PATCH); everyone reads the practices in their scope. Field errors name the field (invalid NPI
+ * check digit, malformed tax id, unknown IANA time zone). The clearinghouse's identifiers for the
+ * practice (ISA/GS submitter and receiver ids) are kept here, null until onboarding fills them in.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { BusinessId } from '../../domain/claim-document';
+import { isValidNpi } from '../../domain/npi';
+import { isValidTaxId, isValidTimeZone, normalizeTaxId } from '../../domain/practice';
+import { conflict, notFound } from '../errors';
+
+const Address = z.object({
+  line1: z.string().trim().min(1).max(55),
+  line2: z.string().trim().max(55).optional(),
+  city: z.string().trim().min(1).max(30),
+  state: z.string().regex(/^[A-Z]{2}$/, 'a 2-letter state code, e.g. IL'),
+  zip: z.string().regex(/^\d{5}(\d{4})?$/, 'a ZIP code of 5 or 9 digits'),
+});
+/** X12 ISA06/ISA08 ids are at most 15 characters of the basic character set. */
+const X12Id = z.string().regex(/^[A-Za-z0-9 ._-]{1,15}$/, 'up to 15 letters, digits, space, ".", "_" or "-"');
+const Clearinghouse = z.object({ submitterId: X12Id.nullable().optional(), receiverId: X12Id.nullable().optional() });
+
+const fields = {
+  name: z.string().trim().min(1).max(60),
+  taxId: z.string().refine(isValidTaxId, 'malformed tax id: an EIN is 9 digits (NN-NNNNNNN) with a prefix the IRS assigns'),
+  billingNpi: z.string().refine(isValidNpi, 'not a valid NPI (10 digits with a Luhn check digit, prefix 80840)'),
+  address: Address,
+  phone: z.string().regex(/^\d{10}$/, 'a 10-digit US phone number, digits only'),
+  timeZone: z.string().refine(isValidTimeZone, 'unknown IANA time zone (e.g. America/Chicago)'),
+  clearinghouse: Clearinghouse.optional(),
+};
+export const PracticeBody = z.object({ practiceId: BusinessId, ...fields });
+export const PracticePatch = z.object(fields).partial().strict();
+
+const PracticeParams = z.object({ practiceId: BusinessId });
+
+export type PracticeRow = Record<string, any>;
+
+export const practiceView = (r: PracticeRow) => ({
+  practiceId: r.id as string,
+  name: r.name as string,
+  taxId: r.tax_id ?? undefined,
+  billingNpi: r.billing_npi ?? undefined,
+  address: r.address ? { line1: r.address.line1, line2: r.address.line2 ?? undefined, city: r.address.city, state: r.address.state, zip: r.address.zip } : undefined,
+  phone: r.phone ?? r.address?.phone ?? undefined,
+  timeZone: r.time_zone as string,
+  clearinghouse: { submitterId: r.clearinghouse_submitter_id ?? null, receiverId: r.clearinghouse_receiver_id ?? null },
+  createdAt: new Date(r.created_at).toISOString(),
+  updatedAt: new Date(r.updated_at).toISOString(),
+});
+
+/**
+ * Columns from a (partial) body. The address JSON keeps the phone (and an email already there):
+ * the 837P's submitter contact (1000A PER) is read from it.
+ */
+function columns(body: Partial<z.infer<typeof PracticeBody>>, current?: PracticeRow): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (body.name !== undefined) out.name = body.name;
+  if (body.taxId !== undefined) out.tax_id = normalizeTaxId(body.taxId);
+  if (body.billingNpi !== undefined) out.billing_npi = body.billingNpi;
+  if (body.timeZone !== undefined) out.time_zone = body.timeZone;
+  if (body.phone !== undefined) out.phone = body.phone;
+  if (body.address !== undefined || body.phone !== undefined) {
+    const base = { ...(current?.address ?? {}) };
+    const address = body.address ? { ...body.address, email: base.email } : base;
+    out.address = JSON.stringify({ ...address, phone: body.phone ?? current?.phone ?? base.phone });
+  }
+  if (body.clearinghouse?.submitterId !== undefined) out.clearinghouse_submitter_id = body.clearinghouse.submitterId;
+  if (body.clearinghouse?.receiverId !== undefined) out.clearinghouse_receiver_id = body.clearinghouse.receiverId;
+  return out;
+}
+
+export async function practiceRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.post('/practices', { schema: { body: PracticeBody }, config: { access: { level: 'admin' } } }, async (request, reply) => {
+    const body = request.body;
+    const [row] = await app.db('practices')
+      .insert({ id: body.practiceId, ...columns(body) })
+      .onConflict('id')
+      .ignore()
+      .returning('*');
+    if (!row) throw conflict(`practice ${body.practiceId} already exists`, { practiceId: body.practiceId });
+    return reply.status(201).header('Location', `/api/practices/${encodeURIComponent(body.practiceId)}`).send(practiceView(row));
+  });
+
+  app.get('/practices', { config: { access: { level: 'read', list: true } } }, async (request) => {
+    const rows = await request.access.scoped(app.db('practices'), 'id').orderBy('id');
+    return { practices: rows.map(practiceView) };
+  });
+
+  app.get('/practices/:practiceId', { schema: { params: PracticeParams }, config: { access: { level: 'read', entity: 'practice' } } }, async (request) => {
+    const row = await app.db('practices').where({ id: request.params.practiceId }).first();
+    if (!row) throw notFound(`practice ${request.params.practiceId}`);
+    return practiceView(row);
+  });
+
+  app.patch('/practices/:practiceId', { schema: { params: PracticeParams, body: PracticePatch }, config: { access: { level: 'admin', entity: 'practice' } } }, async (request) => {
+    const { practiceId } = request.params;
+    const updated = await app.db.transaction(async (trx) => {
+      const current = await trx('practices').where({ id: practiceId }).forUpdate().first();
+      if (!current) throw notFound(`practice ${practiceId}`);
+      const [row] = await trx('practices').where({ id: practiceId }).update({ ...columns(request.body, current), updated_at: trx.fn.now() }).returning('*');
+      return row;
+    });
+    return practiceView(updated);
+  });
+}
