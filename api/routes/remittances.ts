@@ -59,6 +59,7 @@ export async function remittanceRoutes(app: FastifyInstance) {
     } else {
       throw new HttpError(400, 'invalid_request', 'send an X12 835 as text/plain or a remittance as application/json');
     }
+    await assertRemittancePractices(app, request.access, remittances);
     // Every transaction set is validated before any is posted: a bad one rejects the file whole.
     for (const r of remittances) {
       try {
@@ -68,7 +69,6 @@ export async function remittanceRoutes(app: FastifyInstance) {
         throw err;
       }
     }
-    await assertRemittancePractices(app, request.access, remittances);
     const reports: IngestReport[] = [];
     for (const r of remittances) {
       try {
