@@ -85,6 +85,30 @@ export async function receivePayerAuthResponse(
   }
 }
 
+/**
+ * Close the authorization's work items whose condition no longer holds, from the state the
+ * workflow publishes (so it holds on every path, whatever step changed the state):
+ * - AUTH-1/2/4/6 `auth_package_incomplete`: every item of an earlier package version (superseded),
+ *   and the current one once the package is complete (nothing missing, or the request has gone on);
+ * - `auth_denied` and `peer_to_peer` once the authorization is approved.
+ * Idempotent: only open items are touched.
+ */
+export async function closeSettledAuthorizationItems(db: Knex, s: Pick<AuthWorkflowState, 'authId' | 'status' | 'missing' | 'packageVersion'>, workflowId: string): Promise<number> {
+  const open = () => db('work_items').where({ entity_type: 'authorization', entity_id: s.authId, status: 'open' });
+  const current = `${workflowId}:package:${s.packageVersion}`;
+  const packageComplete = !s.missing?.length || !['draft', 'incomplete'].includes(s.status);
+  let closed = await open()
+    .where({ kind: 'auth_package_incomplete' })
+    .modify((q) => {
+      if (!packageComplete) q.whereNot({ idempotency_key: current });
+    })
+    .update({ status: 'closed', closed_reason: packageComplete ? `package complete (authorization ${s.status})` : 'superseded by a newer package', completed_at: db.fn.now() });
+  if (s.status === 'approved') {
+    closed += await open().whereIn('kind', ['auth_denied', 'peer_to_peer']).update({ status: 'closed', closed_reason: 'authorization approved', completed_at: db.fn.now() });
+  }
+  return closed;
+}
+
 export function eligibilityAuthActivities(db: Knex, gateway: EligibilityAuthGateway = new EligibilityAuthSimulator()) {
   return {
     /** The appointment row (read model); a replay or retry finds it and does nothing. */
@@ -273,6 +297,7 @@ export function eligibilityAuthActivities(db: Knex, gateway: EligibilityAuthGate
         updated_at: db.fn.now(),
       };
       await db('authorizations').insert(row).onConflict('auth_id').merge();
+      await closeSettledAuthorizationItems(db, s, input.workflowId);
     },
 
     async recordAuthorizationEvent(input: { authId: string; idempotencyKey: string; onDate: string; actor: string; fromStatus?: string; toStatus: string; detail?: Record<string, unknown> }): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * Inbound payer messages (acknowledgements, remittances) from any source — the API, the `rcm era`
  * command, the payer simulator, the file-drop clearinghouse inbox — go through here to the claim
- * workflows. A remittance is stored whole first (idempotent on payer + TRN), its claim payments
+ * workflows. A remittance is stored first (idempotent per claim payment: payer as the file names it, TRN, CLP01, CLP07, occurrence), its claim payments
  * are matched to claims or parked as unmatched with a work item, then each matched payment is
  * signalled to its claim workflow. Delivery is recorded per claim payment, so a repeated file
  * (or a crash between storing and signalling) re-delivers only what was not delivered.
@@ -9,7 +9,7 @@
 import type { Knex } from 'knex';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Remittance, remittanceKey } from '../domain/remittance';
+import { Remittance, claimPaymentKeys, remittanceKey } from '../domain/remittance';
 import { acknowledgementSignal, claimWorkflowId, remittanceSignal, type RemittanceDelivery } from '../contracts/claim';
 import { openWorkItem } from './work-items';
 import { loadPayerResolver } from './payer-identifiers';
@@ -27,10 +27,15 @@ export class RemittanceRejected extends Error {
 
 export type IngestReport = {
   remittanceKey: string;
+  /** True when every claim payment of it was already stored (nothing new posted). */
   duplicate: boolean;
+  /** Claim payments already stored by an earlier file (same payer in the file, TRN, CLP01, CLP07, occurrence): not posted again. */
+  duplicatePayments: number;
   claims: number;
   matched: string[];
   unmatched: string[];
+  /** Claim payments whose payer is not the claim's payer: parked with a work item, not posted. */
+  payerMismatch: string[];
   delivered: number;
   totals: { paidCents: number; providerAdjustmentCents: number; bprTotalCents: number; reconciles: boolean };
 };
@@ -42,8 +47,27 @@ export function remittanceTotals(r: Remittance) {
   return { paidCents, providerAdjustmentCents, bprTotalCents: r.totalPaidCents, reconciles: paidCents - providerAdjustmentCents === r.totalPaidCents };
 }
 
+/** Schema and balance check of a remittance; throws RemittanceRejected naming the field. Stores nothing. */
+export function validateRemittance(input: unknown): Remittance {
+  const parsed = Remittance.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new RemittanceRejected(`${issue.path.join('.') || '(root)'}: ${issue.message}`, issue.path.join('.'));
+  }
+  const r = parsed.data;
+  const totals = remittanceTotals(r);
+  if (!totals.reconciles) {
+    throw new RemittanceRejected(
+      `totalPaidCents ${r.totalPaidCents} does not equal the claim payments ${totals.paidCents} less provider adjustments ${totals.providerAdjustmentCents}`,
+      'totalPaidCents',
+    );
+  }
+  return r;
+}
+
 export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Date }): Required<InboundSink> & {
   ingestRemittance(input: unknown, source: string): Promise<IngestReport>;
+  validateRemittance(input: unknown): Remittance;
   redeliverPending(): Promise<number>;
 } {
   const { db, temporal } = deps;
@@ -127,57 +151,77 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
   }
 
   return {
+    validateRemittance,
+
     async ingestRemittance(input: unknown, source: string): Promise<IngestReport> {
-      const parsed = Remittance.safeParse(input);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        throw new RemittanceRejected(`${issue.path.join('.') || '(root)'}: ${issue.message}`, issue.path.join('.'));
-      }
-      const r = parsed.data;
+      const r = validateRemittance(input);
       const totals = remittanceTotals(r);
-      if (!totals.reconciles) {
-        throw new RemittanceRejected(
-          `totalPaidCents ${r.totalPaidCents} does not equal the claim payments ${totals.paidCents} less provider adjustments ${totals.providerAdjustmentCents}`,
-          'totalPaidCents',
-        );
-      }
-      const key = remittanceKey(r);
+      const baseKey = remittanceKey(r);
+      const paymentKeys = claimPaymentKeys(r);
+      const payerInFile = r.payerInFile || r.payerId;
       const receivedAt = now();
-      const { duplicate, matched, unmatched } = await db.transaction(async (trx) => {
-        const inserted = await trx('remittances')
-          .insert({
-            remittance_key: key,
-            payer_id: r.payerId,
-            trace_number: r.traceNumber,
-            payment_date: r.paymentDate,
-            adjudication_date: r.adjudicationDate,
-            total_paid_cents: r.totalPaidCents,
-            claim_count: r.claims.length,
-            source,
-            provider_adjustments: JSON.stringify(r.providerAdjustments),
-            received_at: receivedAt,
-          })
-          .onConflict('remittance_key')
-          .ignore()
-          .returning('remittance_key');
-        if (inserted.length === 0) return { duplicate: true, matched: [] as string[], unmatched: [] as string[] };
-        const ids = [...new Set(r.claims.map((c) => c.claimId))];
-        const known = new Map<string, string>();
-        for (let i = 0; i < ids.length; i += 1000) {
-          const rows = await trx('claims').whereIn('claim_id', ids.slice(i, i + 1000)).select('claim_id', 'practice_id');
-          for (const row of rows) known.set(row.claim_id, row.practice_id);
+      const outcome = await db.transaction(async (trx) => {
+        // One ingestion at a time per (payer as the file says, TRN): the check for already stored
+        // claim payments and the inserts below cannot interleave with a concurrent copy of the file.
+        await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 0))', [JSON.stringify([payerInFile, r.traceNumber])]);
+        const stored = new Map<string, string>();
+        for (let i = 0; i < paymentKeys.length; i += 1000) {
+          const rows = await trx('remittance_claims').whereIn('payment_key', paymentKeys.slice(i, i + 1000)).select('payment_key', 'remittance_key');
+          for (const row of rows) stored.set(row.payment_key, row.remittance_key);
         }
-        const rows = r.claims.map((c, seq) => ({
+        const fresh = r.claims.map((c, seq) => ({ c, seq, paymentKey: paymentKeys[seq] })).filter((x) => !stored.has(x.paymentKey));
+        const duplicateOf = [...new Set(stored.values())];
+        if (fresh.length === 0 && r.claims.length > 0) {
+          return { key: duplicateOf[0] ?? baseKey, duplicate: true, duplicatePayments: r.claims.length, matched: [] as string[], unmatched: [] as string[], payerMismatch: [] as string[], duplicateOf };
+        }
+        if (r.claims.length === 0 && (await trx('remittances').where({ remittance_key: baseKey }).first('remittance_key'))) {
+          // A remittance with no claim payments (PLB only) is identified by payer + TRN alone.
+          return { key: baseKey, duplicate: true, duplicatePayments: 0, matched: [] as string[], unmatched: [] as string[], payerMismatch: [] as string[], duplicateOf: [baseKey] };
+        }
+        // A second transaction set reusing a TRN (new claim payments) is stored under payer:TRN#n.
+        const taken = await trx('remittances').where('remittance_key', baseKey).orWhere('remittance_key', 'like', `${baseKey.replace(/[\\%_]/g, (m) => `\\${m}`)}#%`).count<{ n: string }[]>('* as n');
+        const n = Number(taken[0].n);
+        const key = n === 0 ? baseKey : `${baseKey}#${n + 1}`;
+        await trx('remittances').insert({
+          remittance_key: key,
+          payer_id: r.payerId,
+          payer_in_file: payerInFile,
+          trace_number: r.traceNumber,
+          payment_date: r.paymentDate,
+          adjudication_date: r.adjudicationDate,
+          total_paid_cents: r.totalPaidCents,
+          claim_count: r.claims.length,
+          source,
+          provider_adjustments: JSON.stringify(r.providerAdjustments),
+          received_at: receivedAt,
+        });
+        const ids = [...new Set(fresh.map((x) => x.c.claimId))];
+        const known = new Map<string, { practiceId: string; payers: string[] }>();
+        for (let i = 0; i < ids.length; i += 1000) {
+          const rows = await trx('claims')
+            .whereIn('claim_id', ids.slice(i, i + 1000))
+            .select('claim_id', 'practice_id', 'payer_id', trx.raw(`document->'secondaryCoverage'->>'payerId' as secondary_payer_id`));
+          for (const row of rows) known.set(row.claim_id, { practiceId: row.practice_id, payers: [row.payer_id, row.secondary_payer_id].filter(Boolean) });
+        }
+        // POST-1: a claim payment is posted only to a claim of the payer that pays it; a payment
+        // from another payer (an unknown REF*2U, a wrong ?payerId=) is parked with a work item.
+        const statusOf = (claimId: string) => {
+          const claim = known.get(claimId);
+          if (!claim) return 'unmatched';
+          return claim.payers.includes(r.payerId) ? 'matched' : 'payer_mismatch';
+        };
+        const rows = fresh.map(({ c, seq, paymentKey }) => ({
           remittance_key: key,
           seq,
           claim_id: c.claimId,
           claim_status_code: c.statusCode,
           paid_cents: c.paidCents,
           claim_payment: JSON.stringify(c),
-          match_status: known.has(c.claimId) ? 'matched' : 'unmatched',
+          match_status: statusOf(c.claimId),
+          payment_key: paymentKey,
         }));
         for (let i = 0; i < rows.length; i += 1000) await trx('remittance_claims').insert(rows.slice(i, i + 1000));
-        const unmatchedClaims = r.claims.filter((c) => !known.has(c.claimId));
+        const unmatchedClaims = fresh.filter((x) => !known.has(x.c.claimId)).map((x) => x.c);
         // An unknown claim's payment goes to the worklist of the practice the ERA pays (N1*PE NPI).
         const payeePractice = r.payeeNpi ? (await trx('practices').where({ billing_npi: r.payeeNpi }).first('id'))?.id : undefined;
         for (const c of unmatchedClaims) {
@@ -194,15 +238,50 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
             dollarsAtRiskCents: Math.abs(c.paidCents),
           });
         }
+        const mismatched = fresh.filter((x) => statusOf(x.c.claimId) === 'payer_mismatch');
+        for (const { c, seq } of mismatched) {
+          const claim = known.get(c.claimId)!;
+          await openWorkItem(trx, {
+            idempotencyKey: `remittance:${key}:${seq}:payer-mismatch`,
+            practiceId: claim.practiceId,
+            kind: 'remittance_payer_mismatch',
+            ruleId: 'POST-1',
+            entityType: 'remittance',
+            entityId: key,
+            title: `ERA ${r.traceNumber} from payer ${r.payerId}: payment for claim ${c.claimId} (${(c.paidCents / 100).toFixed(2)}) whose payer is ${claim.payers.join('/')} parked`,
+            detail: { claimId: c.claimId, seq, statusCode: c.statusCode, paidCents: c.paidCents, remittancePayerId: r.payerId, payerInFile, claimPayers: claim.payers },
+            dueDate: receivedAt.slice(0, 10),
+            dollarsAtRiskCents: Math.abs(c.paidCents),
+          });
+        }
         return {
+          key,
           duplicate: false,
-          matched: r.claims.filter((c) => known.has(c.claimId)).map((c) => c.claimId),
+          duplicatePayments: r.claims.length - fresh.length,
+          matched: fresh.filter((x) => statusOf(x.c.claimId) === 'matched').map((x) => x.c.claimId),
           unmatched: unmatchedClaims.map((c) => c.claimId),
+          payerMismatch: mismatched.map((x) => x.c.claimId),
+          duplicateOf,
         };
       });
-      const stored = await db('remittances').where({ remittance_key: key }).first();
-      const delivered = await deliver(key, stored);
-      return { remittanceKey: key, duplicate, claims: r.claims.length, matched, unmatched, delivered, totals };
+      // Deliver what this ingestion stored; for a repeated file, re-deliver what the first copy
+      // stored but never signalled (a crash between storing and signalling).
+      let delivered = 0;
+      for (const key of outcome.duplicate ? outcome.duplicateOf : [outcome.key]) {
+        const stored = await db('remittances').where({ remittance_key: key }).first();
+        if (stored) delivered += await deliver(key, stored);
+      }
+      return {
+        remittanceKey: outcome.key,
+        duplicate: outcome.duplicate,
+        duplicatePayments: outcome.duplicatePayments,
+        claims: r.claims.length,
+        matched: outcome.matched,
+        unmatched: outcome.unmatched,
+        payerMismatch: outcome.payerMismatch,
+        delivered,
+        totals,
+      };
     },
 
     async remittance(remittance: Remittance, source: string) {

@@ -27,6 +27,54 @@ export type PostingResult = {
   postingLagBusinessDays: number;
 };
 
+type MbbNoteView = { date: string; reliefPercent: number; reliefHours?: number; levels?: string[] };
+
+/** How far back a diagnostic block counts for an RFA (DEN-6 lookup by date). */
+const MBB_LOOKBACK_DAYS = 365;
+
+/**
+ * DEN-6: the two diagnostic medial branch block notes behind an RFA claim, latest two on or before
+ * its date of service:
+ * 1. the authorization the claim names (priorAuthNumber) — the package the payer approved;
+ * 2. else an authorization of the same patient and region carrying MBB notes;
+ * 3. else the patient's own diagnostic MBB claims in that region (family facet_mbb with the relief
+ *    documented) in the year before the date of service.
+ */
+export async function diagnosticMbbNotes(db: Knex, claim: ClaimDocument): Promise<MbbNoteView[]> {
+  const latestTwo = (notes: MbbNoteView[]) => notes.filter((n) => n.date <= claim.serviceDate).sort((a, b) => a.date.localeCompare(b.date)).slice(-2);
+  if (claim.priorAuthNumber) {
+    const auth = await db('authorizations').where({ auth_number: claim.priorAuthNumber }).orderBy('updated_at', 'desc').first('details');
+    const notes = latestTwo(auth?.details?.mbbNotes ?? []);
+    if (notes.length) return notes;
+  }
+  const regions = [...new Set((claim.documentation?.procedures ?? []).filter((p) => p.family === 'rfa').map((p) => p.region))];
+  const since = addCalendarDays(claim.serviceDate, -MBB_LOOKBACK_DAYS);
+  const authQuery = db('authorizations').where({ practice_id: claim.practiceId, patient_id: claim.patient.id }).whereRaw(`jsonb_array_length(coalesce(details->'mbbNotes', '[]'::jsonb)) > 0`);
+  if (regions.length) authQuery.whereIn('region', regions);
+  const auths = await authQuery.orderBy('updated_at', 'desc').select('details');
+  for (const a of auths) {
+    const notes = latestTwo((a.details.mbbNotes as MbbNoteView[]).filter((n) => n.date >= since));
+    if (notes.length) return notes;
+  }
+  const prior = await db('claims')
+    .where({ practice_id: claim.practiceId })
+    .whereNot({ claim_id: claim.claimId })
+    .whereRaw(`document->'patient'->>'id' = ?`, [claim.patient.id])
+    .where('service_date', '>=', since)
+    .where('service_date', '<=', claim.serviceDate)
+    .orderBy('service_date')
+    .select('service_date', 'document');
+  const notes: MbbNoteView[] = [];
+  for (const row of prior) {
+    const doc = row.document as ClaimDocument;
+    for (const p of doc.documentation?.procedures ?? []) {
+      if (p.family !== 'facet_mbb' || p.reliefPercent === undefined || (regions.length && !regions.includes(p.region))) continue;
+      notes.push({ date: String(row.service_date).slice(0, 10), reliefPercent: p.reliefPercent, ...(p.reliefHours !== undefined ? { reliefHours: p.reliefHours } : {}), levels: p.levels });
+    }
+  }
+  return latestTwo(notes);
+}
+
 export function postingActivities(db: Knex) {
   return {
     async postClaimPayment(input: { claim: ClaimDocument; delivery: RemittanceDelivery; coveragePriority: string; postedAt: string }): Promise<PostingResult> {
@@ -165,13 +213,12 @@ export function postingActivities(db: Knex) {
         })
         .onConflict(['claim_id', 'remittance_key'])
         .ignore();
-      // DEN-6: for an RFA denial, the two diagnostic MBB notes come from the authorization record.
-      let mbbNotes: Array<{ date: string; reliefPercent: number; reliefHours?: number; levels?: string[] }> = [];
+      // DEN-6: for an RFA denial, the two diagnostic MBB notes: from the authorization record when
+      // the claim has one, else (a payer such as Medicare needed no prior authorization) looked up
+      // by patient, region and date.
+      let mbbNotes: MbbNoteView[] = [];
       const appealPackage = appealPackageRequirements(cpts, classification.kind);
-      if (appealPackage.includes('diagnostic_mbb_note_1') && claim.priorAuthNumber) {
-        const auth = await db('authorizations').where({ auth_number: claim.priorAuthNumber }).orderBy('updated_at', 'desc').first('details');
-        mbbNotes = (auth?.details?.mbbNotes ?? []).slice(-2);
-      }
+      if (appealPackage.includes('diagnostic_mbb_note_1')) mbbNotes = await diagnosticMbbNotes(db, claim);
       return {
         mbbNotes,
         classification: {

@@ -67,8 +67,9 @@ export function reconciliationActivities(db: Knex) {
         .select('r.provider_adjustments');
       const plbCents = plb.reduce((s, r) => s + (r.provider_adjustments as Array<{ amountCents: number }>).reduce((t, a) => t + a.amountCents, 0), 0);
       const postedCents = Number(posted?.cents ?? 0) - plbCents;
-      const deposit = await db('deposits').where({ practice_id: input.practiceId, deposit_date: input.date }).first('amount_cents');
-      const depositedCents = deposit ? Number(deposit.amount_cents) : null;
+      // POST-7: every deposit of the day counts (several deposits on one day add up).
+      const [deposit] = await db('deposits').where({ practice_id: input.practiceId, deposit_date: input.date }).count<{ n: string; total: string | null }[]>('* as n').sum('amount_cents as total');
+      const depositedCents = Number(deposit.n) > 0 ? Number(deposit.total) : null;
       const differenceCents = postedCents - (depositedCents ?? 0);
       if (differenceCents !== 0) {
         await openWorkItem(db, {

@@ -17,6 +17,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { HttpError } from './errors';
+import { edgeGuard } from './edge';
 import { userForToken, type ApiUser } from './tokens';
 import type { Config } from '../lib/config';
 import type { AesGcmCodec } from '../workers/codec';
@@ -70,6 +71,9 @@ export type AppDeps = {
   authFailureLimit?: { max: number; timeWindowMs: number };
 };
 
+/** Default request body limit; routes that need more or less say so (claims 256 KiB, remittances 50 MiB). */
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
 function instancePathToDots(p: string): string {
   return p.replace(/^\//, '').split('/').filter(Boolean).join('.') || '(root)';
 }
@@ -88,7 +92,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           }
         : deps.logger ?? false,
     // Request bodies are never logged (they carry PHI); fastify logs method, url and status only.
-    bodyLimit: 50 * 1024 * 1024,
+    // 1 MiB by default (a claim document is a few KiB; its route allows 256 KiB, far under
+    // Temporal's 2 MB payload limit); only POST /api/remittances takes large 835 files.
+    bodyLimit: DEFAULT_BODY_LIMIT,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -102,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('user', undefined);
   app.decorateRequest('authFailure', undefined);
   app.decorateRequest('access', undefined as unknown as Access);
+  // Every params/query/JSON body value must be storable (no NUL, no lone surrogate, bounded nesting).
+  app.addHook('preValidation', edgeGuard);
 
   // X12 files arrive as text/plain (and the occasional application/edi-x12).
   app.addContentTypeParser(['text/plain', 'application/edi-x12', 'application/edi'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
@@ -124,6 +132,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return reply.status(503).header('retry-after', '30').send({ error: 'service_unavailable', message: `${DEPENDENCY_NAMES[down]} is unavailable or not answering; try again shortly`, dependency: down, requestId: request.id });
     }
     const status = (err as { statusCode?: number }).statusCode ?? 500;
+    if (status === 413) {
+      const limit = request.routeOptions.bodyLimit ?? DEFAULT_BODY_LIMIT;
+      return reply.status(413).send({ error: 'payload_too_large', message: `request body larger than ${limit} bytes for ${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}` });
+    }
     if (status < 500) {
       return reply.status(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
     }

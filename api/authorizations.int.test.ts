@@ -86,6 +86,29 @@ describe('/api/authorizations → priorAuthorizationWorkflow', () => {
     expect((await h.app.inject({ method: 'POST', url: '/api/authorizations/NEVER-SEEN/actions/cancel', headers: h.auth(), payload: { reason: 'x' } })).statusCode).toBe(404);
   });
 
+  it('AUTH-1: the "package incomplete" work item closes once the package is completed and approved; a superseded one closes too', async () => {
+    const b = body({ package: { diagnoses: ['M54.16'] } }); // incomplete → not submitted (AUTH-1)
+    expect((await h.app.inject({ method: 'POST', url: '/api/authorizations', headers: h.auth(), payload: b })).statusCode).toBe(201);
+    await until(b.authId, 'incomplete');
+    const items = () => h.db('work_items').where({ entity_type: 'authorization', entity_id: b.authId, kind: 'auth_package_incomplete' }).orderBy('id');
+    expect((await items()).map((i) => i.status)).toEqual(['open']);
+    // Still incomplete: a new item for the new package version; the first one no longer holds.
+    const still = await h.app.inject({ method: 'POST', url: `/api/authorizations/${b.authId}/actions/update-package`, headers: h.auth(), payload: { package: { diagnoses: ['M54.16'], imagingFindings: 'MRI: foraminal stenosis' } } });
+    expect(still.statusCode, still.body).toBe(200);
+    const two = await waitFor(async () => {
+      const rows = await items();
+      return rows.length === 2 && rows[0].status === 'closed' ? rows : undefined;
+    }, 'the first item superseded');
+    expect(two.map((i) => i.status)).toEqual(['closed', 'open']);
+    const complete = await h.app.inject({ method: 'POST', url: `/api/authorizations/${b.authId}/actions/update-package`, headers: h.auth(), payload: { package: body().package } });
+    expect(complete.statusCode, complete.body).toBe(200);
+    const approved = await until(b.authId, 'approved');
+    expect(approved.workItems.filter((w: { kind: string }) => w.kind === 'auth_package_incomplete')).toEqual([]);
+    const after = await items();
+    expect(after.map((i) => i.status)).toEqual(['closed', 'closed']);
+    expect(after[1].closed_reason).toMatch(/package complete/);
+  });
+
   it('AUTH-5 denial for medical necessity shows the P2P work item due today; record-peer-to-peer overturned → approved', async () => {
     const b = body();
     h.sim.forAuthorization(b.authId, [{ decision: 'denied', denialReason: 'medical_necessity' }]);

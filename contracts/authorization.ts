@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { ServiceDate, Text, WorkflowDate } from '../domain/primitives';
 import { Approach, BusinessId, IsoDate, Laterality, Region } from '../domain/claim-document';
 import { AuthFamily, AuthPackage, levelsOutsideRegion, type Finding } from '../domain/authorization';
 import type { AuthorizationResponse278 } from '../activities/gateway/eligibility-auth';
@@ -30,17 +31,17 @@ export const AuthorizationRequest = z
     authId: BusinessId,
     practiceId: BusinessId,
     payerId: BusinessId,
-    patientId: z.string().min(1).max(80),
+    patientId: Text(80, 1),
     providerNpi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
     family: AuthFamily,
     cpts: z.array(z.string().regex(/^[A-Z0-9]{5}$/, 'CPT/HCPCS is 5 characters')).min(1).max(20),
     region: Region,
     approach: Approach.optional(),
-    levels: z.array(z.string().min(1).max(10)).max(6).default([]),
+    levels: z.array(Text(10, 1)).max(6).default([]),
     laterality: Laterality,
     /** The requested window. */
-    validFrom: IsoDate,
-    validTo: IsoDate,
+    validFrom: WorkflowDate,
+    validTo: WorkflowDate,
     visitsRequested: z.number().int().min(1).max(52).default(1),
     package: AuthPackage.default({ diagnoses: [] }),
     /** SCS: the trial authorization this permanent one follows (AUTH-6); a renewal: the one it renews (AUTH-7). */
@@ -126,44 +127,44 @@ export const payerAuthResponseSignal = defineSignal<[AuthorizationResponse278]>(
 /** Refusal types: the API maps InvalidState → 409 and RuleViolation → 422. */
 export const REFUSAL = { invalidState: 'InvalidState', ruleViolation: 'RuleViolation' } as const;
 
-export const UpdatePackageInput = z.object({ actor: z.string().optional(), package: AuthPackage });
+export const UpdatePackageInput = z.object({ actor: Text(200).optional(), package: AuthPackage });
 export type UpdatePackageInput = z.infer<typeof UpdatePackageInput>;
 export const updatePackageUpdate = defineUpdate<AuthWorkflowState, [UpdatePackageInput]>('updatePackage');
 
 export const RecordDecisionInput = z.discriminatedUnion('decision', [
-  z.object({ actor: z.string().optional(), decision: z.literal('approved'), authNumber: z.string().min(1).max(50), validFrom: IsoDate, validTo: IsoDate, visitsAuthorized: z.number().int().min(1).optional(), decidedOn: IsoDate }),
-  z.object({ actor: z.string().optional(), decision: z.literal('denied'), denialReason: z.enum(['medical_necessity', 'administrative', 'not_covered', 'frequency']), reason: z.string().max(500).optional(), decidedOn: IsoDate }),
-  z.object({ actor: z.string().optional(), decision: z.literal('pended'), reason: z.string().max(500).optional(), decidedOn: IsoDate }),
+  z.object({ actor: Text(200).optional(), decision: z.literal('approved'), authNumber: Text(50, 1), validFrom: WorkflowDate, validTo: WorkflowDate, visitsAuthorized: z.number().int().min(1).max(1000).optional(), decidedOn: WorkflowDate }),
+  z.object({ actor: Text(200).optional(), decision: z.literal('denied'), denialReason: z.enum(['medical_necessity', 'administrative', 'not_covered', 'frequency']), reason: Text(500).optional(), decidedOn: WorkflowDate }),
+  z.object({ actor: Text(200).optional(), decision: z.literal('pended'), reason: Text(500).optional(), decidedOn: WorkflowDate }),
 ]);
 export type RecordDecisionInput = z.infer<typeof RecordDecisionInput>;
 export const recordDecisionUpdate = defineUpdate<AuthWorkflowState, [RecordDecisionInput]>('recordDecision');
 
 export const RecordPeerToPeerInput = z.object({
-  actor: z.string().optional(),
+  actor: Text(200).optional(),
   outcome: z.enum(['overturned', 'upheld']),
-  authNumber: z.string().min(1).max(50).optional(),
-  validFrom: IsoDate.optional(),
-  validTo: IsoDate.optional(),
+  authNumber: Text(50, 1).optional(),
+  validFrom: WorkflowDate.optional(),
+  validTo: WorkflowDate.optional(),
   visitsAuthorized: z.number().int().min(1).optional(),
-  note: z.string().max(1000).optional(),
+  note: Text(1000).optional(),
 });
 export type RecordPeerToPeerInput = z.infer<typeof RecordPeerToPeerInput>;
 export const recordPeerToPeerUpdate = defineUpdate<AuthWorkflowState, [RecordPeerToPeerInput]>('recordPeerToPeer');
 
-export const RecordVisitInput = z.object({ actor: z.string().optional(), serviceDate: IsoDate, appointmentId: z.string().max(64).optional() });
+export const RecordVisitInput = z.object({ actor: Text(200).optional(), serviceDate: ServiceDate, appointmentId: Text(64).optional() });
 export type RecordVisitInput = z.infer<typeof RecordVisitInput>;
 export const recordVisitUpdate = defineUpdate<AuthWorkflowState, [RecordVisitInput]>('recordVisit');
 
 export const DocumentTrialResultsInput = z.object({
-  actor: z.string().optional(),
-  documentedOn: IsoDate,
+  actor: Text(200).optional(),
+  documentedOn: WorkflowDate,
   reliefPercent: z.number().min(0).max(100),
-  functionalImprovement: z.string().max(1000).optional(),
+  functionalImprovement: Text(1000).optional(),
 });
 export type DocumentTrialResultsInput = z.infer<typeof DocumentTrialResultsInput>;
 export const documentTrialResultsUpdate = defineUpdate<AuthWorkflowState, [DocumentTrialResultsInput]>('documentTrialResults');
 
-export const CancelAuthorizationInput = z.object({ actor: z.string().optional(), reason: z.string().min(1).max(500) });
+export const CancelAuthorizationInput = z.object({ actor: Text(200).optional(), reason: Text(500, 1) });
 export type CancelAuthorizationInput = z.infer<typeof CancelAuthorizationInput>;
 export const cancelAuthorizationUpdate = defineUpdate<AuthWorkflowState, [CancelAuthorizationInput]>('cancelAuthorization');
 

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { ExpiryDate, Text } from '../domain/primitives';
 import { IsoDate } from '../domain/claim-document';
 import type { CredentialItem, CredentialPolicy, CredentialStatus } from '../domain/credentials';
 
@@ -15,35 +16,35 @@ export const credentialWorkflowId = (npi: string): string => `credential:${npi}`
 
 export const LicenseInput = z.object({
   state: z.string().regex(/^[A-Z]{2}$/, 'a two-letter state code'),
-  number: z.string().min(1).max(40),
+  number: Text(40, 1),
   issueDate: IsoDate.optional(),
-  expiryDate: IsoDate,
-  documentRef: z.string().max(200).optional(),
+  expiryDate: ExpiryDate,
+  documentRef: Text(200).optional(),
 });
 export const DeaInput = z.object({
   number: z.string().regex(/^[A-Z]{2}\d{7}$/, 'a DEA number is two letters and seven digits'),
   issueDate: IsoDate.optional(),
-  expiryDate: IsoDate,
-  documentRef: z.string().max(200).optional(),
+  expiryDate: ExpiryDate,
+  documentRef: Text(200).optional(),
 });
 export const MalpracticeInput = z.object({
-  carrier: z.string().max(100).optional(),
-  policyNumber: z.string().min(1).max(60),
+  carrier: Text(100).optional(),
+  policyNumber: Text(60, 1),
   effectiveDate: IsoDate.optional(),
-  expiryDate: IsoDate,
-  documentRef: z.string().max(200).optional(),
+  expiryDate: ExpiryDate,
+  documentRef: Text(200).optional(),
 });
 export const CaqhInput = z.object({
   caqhId: z.string().regex(/^\d{5,10}$/, 'a CAQH provider id is 5–10 digits'),
   lastAttestationDate: IsoDate,
 });
 export const EnrollmentInput = z.object({
-  payerId: z.string().min(1).max(64),
+  payerId: Text(64, 1),
   /** Absent: not yet enrolled; the enrollment is started (CRED-6) and claims to this payer are held. */
   effectiveDate: IsoDate.optional(),
   /** Default: effective date + 36 months (CRED-5). */
   recredentialingDueDate: IsoDate.optional(),
-  payerProviderId: z.string().max(60).optional(),
+  payerProviderId: Text(60).optional(),
 });
 
 const issueBeforeExpiry = (c: { issueDate?: string; effectiveDate?: string; expiryDate: string }, ctx: z.RefinementCtx, path: (string | number)[]) => {
@@ -142,51 +143,51 @@ export const RenewCredentialInput = z.object({
   kind: z.enum(['license', 'dea', 'malpractice']),
   /** Licenses: which state's license. */
   state: z.string().regex(/^[A-Z]{2}$/).optional(),
-  expiryDate: IsoDate,
-  documentRef: z.string().min(1).max(200),
-  identifier: z.string().min(1).max(60).optional(),
-  actor: z.string().optional(),
+  expiryDate: ExpiryDate,
+  documentRef: Text(200, 1),
+  identifier: Text(60, 1).optional(),
+  actor: Text(200).optional(),
 });
 export type RenewCredentialInput = z.infer<typeof RenewCredentialInput>;
 export const renewCredentialUpdate = defineUpdate<CredentialWorkflowState, [RenewCredentialInput]>('renewCredential');
 
 export const RecordCaqhAttestationInput = z.object({
   attestationDate: IsoDate,
-  documentRef: z.string().max(200).optional(),
-  actor: z.string().optional(),
+  documentRef: Text(200).optional(),
+  actor: Text(200).optional(),
 });
 export type RecordCaqhAttestationInput = z.infer<typeof RecordCaqhAttestationInput>;
 export const recordCaqhAttestationUpdate = defineUpdate<CredentialWorkflowState, [RecordCaqhAttestationInput]>('recordCaqhAttestation');
 
 export const RecordEnrollmentInput = z.object({
-  payerId: z.string().min(1).max(64),
+  payerId: Text(64, 1),
   /** Absent: start a new enrollment (pending). */
   effectiveDate: IsoDate.optional(),
   /** Default effective date + 36 months; also how a completed re-credentialing is recorded. */
   recredentialingDueDate: IsoDate.optional(),
-  payerProviderId: z.string().max(60).optional(),
-  documentRef: z.string().max(200).optional(),
-  actor: z.string().optional(),
+  payerProviderId: Text(60).optional(),
+  documentRef: Text(200).optional(),
+  actor: Text(200).optional(),
 });
 export type RecordEnrollmentInput = z.infer<typeof RecordEnrollmentInput>;
 export const recordEnrollmentUpdate = defineUpdate<CredentialWorkflowState, [RecordEnrollmentInput]>('recordEnrollment');
 
 export const RecordRecredentialingNoticeInput = z.object({
-  payerId: z.string().min(1).max(64),
+  payerId: Text(64, 1),
   receivedDate: IsoDate,
   respondBy: IsoDate,
-  actor: z.string().optional(),
+  actor: Text(200).optional(),
 });
 export type RecordRecredentialingNoticeInput = z.infer<typeof RecordRecredentialingNoticeInput>;
 export const recordRecredentialingNoticeUpdate = defineUpdate<CredentialWorkflowState, [RecordRecredentialingNoticeInput]>('recordRecredentialingNotice');
 
 export const AnswerRecredentialingNoticeInput = z.object({
-  payerId: z.string().min(1).max(64),
+  payerId: Text(64, 1),
   answeredDate: IsoDate,
-  documentRef: z.string().min(1).max(200),
+  documentRef: Text(200, 1),
   /** The payer's new re-credentialing due date, when the answer completes re-credentialing. */
   recredentialingDueDate: IsoDate.optional(),
-  actor: z.string().optional(),
+  actor: Text(200).optional(),
 });
 export type AnswerRecredentialingNoticeInput = z.infer<typeof AnswerRecredentialingNoticeInput>;
 export const answerRecredentialingNoticeUpdate = defineUpdate<CredentialWorkflowState, [AnswerRecredentialingNoticeInput]>('answerRecredentialingNotice');

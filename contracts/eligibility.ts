@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { ServiceDate, Text } from '../domain/primitives';
 import { Approach, BusinessId, IsoDate, Laterality, Region } from '../domain/claim-document';
 import { AuthPackage, levelsOutsideRegion, type Finding } from '../domain/authorization';
 import type { EligibilityCheckKind } from '../domain/eligibility';
@@ -20,15 +21,15 @@ export const Appointment = z
     appointmentId: BusinessId,
     practiceId: BusinessId,
     payerId: BusinessId,
-    patientId: z.string().min(1).max(80),
-    memberId: z.string().min(1).max(80).optional(),
+    patientId: Text(80, 1),
+    memberId: Text(80, 1).optional(),
     providerNpi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
-    serviceDate: IsoDate,
+    serviceDate: ServiceDate,
     cpts: z.array(z.string().regex(/^[A-Z0-9]{5}$/, 'CPT/HCPCS is 5 characters')).min(1).max(20),
     placeOfService: z.string().regex(/^\d{2}$/, 'place of service is 2 digits'),
     region: Region.optional(),
     approach: Approach.optional(),
-    levels: z.array(z.string().min(1).max(10)).max(6).optional(),
+    levels: z.array(Text(10, 1)).max(6).optional(),
     laterality: Laterality.optional(),
     /** ELIG-3: weeks of documented failed conservative care; facet: months of axial pain. */
     conservativeCareWeeks: z.number().min(0).optional(),
@@ -84,15 +85,15 @@ export type EligibilityWorkflowState = {
 
 export const eligibilityStateQuery = defineQuery<EligibilityWorkflowState>('eligibilityState');
 
-export const RescheduleInput = z.object({ actor: z.string().optional(), serviceDate: IsoDate, cpts: z.array(z.string().regex(/^[A-Z0-9]{5}$/)).min(1).optional() });
+export const RescheduleInput = z.object({ actor: Text(200).optional(), serviceDate: ServiceDate, cpts: z.array(z.string().regex(/^[A-Z0-9]{5}$/)).min(1).optional() });
 export type RescheduleInput = z.infer<typeof RescheduleInput>;
 export const rescheduleAppointmentUpdate = defineUpdate<EligibilityWorkflowState, [RescheduleInput]>('rescheduleAppointment');
 
-export const CancelAppointmentInput = z.object({ actor: z.string().optional(), reason: z.string().min(1).max(500) });
+export const CancelAppointmentInput = z.object({ actor: Text(200).optional(), reason: Text(500, 1) });
 export type CancelAppointmentInput = z.infer<typeof CancelAppointmentInput>;
 export const cancelAppointmentUpdate = defineUpdate<EligibilityWorkflowState, [CancelAppointmentInput]>('cancelAppointment');
 
-export const ReverifyInput = z.object({ actor: z.string().optional() });
+export const ReverifyInput = z.object({ actor: Text(200).optional() });
 export const reverifyEligibilityUpdate = defineUpdate<EligibilityWorkflowState, [z.infer<typeof ReverifyInput>]>('reverifyEligibility');
 
 export const APPOINTMENT_ACTIONS = {

@@ -82,17 +82,23 @@ async function denials(ctx: Ctx): Promise<AuditRow[]> {
   // DEN-5: peer-to-peer for a medical-necessity denial not requested on time.
   out.push(...(await lateClaimItems(ctx, ['peer_to_peer'], 'DEN', 'peer_to_peer_late')));
 
-  // DEN-7: recurring patterns (root-cause items); dollars = the year's denials of that CPT × payer × CARC.
+  // DEN-7: recurring patterns (root-cause items). Dollars: the billed dollars of the claims those
+  // patterns' denials are on, each denied claim counted once, whatever the number of patterns
+  // (CPT × payer × CARC, one item per month) it matches or the number of times it was denied.
   const [patterns] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum((
-        select coalesce(sum(c.billed_cents), 0) from denials d join claims c on c.claim_id = d.claim_id
-        where c.practice_id = w.practice_id and d.payer_id = w.detail->>'payerId' and d.carc = w.detail->>'carc'
-          and (w.detail->>'cpt') = any(d.cpt_codes) and c.service_date >= ?::date and c.service_date < ?::date)), 0)::bigint as dollars
-     from work_items w
-     where w.practice_id = ? and w.kind = 'denial_root_cause' and w.rule_id = 'DEN-7'
-       and (w.detail->>'lastDenialDate')::date >= ?::date and (w.detail->>'lastDenialDate')::date < ?::date`,
-    [ctx.from, ctx.to, ctx.practiceId, ctx.from, ctx.to],
+    `with items as (
+       select w.practice_id, w.detail from work_items w
+       where w.practice_id = ? and w.kind = 'denial_root_cause' and w.rule_id = 'DEN-7'
+         and (w.detail->>'lastDenialDate')::date >= ?::date and (w.detail->>'lastDenialDate')::date < ?::date
+     ), denied_claims as (
+       select distinct c.claim_id, c.billed_cents from items w
+       join denials d on d.payer_id = w.detail->>'payerId' and d.carc = w.detail->>'carc' and (w.detail->>'cpt') = any(d.cpt_codes)
+       join claims c on c.claim_id = d.claim_id and c.practice_id = w.practice_id
+       where c.service_date >= ?::date and c.service_date < ?::date
+     )
+     select (select count(*) from items)::int as occurrences, (select coalesce(sum(billed_cents), 0) from denied_claims)::bigint as dollars`,
+    [ctx.practiceId, ctx.from, ctx.to, ctx.from, ctx.to],
   );
   out.push(fig('DEN', 'DEN-7', 'recurring_denial_pattern', 'denied', patterns.occurrences, patterns.dollars));
   return out;

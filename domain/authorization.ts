@@ -6,6 +6,7 @@
  * workflow code.
  */
 import { z } from 'zod';
+import { Text } from './primitives';
 import { Approach, IsoDate, Laterality, Region } from './claim-document';
 import { addBusinessDays, addCalendarDays, daysBetween } from './business-days';
 import type { PayerPolicy } from './payer-policy';
@@ -72,28 +73,28 @@ export const MbbNote = z.object({
   reliefHours: z.number().min(0).optional(),
   /** Expected duration of the anesthetic used (the default minimum relief duration, AUTH-4). */
   anestheticDurationHours: z.number().min(0).optional(),
-  levels: z.array(z.string()).optional(),
+  levels: z.array(Text(200)).optional(),
 });
 export type MbbNote = z.infer<typeof MbbNote>;
 
 export const AuthPackage = z.object({
-  diagnoses: z.array(z.string().min(3).max(8)).max(12).default([]),
-  imagingFindings: z.string().max(2000).optional(),
+  diagnoses: z.array(Text(8, 3)).max(12).default([]),
+  imagingFindings: Text(2000).optional(),
   conservativeCare: z
     .object({
       weeks: z.number().min(0),
-      modalities: z.array(z.string()).default([]),
+      modalities: z.array(Text(200)).default([]),
       failed: z.boolean(),
     })
     .optional(),
-  functionalImpairment: z.string().max(2000).optional(),
+  functionalImpairment: Text(2000).optional(),
   /** Facet procedures: months of predominantly axial pain (ELIG-3: ≥ 3). */
   axialPainMonths: z.number().min(0).optional(),
   /** RFA: the two diagnostic medial branch blocks (AUTH-4). */
   mbbNotes: z.array(MbbNote).optional(),
   /** SCS permanent: the documented trial results (AUTH-6). */
   trialResults: z
-    .object({ documentedOn: IsoDate, reliefPercent: z.number().min(0).max(100), functionalImprovement: z.string().optional() })
+    .object({ documentedOn: IsoDate, reliefPercent: z.number().min(0).max(100), functionalImprovement: Text(200).optional() })
     .optional(),
   psychologicalEvaluation: z.boolean().optional(),
 });

@@ -4,6 +4,7 @@
  * and the published JSON Schema. Pure: safe to import from workflow code.
  */
 import { z } from 'zod';
+import { BirthDate, BusinessId, NonNegativeCents, ServiceDate, Text, birthDateIssue, serviceDateIssue } from './primitives';
 
 export const REGIONS = ['cervical', 'thoracic', 'lumbar', 'sacral'] as const;
 export const APPROACHES = ['interlaminar', 'transforaminal', 'caudal'] as const;
@@ -27,34 +28,20 @@ export type Approach = z.infer<typeof Approach>;
 export type Laterality = z.infer<typeof Laterality>;
 export type Family = z.infer<typeof Family>;
 
-/** A calendar date `YYYY-MM-DD` that actually exists (2026-02-30 is refused). */
-export const IsoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'not a real calendar date');
-
-/** Business identifiers end up in workflow ids and URLs: keep them to a safe alphabet. */
-export const BusinessId = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only');
+export { IsoDate, BusinessId } from './primitives';
 
 export const ClaimLine = z.object({
   cpt: z.string().regex(/^[A-Z0-9]{5}$/, 'CPT/HCPCS is 5 characters, e.g. 64483 or C1607'),
   modifiers: z.array(z.string().regex(/^[A-Z0-9]{2}$/, 'a modifier is 2 characters')).max(4).optional(),
   units: z.number().int().min(1).max(999),
-  chargeCents: z.number().int().min(0),
+  chargeCents: NonNegativeCents,
   diagnosisPointers: z.array(z.number().int().min(1).max(12)).min(1).max(4),
   /**
    * Optional extension: the line's date of service when it is not the claim's `serviceDate`
    * (a multi-visit claim: E/M or therapy series). The claim-level `serviceDate` stays the default
    * every rule uses; an 837P writes DTP*472 per line from this.
    */
-  serviceDate: IsoDate.optional(),
+  serviceDate: ServiceDate.optional(),
   /** Optional extension: SV103 unit basis, `UN` units (default) or `MJ` anesthesia minutes (then `units` counts minutes). */
   unitBasis: z.enum(['UN', 'MJ']).optional(),
 });
@@ -64,22 +51,22 @@ export const ProcedureFacts = z.object({
   family: Family,
   approach: Approach.optional(),
   region: Region,
-  levels: z.array(z.string().min(1)),
+  levels: z.array(Text(10, 1)).max(10),
   laterality: Laterality,
   guidance: z.enum(['fluoroscopy', 'ct', 'ultrasound', 'none']).optional(),
   permanentImageRecorded: z.boolean().optional(),
   separateInterpretation: z.boolean().optional(),
   reliefPercent: z.number().min(0).max(100).optional(),
-  reliefHours: z.number().min(0).optional(),
+  reliefHours: z.number().min(0).max(10_000).optional(),
 });
 export type ProcedureFacts = z.infer<typeof ProcedureFacts>;
 
 export const EmFacts = z.object({
   newPatient: z.boolean(),
   mdm: z.enum(['straightforward', 'low', 'moderate', 'high']).optional(),
-  totalMinutes: z.number().int().min(0).optional(),
+  totalMinutes: z.number().int().min(0).max(10_000).optional(),
   separatelyIdentifiable: z.boolean().optional(),
-  chronicConditions: z.number().int().min(0).optional(),
+  chronicConditions: z.number().int().min(0).max(100).optional(),
   prescriptionDrugManagement: z.boolean().optional(),
 });
 export type EmFacts = z.infer<typeof EmFacts>;
@@ -90,21 +77,21 @@ export const ClaimDocument = z
     practiceId: BusinessId,
     payerId: BusinessId,
     coverage: z.object({
-      memberId: z.string().min(1).max(80),
+      memberId: Text(80, 1),
       priority: z.enum(['primary', 'secondary', 'tertiary']),
     }),
     patient: z.object({
-      id: z.string().min(1).max(80),
-      birthDate: IsoDate,
+      id: Text(80, 1),
+      birthDate: BirthDate,
       sex: z.enum(['F', 'M', 'U']),
     }),
     renderingNpi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
-    serviceDate: IsoDate,
+    serviceDate: ServiceDate,
     placeOfService: z.string().regex(/^\d{2}$/, 'place of service is 2 digits'),
-    priorAuthNumber: z.string().min(1).max(50).optional(),
+    priorAuthNumber: Text(50, 1).optional(),
     /** Optional extension: coverage to bill after the primary adjudicates (POST-6). */
     secondaryCoverage: z
-      .object({ payerId: BusinessId, memberId: z.string().min(1).max(80) })
+      .object({ payerId: BusinessId, memberId: Text(80, 1) })
       .optional(),
     diagnoses: z
       .array(z.string().regex(/^[A-Z][0-9][0-9A-Z](\.?[0-9A-Z]{1,4})?$/, 'not an ICD-10-CM code'))
@@ -113,7 +100,7 @@ export const ClaimDocument = z
     lines: z.array(ClaimLine).min(1).max(50),
     documentation: z
       .object({
-        procedures: z.array(ProcedureFacts).optional(),
+        procedures: z.array(ProcedureFacts).max(20).optional(),
         em: EmFacts.optional(),
       })
       .optional(),
@@ -147,4 +134,17 @@ export function describeIssues(error: z.ZodError): Array<{ path: string; message
     path: issue.path.length ? issue.path.map(String).join('.') : '(root)',
     message: issue.message,
   }));
+}
+
+/**
+ * Bounds relative to today, checked where the clock is read (the API edge): the date of service
+ * at most ~2 years ahead, the birth date not in the future. Issues carry the field path.
+ */
+export function claimDateIssues(claim: Pick<ClaimDocument, 'serviceDate' | 'patient'>, today: string): Array<{ path: string[]; message: string }> {
+  const issues: Array<{ path: string[]; message: string }> = [];
+  const dos = serviceDateIssue(claim.serviceDate, today);
+  if (dos) issues.push({ path: ['serviceDate'], message: dos });
+  const birth = birthDateIssue(claim.patient.birthDate, today);
+  if (birth) issues.push({ path: ['patient', 'birthDate'], message: birth });
+  return issues;
 }

@@ -1,9 +1,9 @@
 import { Client, Connection } from '@temporalio/client';
-import { AesGcmCodec } from '../workers/codec';
+import { encryptingDataConverter } from '../workers/codec-converter';
 import type { EncryptionKey } from './config';
 
 /** A Temporal client that encrypts what it sends and decrypts what it reads. */
 export async function createTemporalClient(address: string, namespace: string, keys: EncryptionKey[]): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace, dataConverter: { payloadCodecs: [new AesGcmCodec(keys)] } });
+  return new Client({ connection, namespace, dataConverter: encryptingDataConverter(keys) });
 }

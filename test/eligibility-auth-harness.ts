@@ -11,7 +11,7 @@ import { createDb } from '../db/knex';
 import { parseEncryptionKeys } from '../lib/config';
 import { temporalTestServerPath } from '../lib/tools';
 import { createActivities } from '../activities';
-import { dataConverter } from '../workers/codec-converter';
+import { encryptingDataConverter } from '../workers/codec-converter';
 import { startHarness, workflowBundle, type Harness } from './harness';
 import { PayerSimulator } from '../activities/gateway/simulator';
 import { EligibilityAuthSimulator } from '../activities/gateway/eligibility-auth';
@@ -31,7 +31,7 @@ export async function startEligAuthTimeSkipping(): Promise<EligAuthTimeSkipping>
   const keys = parseEncryptionKeys(inject('encryptionKeys'));
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    client: { dataConverter: dataConverter(keys) },
+    client: { dataConverter: encryptingDataConverter(keys) },
   });
   const { temporal } = await import('@temporalio/proto');
   const T = temporal.api.enums.v1.IndexedValueType;
@@ -45,7 +45,7 @@ export async function startEligAuthTimeSkipping(): Promise<EligAuthTimeSkipping>
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities: createActivities({ db, gateway, eligibilityAuthGateway: sim }),
-    dataConverter: dataConverter(keys),
+    dataConverter: encryptingDataConverter(keys),
   });
   const running = worker.run();
   return {
@@ -73,7 +73,7 @@ export async function startEligAuthHarness(): Promise<Harness & { sim: Eligibili
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities: createActivities({ db: h.db, gateway: h.simulator, eligibilityAuthGateway: sim }),
-    dataConverter: dataConverter(parseEncryptionKeys(inject('encryptionKeys'))),
+    dataConverter: encryptingDataConverter(parseEncryptionKeys(inject('encryptionKeys'))),
   });
   const running = worker.run();
   return {

@@ -11,7 +11,7 @@ import { createDb } from '../db/knex';
 import { parseEncryptionKeys } from '../lib/config';
 import { temporalTestServerPath } from '../lib/tools';
 import { createActivities } from '../activities';
-import { dataConverter } from '../workers/codec-converter';
+import { encryptingDataConverter } from '../workers/codec-converter';
 import { workflowBundle } from './harness';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
 import { createInbound } from '../activities/inbound';
@@ -42,7 +42,7 @@ export async function startTimeSkipping(opts: { simulator?: SimulatorConfig } = 
   const keys = parseEncryptionKeys(inject('encryptionKeys'));
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: temporalTestServerPath() } },
-    client: { dataConverter: dataConverter(keys) },
+    client: { dataConverter: encryptingDataConverter(keys) },
   });
   // The test server knows no custom search attributes until told (the dev server gets them as flags).
   await env.connection.operatorService.addSearchAttributes({
@@ -58,7 +58,7 @@ export async function startTimeSkipping(opts: { simulator?: SimulatorConfig } = 
     taskQueue: TASK_QUEUE,
     workflowBundle: await workflowBundle(),
     activities: createActivities({ db, gateway: simulator }),
-    dataConverter: dataConverter(keys),
+    dataConverter: encryptingDataConverter(keys),
   });
   // A worker runs once: it polls for the whole file; `run` just runs the test body meanwhile.
   const running = worker.run();

@@ -8,7 +8,7 @@ import { createActivities } from '../activities';
 import type { PayerGateway } from '../activities/gateway/types';
 import type { EligibilityAuthGateway } from '../activities/gateway/eligibility-auth';
 import { TASK_QUEUE } from '../contracts/claim';
-import { dataConverter } from './codec-converter';
+import { encryptingDataConverter, failureConverterPath } from './codec-converter';
 import type { EncryptionKey } from '../lib/config';
 import path from 'node:path';
 
@@ -16,7 +16,7 @@ export const workflowsPath = path.resolve(__dirname, '../workflows/index.ts');
 
 /** Bundle once and reuse (tests bundle once per file; start-up bundles once). */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {
@@ -28,7 +28,7 @@ const quietBundlerLogger = {
   log: () => {},
 };
 
-export { dataConverter } from './codec-converter';
+export { dataConverter, encryptingDataConverter } from './codec-converter';
 
 export async function createRcmWorker(opts: {
   connection: NativeConnection;
@@ -47,6 +47,6 @@ export async function createRcmWorker(opts: {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createActivities({ db: opts.db, gateway: opts.gateway, eligibilityAuthGateway: opts.eligibilityAuthGateway }),
-    dataConverter: dataConverter(opts.keys),
+    dataConverter: encryptingDataConverter(opts.keys),
   });
 }

@@ -37,12 +37,13 @@ export class SegmentWriter {
     const values = elements.map((e) => e ?? '');
     while (values.length && values[values.length - 1] === '') values.pop();
     const position = this.segments.length + 1;
-    for (const v of values) {
+    // Messages name the element and position, never its value: values are member ids, names, birth dates.
+    values.forEach((v, i) => {
       const delimiter = this.repeated.has(v) ? /[*~]/ : /[*~^]/;
       if (delimiter.test(v) || /[\r\n]/.test(v)) {
-        throw new X12Error(position, id, `value "${v}" contains an X12 delimiter`, 'CONTENT');
+        throw new X12Error(position, id, `${id}${String(i + 1).padStart(2, '0')} contains an X12 delimiter (* ~ ^ or a line break); value withheld`, 'CONTENT');
       }
-    }
+    });
     this.segments.push([id, ...values].join(DELIMS.element));
   }
 
@@ -50,11 +51,11 @@ export class SegmentWriter {
   comp(...parts: Array<string | undefined>): string {
     const values = parts.map((e) => e ?? '');
     while (values.length && values[values.length - 1] === '') values.pop();
-    for (const v of values) {
+    values.forEach((v, i) => {
       if (v.includes(DELIMS.component)) {
-        throw new X12Error(this.segments.length + 1, '(composite)', `value "${v}" contains the component separator`, 'CONTENT');
+        throw new X12Error(this.segments.length + 1, '(composite)', `component ${i + 1} of a composite contains the component separator (:); value withheld`, 'CONTENT');
       }
-    }
+    });
     return values.join(DELIMS.component);
   }
 
@@ -64,7 +65,7 @@ export class SegmentWriter {
 }
 
 function pad(value: string, width: number, field: string): string {
-  if (value.length > width) throw new X12Error(1, 'ISA', `${field} "${value}" is longer than ${width} characters`, 'CONTENT');
+  if (value.length > width) throw new X12Error(1, 'ISA', `${field} is ${value.length} characters, longer than ${width}; value withheld`, 'CONTENT');
   return value.padEnd(width, ' ');
 }
 

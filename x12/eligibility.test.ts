@@ -104,7 +104,7 @@ describe('271 eligibility response (005010X279A1)', () => {
     const lines = generate271(a, opts).split('\n');
     const eb = lines.findIndex((l) => l.startsWith('EB*I'));
     const swap = (value: string) => lines.map((l, j) => (j === eb ? value : l)).join('\n');
-    expect(rejection(() => parse271(swap('EB*1******1O~')))).toEqual({ position: eb + 1, id: 'EB', code: 'SYNTAX', reason: 'EB07 is not an amount: "1O"' });
+    expect(rejection(() => parse271(swap('EB*1******1O~')))).toEqual({ position: eb + 1, id: 'EB', code: 'SYNTAX', reason: 'EB07 is not an amount (2 characters: digits, letters; value withheld)' });
     expect(rejection(() => parse271(swap('EB*1**********X~')))).toMatchObject({ position: eb + 1, id: 'EB', code: 'CONTENT', reason: 'EB11 "X" is not Y, N or U' });
     expect(rejection(() => parse271(swap('EB*1************XX:1~')))).toMatchObject({ position: eb + 1, id: 'EB', code: 'CONTENT' });
     const firstEb = lines.findIndex((l) => l.startsWith('EB*'));

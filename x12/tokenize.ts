@@ -211,7 +211,7 @@ export class Tokenizer {
     const id = elements[0];
     const position = this.count + 1;
     if (!/^[A-Z][A-Z0-9]{1,2}$/.test(id)) {
-      throw new X12Error(position, id.slice(0, 3) || '(empty)', `"${id.slice(0, 10)}" is not a segment identifier`, 'SYNTAX');
+      throw new X12Error(position, id.slice(0, 3) || '(empty)', `the segment does not start with a segment identifier (2–3 letters or digits); value withheld`, 'SYNTAX');
     }
     this.count = position;
     out.push({ id, position, elements, delimiters: d });

@@ -79,7 +79,7 @@ describe('X12 requests through the file-drop clearinghouse', () => {
     const good = new EligibilityAuthSimulator().answer270(x270, req);
     await writeFile(path.join(fd.folders.inbox, 'bad.271'), good.replace(/^EB\*1\*\*30/m, 'EB*1*****abc*1O'));
     const [outcome] = await fd.pollOnce();
-    expect(outcome).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^segment \d+ \(EB\): EB07 is not an amount: "1O"$/) });
+    expect(outcome).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^segment \d+ \(EB\): EB07 is not an amount \(2 characters: digits, letters; value withheld\)$/) });
     expect(await readFile(path.join(fd.folders.failed, 'bad.271.error.txt'), 'utf8')).toContain('error code: SYNTAX');
     await expect(gateway.checkEligibility(req)).rejects.toBeInstanceOf(AwaitingPayerAnswer);
   });

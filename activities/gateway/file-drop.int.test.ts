@@ -227,14 +227,16 @@ describe('file-drop clearinghouse (dev server, real worker)', () => {
 
   it('a public 835 naming its payer only in TRN03 fails while no payer id maps, and posts once payer_identifiers maps it', async () => {
     // LinuxForHealth/x12 managed-care.835 (BPR16 typo fixed): no REF*2U, N1*PR without N104, TRN03 1935665544.
-    const text = await readFile(path.join(__dirname, '../../x12/fixtures/public/derived-835-managed-care-bpr16-fixed.835'), 'utf8');
+    // A trace number of its own: the same public file posted by another suite is the same payment
+    // (payer as the file names itself + TRN + CLP) and would rightly be a duplicate here.
+    const trace = `71700${Date.now().toString().slice(-8)}`;
+    const text = (await readFile(path.join(__dirname, '../../x12/fixtures/public/derived-835-managed-care-bpr16-fixed.835'), 'utf8')).replace('TRN*1*7170066655*', `TRN*1*${trace}*`);
     const name = `835-trn03-${uniqueId('PUB')}.835`;
     await drop(name, text);
     await eventually(async () => ((await list('failed')).includes(name) ? true : undefined), `${name} in failed/`);
     const error = await readFile(folder(`failed/${name}.error.txt`), 'utf8');
     expect(error).toMatch(/segment position: 7\nsegment id: N1\nerror code: CONTENT\nreason: unknown payer: none of TRN03 "1935665544"/);
-    // (api/remittances.int.test.ts posts the same public file under another payer: look at this payer's only.)
-    expect(await h.db('remittances').where({ trace_number: '7170066655', payer_id: 'COMMERCIAL' })).toHaveLength(0);
+    expect(await h.db('remittances').where({ trace_number: trace })).toHaveLength(0);
 
     // The clearinghouse's id for this payer, mapped for the whole installation.
     await h.db('payer_identifiers').insert({ practice_id: null, identifier: '1935665544', payer_id: 'COMMERCIAL', note: 'test: TRN03 of a public sample 835' });
@@ -243,13 +245,13 @@ describe('file-drop clearinghouse (dev server, real worker)', () => {
       await drop(again, text);
       const report = await processed(again);
       expect(report.remittances).toEqual([
-        expect.objectContaining({ payerId: 'COMMERCIAL', traceNumber: '7170066655', claims: 2, totalPaidCents: 94500 }),
+        expect.objectContaining({ payerId: 'COMMERCIAL', traceNumber: trace, claims: 2, totalPaidCents: 94500 }),
       ]);
       expect(report.remittances[0].result).toMatchObject({ duplicate: false, matched: [], unmatched: ['5554555444', '8765432112'] });
-      const [row] = await h.db('remittances').where({ trace_number: '7170066655', payer_id: 'COMMERCIAL' });
-      expect(row).toMatchObject({ payer_id: 'COMMERCIAL', remittance_key: 'COMMERCIAL:7170066655', source: 'file-drop' });
+      const [row] = await h.db('remittances').where({ trace_number: trace });
+      expect(row).toMatchObject({ payer_id: 'COMMERCIAL', remittance_key: `COMMERCIAL:${trace}`, source: 'file-drop' });
       // Unknown claims are parked, never dropped.
-      expect(await h.db('work_items').where({ kind: 'unmatched_remittance', entity_id: 'COMMERCIAL:7170066655' })).toHaveLength(2);
+      expect(await h.db('work_items').where({ kind: 'unmatched_remittance', entity_id: `COMMERCIAL:${trace}` })).toHaveLength(2);
     } finally {
       await h.db('payer_identifiers').where({ identifier: '1935665544' }).delete();
     }

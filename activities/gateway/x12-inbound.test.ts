@@ -56,12 +56,13 @@ describe('detectX12Kind', () => {
 });
 
 describe('ingestX12: 835', () => {
-  it('every remittance fixture reaches sink.remittance parsed, with the source', async () => {
+  it('every remittance fixture reaches sink.remittance parsed, with the source and the payer as the file names it', async () => {
     for (const f of ['835-paid-in-full.x12', '835-mpr-contractual-patient-resp.x12', '835-denials.x12', '835-reversal-correction-plb.x12']) {
       const { sink, calls } = recordingSink();
       const result = await ingestX12(read(f), sink, { source: 'file-drop' });
       expect(result.kind).toBe('835');
-      expect(calls.remittances).toEqual([{ r: parse835(read(f)), source: 'file-drop' }]);
+      const parsed = parse835(read(f));
+      expect(calls.remittances).toEqual([{ r: { ...parsed, payerInFile: parsed.payerId }, source: 'file-drop' }]);
       expect(result.remittances[0]).toMatchObject({ traceNumber: calls.remittances[0].r.traceNumber, result: { posted: calls.remittances[0].r.traceNumber } });
       expect(calls.acks).toEqual([]);
     }

@@ -10,7 +10,7 @@
  * request to find (nothing is signalled).
  *
  * What reaches the claim workflows:
- * - 835: every transaction set → `sink.remittance` (idempotent on payer + TRN in the sink).
+ * - 835: every transaction set → `sink.remittance` (idempotent per claim payment in the sink).
  * - 277CA: one acknowledgement per claim (2200D TRN02 = CLM01 = claimId). A rejection carries its
  *   STC statuses (`A7:562:85`) and the STC12 free text. A claim whose only statuses are A0/A1
  *   (forwarded / received by the clearinghouse) is not yet accepted by the payer: it is reported
@@ -20,12 +20,15 @@
  *   = the 837P's GS06, which the submission sets to its interchange control number) is resolved to
  *   claims through `lookupInterchange`. Groups nobody can resolve are reported as unmatched.
  */
+import { type Parse835Options } from '../../x12/parse-835';
 import { parse277CA, parse835All, parse999, X12Error, type Ack999, type ClaimAck277 } from '../../x12';
 import { parse277 } from '../../x12/claim-status';
 import { parse271 } from '../../x12/eligibility';
 import { parse278Response } from '../../x12/authorization';
 import { el, tokenize } from '../../x12/tokenize';
 import type { Remittance } from '../../domain/remittance';
+import { assertStorableX12, payersInFile835 } from '../../x12/inbound-checks';
+import { RemittanceRejected, validateRemittance } from '../inbound';
 import type { Acknowledgement, InboundSink } from './types';
 
 export type InboundX12Kind = '835' | '999' | '277CA' | '277' | '271' | '278';
@@ -82,6 +85,27 @@ export interface X12InboundResult {
   responses?: Array<{ kind: '277' | '271' | '278'; traceNumber: string }>;
 }
 
+/**
+ * Read an 835 for posting: every element storable (else the segment position), every transaction
+ * set parsed and validated (schema, balance) before anything is posted, each remittance carrying
+ * the payer as the file names itself (half of each claim payment's idempotency key). Throws
+ * X12Error; posts nothing.
+ */
+export function read835ForPosting(text: string, payerId?: string, resolvePayer?: Parse835Options['resolvePayer']): Remittance[] {
+  assertStorableX12(text);
+  const remittances: Remittance[] = parse835All(text, { payerId, ...(resolvePayer ? { resolvePayer } : {}) });
+  const inFile = payersInFile835(text);
+  return remittances.map((r, i) => {
+    const withPayer = { ...r, payerInFile: inFile[i]?.payerInFile || r.payerId };
+    try {
+      return validateRemittance(withPayer);
+    } catch (err) {
+      if (err instanceof RemittanceRejected) throw new X12Error(inFile[i]?.stPosition ?? 1, 'ST', `transaction set ${i + 1}: ${err.message}`, 'CONTENT');
+      throw err;
+    }
+  });
+}
+
 /** Parse any inbound X12 file and deliver its contents to the sink. Nothing is delivered from a file that does not parse. */
 export async function ingestX12(text: string, sink: InboundSink, opts: X12InboundOptions): Promise<X12InboundResult> {
   const kind = detectX12Kind(text);
@@ -101,7 +125,7 @@ export async function ingestX12(text: string, sink: InboundSink, opts: X12Inboun
     // The payer: opts.payerId, else REF*2U, N1*PR N104, TRN03 through the sink's mapping of
     // clearinghouse payer ids (payer_identifiers); refused at N1*PR when none maps.
     const resolvePayer = opts.payerId ? undefined : await sink.payerResolver?.();
-    const remittances: Remittance[] = parse835All(text, { payerId: opts.payerId, ...(resolvePayer ? { resolvePayer } : {}) });
+    const remittances = read835ForPosting(text, opts.payerId, resolvePayer);
     for (const r of remittances) {
       const answer = await sink.remittance(r, opts.source);
       result.remittances.push({ payerId: r.payerId, traceNumber: r.traceNumber, claims: r.claims.length, totalPaidCents: r.totalPaidCents, result: answer });

@@ -18,9 +18,11 @@ import {
 import { TASK_QUEUE } from '../../contracts/claim';
 import { PayerId, PracticeId, RcmKind, RcmStatus } from '../../contracts/search-attributes';
 import { badRequest, conflict, notFound } from '../errors';
+import { Text } from '../../domain/primitives';
+import { checkServiceDateAhead } from '../edge';
 import { mapUpdateError, parseActionBody } from './workflow-actions';
 
-const Params = z.object({ appointmentId: z.string().min(1).max(64) });
+const Params = z.object({ appointmentId: Text(64, 1) });
 const ActionName = z.enum(Object.keys(APPOINTMENT_ACTIONS) as [keyof typeof APPOINTMENT_ACTIONS, ...Array<keyof typeof APPOINTMENT_ACTIONS>]);
 
 const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -31,6 +33,7 @@ export async function appointmentRoutes(fastify: FastifyInstance) {
   app.post('/appointments', { schema: { body: Appointment }, config: { access: { level: 'write', phi: 'appointment' } } }, async (request, reply) => {
     const a = request.body;
     if (a.serviceDate < todayUtc()) throw badRequest(`the date of service ${a.serviceDate} is in the past`, 'serviceDate');
+    checkServiceDateAhead(a.serviceDate);
     const [practice, payer] = await Promise.all([
       app.db('practices').where({ id: a.practiceId }).first('id'),
       app.db('payers').where({ id: a.payerId }).first('id'),
@@ -111,6 +114,7 @@ export async function appointmentRoutes(fastify: FastifyInstance) {
     if ('serviceDate' in body && typeof body.serviceDate === 'string' && body.serviceDate < todayUtc()) {
       throw badRequest(`the new date of service ${body.serviceDate} is in the past`, 'serviceDate');
     }
+    if ('serviceDate' in body && typeof body.serviceDate === 'string') checkServiceDateAhead(body.serviceDate);
     const exists = Boolean(await app.db('appointments').where({ appointment_id: appointmentId }).first('appointment_id'));
     try {
       // eslint-disable-next-line @typescript-eslint/no-explicit-any

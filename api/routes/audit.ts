@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { buildAudit } from '../../domain/audit';
 import { auditRows } from '../../db/audit';
 import { badRequest } from '../errors';
+import { Text } from '../../domain/primitives';
 
 export async function auditRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
@@ -18,7 +19,7 @@ export async function auditRoutes(fastify: FastifyInstance) {
     {
       schema: {
         querystring: z.object({
-          practiceId: z.string().min(1).max(64),
+          practiceId: Text(64, 1),
           year: z.coerce.number().int().min(2000).max(2100).optional(),
         }),
       },

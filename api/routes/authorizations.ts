@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
+import { Text, WorkflowDate } from '../../domain/primitives';
 import {
   AUTHORIZATION_ACTIONS,
   AuthorizationRequest,
@@ -25,22 +26,22 @@ import { receivePayerAuthResponse } from '../../activities/eligibility-auth';
 import { badRequest, conflict, notFound } from '../errors';
 import { mapUpdateError, parseActionBody } from './workflow-actions';
 
-const Params = z.object({ authId: z.string().min(1).max(64) });
+const Params = z.object({ authId: Text(64, 1) });
 const ActionName = z.enum(Object.keys(AUTHORIZATION_ACTIONS) as [keyof typeof AUTHORIZATION_ACTIONS, ...Array<keyof typeof AUTHORIZATION_ACTIONS>]);
 
 const PayerResponse = z.object({
-  requestId: z.string().min(1).max(200),
-  authId: z.string().min(1).max(64).optional(),
-  payerId: z.string().min(1).max(64),
+  requestId: Text(200, 1),
+  authId: Text(64, 1).optional(),
+  payerId: Text(64, 1),
   decision: z.enum(['approved', 'pended', 'denied']),
-  authNumber: z.string().max(50).optional(),
-  validFrom: IsoDate.optional(),
-  validTo: IsoDate.optional(),
-  visitsAuthorized: z.number().int().min(1).optional(),
+  authNumber: Text(50).optional(),
+  validFrom: WorkflowDate.optional(),
+  validTo: WorkflowDate.optional(),
+  visitsAuthorized: z.number().int().min(1).max(1000).optional(),
   denialReason: z.enum(['medical_necessity', 'administrative', 'not_covered', 'frequency']).optional(),
-  reason: z.string().max(500).optional(),
-  decidedOn: IsoDate,
-  raw: z.string().max(100_000).default(''),
+  reason: Text(500).optional(),
+  decidedOn: WorkflowDate,
+  raw: Text(100_000).default(''),
 });
 
 export async function authorizationRoutes(fastify: FastifyInstance) {

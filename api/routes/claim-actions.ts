@@ -8,16 +8,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { ClaimDocument } from '../../domain/claim-document';
+import { NonNegativeCents, Text } from '../../domain/primitives';
+import { ClaimDocumentAtEdge } from '../edge';
 import { CLAIM_ACTIONS, claimWorkflowId } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
 
-const bodies = {
-  correct: z.object({ claim: ClaimDocument, reason: z.string().min(1) }),
-  'request-write-off': z.object({ amountCents: z.number().int().positive(), rationale: z.string().min(1) }),
-  'approve-write-off': z.object({ recoveryReview: z.string().min(1) }),
-  'submit-appeal': z.object({ appealReference: z.string().min(1), note: z.string().optional() }),
-  close: z.object({ reason: z.string().min(1) }),
+export const CLAIM_ACTION_BODIES = {
+  correct: z.object({ claim: ClaimDocumentAtEdge, reason: Text(2000, 1) }),
+  'request-write-off': z.object({ amountCents: NonNegativeCents.min(1), rationale: Text(2000, 1) }),
+  'approve-write-off': z.object({ recoveryReview: Text(2000, 1) }),
+  'submit-appeal': z.object({ appealReference: Text(200, 1), note: Text(2000).optional() }),
+  close: z.object({ reason: Text(2000, 1) }),
 } satisfies Record<keyof typeof CLAIM_ACTIONS, z.ZodType>;
 
 export const ClaimAction = z.enum(Object.keys(CLAIM_ACTIONS) as [keyof typeof CLAIM_ACTIONS, ...Array<keyof typeof CLAIM_ACTIONS>]);
@@ -38,10 +39,10 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/claims/:claimId/actions/:action',
-    { schema: { params: z.object({ claimId: z.string().min(1).max(64), action: ClaimAction }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
+    { bodyLimit: 256 * 1024, schema: { params: z.object({ claimId: Text(64, 1), action: ClaimAction }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
     async (request) => {
       const { claimId, action } = request.params;
-      const parsed = bodies[action].safeParse(request.body ?? {});
+      const parsed = CLAIM_ACTION_BODIES[action].safeParse(request.body ?? {});
       if (!parsed.success) {
         throw new HttpError(400, 'invalid_request', `invalid body for action ${action}`, {
           issues: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message })),

@@ -7,12 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { ClaimDocument } from '../../domain/claim-document';
+import { Text } from '../../domain/primitives';
+import { ClaimDocumentAtEdge } from '../edge';
 import { CLAIM_STATUSES, TASK_QUEUE, claimStateQuery, claimWorkflowId, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
 import { badRequest, conflict, notFound } from '../errors';
 import { CptCodes, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '../../contracts/search-attributes';
 
-const ClaimIdParams = z.object({ claimId: z.string().min(1).max(64) });
+const ClaimIdParams = z.object({ claimId: Text(64, 1) });
+
+/** A claim document is a few KiB; 256 KiB keeps every accepted one far under Temporal's 2 MB payload limit. */
+export const CLAIM_BODY_LIMIT = 256 * 1024;
 
 /** How long GET /api/claims/:id waits for the workflow's live state before answering from the read model. */
 const LIVE_QUERY_MS = 2_000;
@@ -20,7 +24,7 @@ const LIVE_QUERY_MS = 2_000;
 export async function claimRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
-  app.post('/claims', { schema: { body: ClaimDocument }, config: { access: { level: 'write', phi: 'claim' } } }, async (request, reply) => {
+  app.post('/claims', { bodyLimit: CLAIM_BODY_LIMIT, schema: { body: ClaimDocumentAtEdge }, config: { access: { level: 'write', phi: 'claim' } } }, async (request, reply) => {
     const claim = request.body;
     const [practice, payer] = await Promise.all([
       app.db('practices').where({ id: claim.practiceId }).first('id'),
@@ -152,8 +156,8 @@ export async function claimRoutes(fastify: FastifyInstance) {
 
   const ListQuery = z.object({
     status: z.enum(CLAIM_STATUSES).optional(),
-    payerId: z.string().optional(),
-    practiceId: z.string().optional(),
+    payerId: Text(64).optional(),
+    practiceId: Text(64).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     offset: z.coerce.number().int().min(0).default(0),
   });

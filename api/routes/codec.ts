@@ -135,7 +135,13 @@ export async function codecRoutes(app: FastifyInstance) {
       const parsed = WirePayloads.safeParse(request.body);
       if (!parsed.success) throw new HttpError(400, 'invalid_request', 'expected { payloads: [{ metadata, data }] } with base64 values');
       const payloads = parsed.data.payloads.map(fromWire);
-      const result = op === 'encode' ? await app.codec.encode(payloads) : await app.codec.decode(payloads);
+      let result: Payload[];
+      try {
+        result = op === 'encode' ? await app.codec.encode(payloads) : await app.codec.decode(payloads);
+      } catch (err) {
+        // A payload we cannot decrypt (unknown key id, tampered or truncated ciphertext) is the caller's input.
+        throw new HttpError(400, 'invalid_payload', `cannot ${op} the payloads: ${(err as Error).name}`);
+      }
       return { payloads: result.map(toWire) };
     });
   }

@@ -10,6 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
+import { Text } from '../../domain/primitives';
 import { IsoDate } from '../../domain/claim-document';
 import { isValidNpi } from '../../domain/npi';
 import { TASK_QUEUE } from '../../contracts/claim';
@@ -30,17 +31,17 @@ const Npi = z.string().refine(isValidNpi, 'not a valid NPI (10 digits with a Luh
 
 export const ProviderBody = z.object({
   npi: Npi,
-  practiceId: z.string().min(1).max(64),
-  name: z.string().min(1).max(200),
-  specialty: z.string().max(100).optional(),
+  practiceId: Text(64, 1),
+  name: Text(200, 1),
+  specialty: Text(100).optional(),
   /** CRED-6: enrollments without an effective date start 90–120 days before this date. */
   firstBillingDate: IsoDate.optional(),
   credentials: ProviderCredentialsInput.default({ licenses: [], enrollments: [] }),
 });
 
-const NpiParams = z.object({ npi: z.string().min(1).max(20) });
+const NpiParams = z.object({ npi: Text(20, 1) });
 const ActionParams = z.object({
-  npi: z.string().min(1).max(20),
+  npi: Text(20, 1),
   action: z.enum(Object.keys(CREDENTIAL_ACTIONS) as [CredentialActionName, ...CredentialActionName[]]),
 });
 
@@ -89,7 +90,8 @@ export async function providerRoutes(fastify: FastifyInstance) {
         taskQueue: TASK_QUEUE,
         workflowId,
         args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // A provider whose workflow failed can be added again; a running or completed one is 409.
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         // NPI is not PHI; the provider's name stays out of search attributes and summaries.
         staticSummary: `Credentials of NPI ${body.npi} · practice ${body.practiceId}`,
         typedSearchAttributes: [

@@ -1,12 +1,13 @@
 /**
  * POST /api/remittances: an X12 835 (text/plain) or a JSON remittance, posted to the matching
  * claims through their workflows. A malformed file is rejected whole (400 with the segment
- * position); a file received twice posts once (payer + TRN). Unmatched claim payments are parked
+ * position); each claim payment posts once (payer in the file + TRN + CLP01/CLP07/occurrence). Unmatched and payer-mismatched claim payments are parked
  * with a work item, never dropped.
  */
 import type { FastifyInstance } from 'fastify';
-import { parse835All, isX12Error } from '../../x12';
+import { isX12Error } from '../../x12';
 import { RemittanceRejected, type IngestReport } from '../../activities/inbound';
+import { read835ForPosting } from '../../activities/gateway/x12-inbound';
 import { HttpError } from '../errors';
 import type { Access } from '../access';
 
@@ -30,16 +31,21 @@ async function assertRemittancePractices(app: FastifyInstance, access: Access, r
 }
 
 export async function remittanceRoutes(app: FastifyInstance) {
-  app.post('/remittances', { config: { access: { level: 'write', handlerChecks: 'an ERA names its claims and its payee: each of their practices must be the caller\'s' } } }, async (request, reply) => {
+  // A 10,000-claim 835 is a few MB; each claim payment reaches its workflow on its own.
+  app.post('/remittances', { bodyLimit: 50 * 1024 * 1024, config: { access: { level: 'write', handlerChecks: 'an ERA names its claims and its payee: each of their practices must be the caller\'s' } } }, async (request, reply) => {
     const body = request.body;
-    const payerId = typeof (request.query as Record<string, unknown>)?.payerId === 'string' ? String((request.query as Record<string, string>).payerId) : undefined;
+    const rawPayerId = (request.query as Record<string, unknown>)?.payerId;
+    if (rawPayerId !== undefined && (typeof rawPayerId !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(rawPayerId))) {
+      throw new HttpError(400, 'invalid_request', 'payerId: a payer key (letters, digits, ".", "_", "-"; at most 64)', { issues: [{ path: 'payerId', message: 'not a payer key' }] });
+    }
+    const payerId = rawPayerId as string | undefined;
     let remittances: unknown[];
     let source: string;
     if (typeof body === 'string') {
       try {
         // Without ?payerId=, the payer is REF*2U, N1*PR N104 or TRN03 mapped through payer_identifiers.
         const resolvePayer = payerId ? undefined : await app.inbound.payerResolver();
-        remittances = parse835All(body, { payerId, ...(resolvePayer ? { resolvePayer } : {}) });
+        remittances = read835ForPosting(body, payerId, resolvePayer);
       } catch (err) {
         if (isX12Error(err)) {
           throw new HttpError(400, 'invalid_x12', err.message, { segmentPosition: err.segmentPosition, segmentId: err.segmentId, reason: err.reason });
@@ -47,13 +53,22 @@ export async function remittanceRoutes(app: FastifyInstance) {
         throw err;
       }
       source = 'api-835';
-    } else if (body && typeof body === 'object') {
+    } else if (body && typeof body === 'object' && !Array.isArray(body)) {
       remittances = [body];
       source = 'api-json';
     } else {
       throw new HttpError(400, 'invalid_request', 'send an X12 835 as text/plain or a remittance as application/json');
     }
     await assertRemittancePractices(app, request.access, remittances);
+    // Every transaction set is validated before any is posted: a bad one rejects the file whole.
+    for (const r of remittances) {
+      try {
+        app.inbound.validateRemittance(r);
+      } catch (err) {
+        if (err instanceof RemittanceRejected) throw new HttpError(400, 'invalid_remittance', err.message, err.field ? { issues: [{ path: err.field, message: err.message }] } : undefined);
+        throw err;
+      }
+    }
     const reports: IngestReport[] = [];
     for (const r of remittances) {
       try {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { validateTouchOutcome, type TouchKind } from '../../domain/ar';
 import { workItemCompletedSignal } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
+import { StorableRecord, Text } from '../../domain/primitives';
 
 const TOUCH_KINDS = new Set(['active_payer_contact', 'status_inquiry', 'payer_call', 'resolution_path']);
 /** Outcome fields other kinds need before they count as done. */
@@ -51,10 +52,10 @@ export async function workItemRoutes(fastify: FastifyInstance) {
     {
       schema: {
         querystring: z.object({
-          practiceId: z.string().optional(),
-          kind: z.string().optional(),
-          assignee: z.string().optional(),
-          entityId: z.string().optional(),
+          practiceId: Text(64).optional(),
+          kind: Text(64).optional(),
+          assignee: Text(200).optional(),
+          entityId: Text(200).optional(),
           status: z.enum(['open', 'completed', 'closed']).default('open'),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
@@ -77,7 +78,7 @@ export async function workItemRoutes(fastify: FastifyInstance) {
 
   app.post(
     '/work-items/:id/complete',
-    { schema: { params: z.object({ id: z.coerce.number().int().positive() }), body: z.object({ outcome: z.record(z.string(), z.unknown()).default({}) }) }, config: { access: { level: 'write', entity: 'workItem' } } },
+    { schema: { params: z.object({ id: z.coerce.number().int().positive() }), body: z.object({ outcome: StorableRecord.default({}) }) }, config: { access: { level: 'write', entity: 'workItem' } } },
     async (request) => {
       const { id } = request.params;
       const outcome = request.body.outcome;
