@@ -277,7 +277,8 @@ describe('denials across claims', () => {
     }, 'hard denials listed by search attributes');
     expect(listed).toEqual(expect.arrayContaining(claims.map((c) => `claim:${c.claimId}`)));
     const rootCause = await eventually(async () => {
-      const rows = await h.db('work_items').where({ kind: 'denial_root_cause', entity_id: 'COMMERCIAL:64635:50' });
+      // (api/revenue-fixes.int.test.ts raises items for the same pattern in practices of its own.)
+      const rows = await h.db('work_items').where({ kind: 'denial_root_cause', entity_id: 'COMMERCIAL:64635:50', practice_id: 'demo-pain' });
       return rows.length ? rows : undefined;
     }, 'root-cause item');
     expect(rootCause).toHaveLength(1);
