@@ -133,8 +133,10 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
       let x12: string;
       try {
         x12 = generate837P(input.claim, {
-          sender: { id: practice.tax_id ?? practice.id, name: practice.name, contactName: 'Billing Office', phone: practice.address?.phone, email: practice.address?.email },
-          receiver: { id: 'CLEARINGHOUSE', name: 'Clearinghouse' },
+          // ISA06/GS02 and ISA08/GS03: the ids the clearinghouse gave this practice at onboarding
+          // (PATCH /api/practices/:id); until then its tax id and a placeholder receiver.
+          sender: { id: practice.clearinghouse_submitter_id ?? practice.tax_id ?? practice.id, name: practice.name, contactName: 'Billing Office', phone: practice.phone ?? practice.address?.phone, email: practice.address?.email },
+          receiver: { id: practice.clearinghouse_receiver_id ?? 'CLEARINGHOUSE', name: 'Clearinghouse' },
           billingProvider: { npi: practice.billing_npi ?? input.claim.renderingNpi, name: practice.name, taxId: practice.tax_id ?? '', address: practice.address ?? { line1: '', city: '', state: '', zip: '' } },
           payer: { id: input.payerId, name: payer?.name ?? input.payerId },
           controlNumbers: { isa: icn, gs: icn, st: 1 },

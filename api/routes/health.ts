@@ -18,7 +18,9 @@ export async function healthRoutes(app: FastifyInstance) {
     };
     const [postgres, temporal] = await Promise.all([
       check(() => app.db.raw('select 1')),
-      check(() => app.temporal.workflowService.getSystemInfo({})),
+      // With a deadline the client stops retrying when the check gives up (a dead server's retries
+      // would otherwise outlive the request, and the connection's close).
+      check(() => app.temporal.connection.withDeadline(Date.now() + 3000, () => app.temporal.workflowService.getSystemInfo({}))),
     ]);
     const ok = postgres.status === 'ok' && temporal.status === 'ok';
     const header = request.headers.authorization;
