@@ -115,6 +115,8 @@ export type ClaimWorkflowState = {
   arTouches: Array<{ kind: string; ruleId: string; dueDate: string; state: 'pending' | 'done' | 'cancelled'; outcome?: Record<string, unknown> }>;
   resolutionPath?: { path: string; expectedPaymentDate?: string; note?: string };
   writeOff?: { requestedBy: string; amountCents: number; rationale: string; approvedBy?: string; recoveryReview?: string };
+  /** AR-6 write-offs of part of the balance approved so far (the claim stays open for the rest). */
+  writtenOffCents?: number;
   timers: ClaimTimer[];
   nextDeadline?: DeadlineView;
   /** Human-readable one-liner of what the claim waits for. */

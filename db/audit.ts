@@ -272,13 +272,13 @@ async function receivables(ctx: Ctx): Promise<AuditRow[]> {
     [...claimBindings(ctx), ctx.asOf],
   );
   out.push(fig('AR', 'AR-5', 'unpaid_over_90_days', 'at_risk', unpaid.occurrences, unpaid.dollars));
-  // AR-6: approved write-offs (the claim closes with "written off $X.XX (AR-6, …)").
+  // AR-6: approved write-offs: the closing event "written off $X.XX (AR-6, …)", or a partial one's event "written off $X.XX (AR-6 partial, …)".
   const [writeOffs] = await rows(
     ctx,
     `select count(*)::int as occurrences,
             coalesce(sum(round((substring(e.detail->>'note' from '^written off \\$([0-9]+\\.[0-9]{2})'))::numeric * 100)), 0)::bigint as dollars
      from claim_events e join claims c on c.claim_id = e.claim_id
-     where ${CLAIM_IN_YEAR} and e.to_status = 'closed' and e.detail->>'note' ~ '^written off \\$[0-9]+\\.[0-9]{2}'`,
+     where ${CLAIM_IN_YEAR} and e.detail->>'note' ~ '^written off \\$[0-9]+\\.[0-9]{2}'`,
     claimBindings(ctx),
   );
   out.push(fig('AR', 'AR-6', 'written_off', 'written_off', writeOffs.occurrences, writeOffs.dollars));

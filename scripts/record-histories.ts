@@ -25,6 +25,7 @@ import { credentialStateQuery, credentialWorkflowId } from '../contracts/credent
 import { authorizationStateQuery, authorizationWorkflowId } from '../contracts/authorization';
 import { eligibilityStateQuery, eligibilityWorkflowId } from '../contracts/eligibility';
 import { addCalendarDays } from '../domain/business-days';
+import { createApiToken } from '../api/tokens';
 import type { ClaimDocument } from '../domain/claim-document';
 
 const OUT_DIR = path.resolve(__dirname, '../test/histories');
@@ -306,6 +307,23 @@ const scenarios: Scenario[] = [
     },
   },
   // Paths through each patched() branch (issue 11: every patch marker replayed in CI).
+  {
+    name: 'claim-partial-write-off',
+    what: 'partial-write-off: $500 of the balance written off (AR-6, requester and a different approver); the claim stays open for the rest',
+    async run(env) {
+      const claim = tfesiClaim('REC-PARTIAL-WO-1');
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      const approverToken = await createApiToken(env.db, { name: 'recorder-approver', role: 'approver' });
+      const req = await env.app.inject({ method: 'POST', url: `/api/claims/${claim.claimId}/actions/request-write-off`, headers: env.auth, payload: { amountCents: 50000, rationale: 'component not billable' } });
+      await expectStatus(req, 200, 'request-write-off');
+      const ok = await env.app.inject({ method: 'POST', url: `/api/claims/${claim.claimId}/actions/approve-write-off`, headers: { authorization: `Bearer ${approverToken}` }, payload: { recoveryReview: 'no secondary' } });
+      await expectStatus(ok, 200, 'approve-write-off');
+      await untilClaim(handle, (s) => s.writtenOffCents === 50000, 'partial write-off recorded');
+      return handle;
+    },
+  },
   {
     name: 'claim-rules-recorded',
     what: 'ar-plan-recorded / payment-rules-recorded: the AR plan and the payment rules come from local activities; an underpaid claim (MPR wrong) posted with its dispute due from the recorded rules',

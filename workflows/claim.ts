@@ -206,7 +206,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
         if (s.status === 'closed') conflict('claim is closed');
         if (s.writeOff && !s.writeOff.approvedBy) conflict(`a write-off of ${money(s.writeOff.amountCents)} requested by ${s.writeOff.requestedBy} is awaiting approval`);
         if (!Number.isInteger(update.amountCents) || update.amountCents <= 0) invalid('amountCents must be a positive whole number of cents', 'amountCents');
-        if (update.amountCents > s.billedCents - s.paidCents) invalid(`amountCents exceeds the open balance of ${money(s.billedCents - s.paidCents)}`, 'amountCents');
+        if (update.amountCents > openBalanceCents()) invalid(`amountCents exceeds the open balance of ${money(openBalanceCents())}`, 'amountCents');
         if (!update.rationale?.trim()) invalid('the write-off analysis needs a documented rationale (AR-5/AR-6)', 'rationale');
       },
     },
@@ -215,6 +215,13 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     approveWriteOffUpdate,
     async (update) => {
       s.writeOff = { ...s.writeOff!, approvedBy: update.actor, recoveryReview: update.recoveryReview };
+      const open = openBalanceCents();
+      if (s.writeOff.amountCents < open && wf.patched('partial-write-off')) {
+        // A write-off of part of the balance: recorded, and the claim goes on for the rest.
+        s.writtenOffCents = (s.writtenOffCents ?? 0) + s.writeOff.amountCents;
+        await setStatus(s.status, update.actor, `written off ${money(s.writeOff.amountCents)} (AR-6 partial, requested by ${s.writeOff.requestedBy}); ${money(open - s.writeOff.amountCents)} still open`);
+        return s;
+      }
       closeRequest = { actor: update.actor, reason: `written off ${money(s.writeOff.amountCents)} (AR-6, requested by ${s.writeOff.requestedBy})` };
       await wf.condition(() => s.status === 'closed');
       return s;
@@ -296,10 +303,15 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     wf.setCurrentDetails(`**${s.status}** — ${s.waitingFor}${s.nextDeadline ? `\n\nNext deadline: ${s.nextDeadline.label} (${s.nextDeadline.at.slice(0, 10)})` : ''}`);
   }
 
+  /** What is still owed on the claim: billed − paid − earlier partial write-offs. */
+  function openBalanceCents(): number {
+    return Math.max(0, s.billedCents - s.paidCents - (s.writtenOffCents ?? 0));
+  }
+
   /** Before adjudication the whole charge is at risk; after, what is disputed, denied or still owed by a secondary. */
   function dollarsAtRiskCents(): number {
     if (s.status === 'closed') return 0;
-    if (!primaryDone) return Math.max(0, s.billedCents - s.paidCents);
+    if (!primaryDone) return openBalanceCents();
     const underpaid = s.payments.reduce((sum, p) => sum + p.underpaidCents, 0);
     const secondaryOwed = secondarySent && !secondaryAdjudicated && !s.payments.some((p) => p.statusCode === '2' || p.statusCode === '20') ? s.patientResponsibilityCents : 0;
     return (openDispute ? underpaid : 0) + secondaryOwed + lineDeniedCents;
