@@ -17,6 +17,7 @@ import type { Appointment, AppointmentStatus } from '../contracts/eligibility';
 import { authorizationWorkflowId, payerAuthResponseSignal, type AuthWorkflowState } from '../contracts/authorization';
 import { loadPayerPolicy } from './payers';
 import { openWorkItem } from './work-items';
+import { isX12Error } from '../x12';
 import { EligibilityAuthSimulator, type AuthorizationRequest278, type AuthorizationResponse278, type EligibilityAuthGateway } from './gateway/eligibility-auth';
 
 export type EligibilityCheckOutcome = {
@@ -169,7 +170,31 @@ export function eligibilityAuthActivities(db: Knex, gateway: EligibilityAuthGate
         return { result: done.result, findings: done.findings, coverageStatus: done.coverage_status, ...(done.response.evaluation ?? {}), workItemIds: done.response.workItemIds ?? [] };
       }
       const request = { requestId: key, payerId: a.payerId, practiceId: a.practiceId, providerNpi: a.providerNpi, patientId: a.patientId, memberId: a.memberId, serviceDate: a.serviceDate, inquiryDate: input.checkedOn, cpts: a.cpts };
-      const answer = await gateway.checkEligibility(request);
+      let answer: Awaited<ReturnType<EligibilityAuthGateway['checkEligibility']>>;
+      try {
+        answer = await gateway.checkEligibility(request);
+      } catch (err) {
+        if (!isX12Error(err)) throw err;
+        // The 270 cannot carry this appointment's ids (a character X12 reserves, or outside its
+        // character set): retrying never helps. A person verifies coverage another way (ELIG-1)
+        // and corrects the ids; the check counts as flagged. The message names the element, never its value.
+        const finding: Finding = { ruleId: 'ELIG-1', field: 'memberId', message: `the eligibility inquiry (270) could not be built: ${err.message}; verify coverage by phone or portal and correct the patient's ids` };
+        const dueDate = input.checkedOn < a.serviceDate ? input.checkedOn : addCalendarDays(a.serviceDate, -1);
+        const wi = await openWorkItem(db, {
+          idempotencyKey: `${input.workflowId}:${a.serviceDate}:ELIG-1:270`,
+          practiceId: a.practiceId,
+          kind: 'eligibility_issue',
+          ruleId: 'ELIG-1',
+          entityType: 'appointment',
+          entityId: a.appointmentId,
+          workflowId: input.workflowId,
+          title: `ELIG-1: eligibility could not be checked electronically (appointment ${a.appointmentId}, DOS ${a.serviceDate})`,
+          detail: { checkKind: input.kind, checkedOn: input.checkedOn, serviceDate: a.serviceDate, segment: err.segmentId, position: err.segmentPosition },
+          dueDate,
+        });
+        await db('appointments').where({ appointment_id: a.appointmentId }).update({ status: 'flagged', flags: JSON.stringify([finding]), updated_at: db.fn.now() });
+        return { result: 'flagged', findings: [finding], coverageStatus: 'unknown', workItemIds: [wi.id] };
+      }
       const [policy, prior, authRows] = await Promise.all([
         loadPayerPolicy(db, a.payerId),
         loadProcedureHistory(db, { practiceId: a.practiceId, patientId: a.patientId, serviceDate: a.serviceDate }),
