@@ -13,6 +13,7 @@ import * as m007 from './007_payer_identifiers';
 import * as m008 from './008_practice_master';
 import * as m009 from './009_users';
 import * as m010 from './010_access_log';
+import * as m011 from './011_web_dashboard';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '008_practice_master': m008,
   '009_users': m009,
   '010_access_log': m010,
+  '011_web_dashboard': m011,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
