@@ -173,4 +173,16 @@ describe('web app in chromium (issue 15)', () => {
     await p.getByRole('heading', { name: `Claim ${claimId}` }).waitFor();
     await ctx.close();
   });
+
+  it('a user of several practices switches practice: the dashboard follows the practice chosen', async () => {
+    const ctx = await browser.newContext();
+    const p = await signIn(ctx, h.tokens.admin);
+    const practice = p.getByLabel('Practice');
+    await practice.selectOption('demo-pain');
+    await p.getByRole('heading', { name: 'Demo Interventional Pain Associates' }).waitFor();
+    await practice.selectOption('demo-north');
+    await p.getByRole('heading', { name: 'North Valley Spine & Pain (demo)' }).waitFor();
+    await p.getByRole('heading', { name: 'Days in AR', exact: true }).waitFor();
+    await ctx.close();
+  });
 });
