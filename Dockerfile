@@ -3,6 +3,8 @@ FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Dev dependencies too, for the web app's build (Vite); pruned after it.
+RUN npm ci --no-audit --no-fund --include=dev
 COPY . .
+RUN npx tsx scripts/build-web.ts --force && npm prune --omit=dev --no-audit --no-fund
 USER node

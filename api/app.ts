@@ -38,6 +38,8 @@ import { practiceRoutes } from './routes/practices';
 import { userRoutes } from './routes/users';
 import { accessLogRoutes, writeAccessLog } from './access-log';
 import { Access, authorizeRoute, checkRouteRule, type AccessRoute } from './access';
+import { registerWeb, sessionToken, WEB_HEADER } from './web';
+import { dashboardRoutes } from './routes/dashboard';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -179,9 +181,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // rate limit below has counted it (valid callers are never counted).
     api.addHook('onRequest', async (request) => {
       const header = request.headers.authorization;
-      const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+      const bearer = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+      // The web app's session cookie (api/web.ts) carries the same token: same resolution below.
+      const cookie = bearer ? undefined : sessionToken(request);
+      const token = bearer ?? cookie;
       if (!token) {
         request.authFailure = new HttpError(401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)');
+        return;
+      }
+      // A change made with the cookie must come from the app's own scripts (SameSite=Strict plus a
+      // header a cross-site form cannot set).
+      if (cookie && request.method !== 'GET' && request.method !== 'HEAD' && request.headers[WEB_HEADER] !== '1') {
+        request.authFailure = new HttpError(403, 'forbidden', `a change made with the session cookie needs the ${WEB_HEADER}: 1 header`);
         return;
       }
       const user = await userForToken(deps.db, token);
@@ -230,6 +241,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(practiceRoutes);
     await api.register(userRoutes);
     await api.register(accessLogRoutes);
+    await api.register(dashboardRoutes);
   }, { prefix: '/api' });
+  await registerWeb(app);
   return app;
 }

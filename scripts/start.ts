@@ -20,6 +20,7 @@ import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
 import { createInbound } from '../activities/inbound';
 import { ensureDailySchedules } from '../lib/schedules';
 import path from 'node:path';
+import { ensureWebBuilt } from './build-web';
 
 const started = Date.now();
 const step = (n: number, total: number, what: string) =>
@@ -104,7 +105,8 @@ async function main() {
     const schedules = await ensureDailySchedules(client, db);
     if (schedules.length) process.stdout.write(`      created schedules ${schedules.join(', ')}\n`);
 
-    step(5, total, 'API: starting');
+    step(5, total, 'API and web app: starting');
+    ensureWebBuilt({ log: (line) => process.stdout.write(`      ${line}\n`) });
     const app = await buildApp({ db, temporal: client, inbound, codec: new AesGcmCodec(keys), config, logger: { level: process.env.LOG_LEVEL ?? 'info' } });
     await app.listen({ port: config.apiPort, host: config.apiHost });
     cleanups.push(() => app.close());
@@ -114,6 +116,7 @@ async function main() {
     process.stdout.write(
       [
         '',
+        `  Web app      ${api}/   (sign in with a token below)`,
         `  API          ${api}   (health: ${api}/health)`,
         uiUrl ? `  Temporal UI  ${uiUrl}` : `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})`,
         `  Admin token  ${token.file}${token.created ? ' (created now)' : ''}   e.g. curl -H "Authorization: Bearer $(cat ${path.relative(process.cwd(), token.file)})" ${api}/api/claims`,

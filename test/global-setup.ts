@@ -13,6 +13,7 @@ import { createDb, migrateLatest } from '../db/knex';
 import { DEMO_PRACTICE_ID, SECOND_PRACTICE_ID, seedDemo } from '../db/seed';
 import { demoFeeSchedule } from '../db/demo-fees';
 import { createApiToken } from '../api/tokens';
+import { ensureWebBuilt } from '../scripts/build-web';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -31,6 +32,8 @@ declare module 'vitest' {
 export type TestTokens = { admin: string; biller: string; approver: string; viewer: string; provider: string; demoBiller: string; northBiller: string; northProvider: string };
 
 export default async function setup(project: TestProject) {
+  // The browser suite (web/e2e.int.test.ts) drives the built app: build it when missing or stale.
+  ensureWebBuilt();
   const root = path.resolve(__dirname, '..', '.test-data');
   mkdirSync(root, { recursive: true });
   const dir = mkdtempSync(path.join(root, 'run-'));

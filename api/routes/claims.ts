@@ -82,15 +82,17 @@ export async function claimRoutes(fastify: FastifyInstance) {
       }
     }
     if (!live && !row) throw notFound(`claim ${claimId}`);
-    const [events, workItems, submissions, payments, denials] = row
+    const [events, workItems, submissions, payments, denials, paidLines, lineAdjustments] = row
       ? await Promise.all([
           app.db('claim_events').where({ claim_id: claimId }).orderBy('id').select('at', 'actor', 'from_status', 'to_status', 'detail'),
           app.db('work_items').where({ entity_type: 'claim', entity_id: claimId, status: 'open' }).orderBy('due_date').select('id', 'kind', 'rule_id', 'title', 'due_date', 'dollars_at_risk_cents', 'assignee'),
           app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at'),
           app.db('payments').where({ claim_id: claimId }).orderBy('id').select('id', 'remittance_key', 'coverage_priority', 'claim_status_code', 'charged_cents', 'paid_cents', 'patient_responsibility_cents', 'expected_cents', 'variance_cents', 'findings', 'payment_date', 'posted_at'),
           app.db('denials').where({ claim_id: claimId }).orderBy('id').select('carc', 'rarcs', 'category', 'kind', 'denial_date', 'received_at', 'action_due', 'appeal_deadline', 'status'),
+          app.db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where('p.claim_id', claimId).groupBy('l.line_number').select('l.line_number', app.db.raw('sum(l.paid_cents)::bigint as paid_cents'), app.db.raw('sum(l.allowed_cents)::bigint as allowed_cents')),
+          app.db('adjustments as a').join('payments as p', 'p.id', 'a.payment_id').where('p.claim_id', claimId).orderBy('a.id').select('a.line_number', 'a.group_code', 'a.carc', 'a.amount_cents'),
         ])
-      : [[], [], [], [], []];
+      : [[], [], [], [], [], [], []];
     const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
     return {
       claimId,
@@ -149,6 +151,22 @@ export async function claimRoutes(fastify: FastifyInstance) {
         appealDeadline: d.appeal_deadline ?? undefined,
         status: d.status,
       })),
+      /** *Added (issue 15)*: each line with billed, allowed, paid and its adjustments (CARC), summed over payments. */
+      lines: ((row?.document?.lines ?? []) as Array<{ cpt: string; modifiers?: string[]; units: number; chargeCents: number }>).map((l, i) => {
+        const paid = paidLines.find((x: Record<string, any>) => x.line_number === i + 1);
+        return {
+          lineNumber: i + 1,
+          cpt: l.cpt,
+          modifiers: l.modifiers ?? [],
+          units: l.units,
+          billedCents: l.chargeCents,
+          allowedCents: paid?.allowed_cents ?? undefined,
+          paidCents: paid?.paid_cents ?? 0,
+          adjustments: lineAdjustments.filter((a: Record<string, any>) => a.line_number === i + 1).map((a: Record<string, any>) => ({ groupCode: a.group_code, carc: a.carc, amountCents: a.amount_cents })),
+        };
+      }),
+      /** *Added (issue 15)*: the claim's workflow in the Temporal Web UI, for operators. */
+      temporalUiUrl: `${app.config.temporalUiOrigin}/namespaces/${encodeURIComponent(app.config.temporalNamespace)}/workflows/${encodeURIComponent(claimWorkflowId(claimId))}`,
       arTouches: live?.arTouches,
       timers: live?.timers.filter((t) => t.state === 'pending'),
     };

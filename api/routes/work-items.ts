@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
-import { validateTouchOutcome, type TouchKind } from '../../domain/ar';
+import { CONTACT_CHANNELS, FOLLOW_UP_STATUSES, RESOLUTION_PATHS, validateTouchOutcome, type TouchKind } from '../../domain/ar';
 import { workItemCompletedSignal } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
 import { StorableRecord, Text } from '../../domain/primitives';
@@ -21,6 +21,44 @@ const REQUIRED: Record<string, string[]> = {
   write_off_review: ['rationale'],
   denial_root_cause: ['rootCause'],
   reconciliation: ['explanation'],
+};
+
+/** A field of the form that completes a work item (the web app renders it; the server still checks it). */
+export type CompletionField = { name: string; label: string; type: 'text' | 'select' | 'date'; options?: readonly string[]; required: boolean; when?: string };
+const f = (name: string, label: string, extra: Partial<CompletionField> = {}): CompletionField => ({ name, label, type: 'text', required: true, ...extra });
+/** What completing each kind asks for: the fields `validateTouchOutcome` (AR-2…AR-5) and REQUIRED check. */
+export function completionFields(kind: string): CompletionField[] {
+  const status = f('claimStatus', 'Claim status', { type: 'select', options: FOLLOW_UP_STATUSES });
+  const phoneOnly = { required: false, when: 'required when the channel is phone' };
+  switch (kind) {
+    case 'active_payer_contact':
+    case 'status_inquiry':
+      return [
+        f('channel', 'Channel', { type: 'select', options: kind === 'status_inquiry' ? ['portal', 'edi_276'] : CONTACT_CHANNELS }),
+        status,
+        f('note', 'Note'),
+        ...(kind === 'active_payer_contact' ? [f('representativeName', 'Representative name', phoneOnly), f('referenceNumber', 'Reference number', phoneOnly)] : []),
+      ];
+    case 'payer_call':
+      return [status, f('representativeName', 'Representative name'), f('referenceNumber', 'Reference number')];
+    case 'resolution_path':
+      return [
+        f('resolution', 'Resolution', { type: 'select', options: RESOLUTION_PATHS }),
+        f('expectedPaymentDate', 'Expected payment date', { type: 'date', required: false, when: 'required for payment_expected' }),
+        f('appealReference', 'Appeal reference', { required: false, when: 'required for appeal_in_process' }),
+        f('rationale', 'Rationale', { required: false, when: 'required for write_off_analysis' }),
+      ];
+  }
+  const labels: Record<string, string> = { disputeReference: 'Dispute reference', result: 'Result', appealReference: 'Appeal reference', rationale: 'Rationale', rootCause: 'Root cause', explanation: 'Explanation' };
+  const required = (REQUIRED[kind] ?? []).map((name) => f(name, labels[name] ?? name));
+  return [...required, ...(required.some((x) => x.name === 'note') ? [] : [f('note', 'Note', { required: false })])];
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  // Text is always quoted (RFC 4180), numbers are not; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return typeof v === 'number' ? safe : `"${safe.replace(/"/g, '""')}"`;
 };
 
 const view = (r: Record<string, any>) => ({
@@ -42,6 +80,8 @@ const view = (r: Record<string, any>) => ({
   completedAt: r.completed_at ? new Date(r.completed_at).toISOString() : undefined,
   closedReason: r.closed_reason ?? undefined,
   createdAt: new Date(r.created_at).toISOString(),
+  /** *Added (issue 15)*: the outcome fields completing this item asks for. */
+  fields: r.status === 'open' ? completionFields(r.kind) : undefined,
 });
 
 export async function workItemRoutes(fastify: FastifyInstance) {
@@ -73,6 +113,27 @@ export async function workItemRoutes(fastify: FastifyInstance) {
         .orderBy([{ column: 'dollars_at_risk_cents', order: 'desc' }, { column: 'due_date', order: 'asc', nulls: 'last' }, { column: 'id' }])
         .limit(limit);
       return { workItems: rows.map(view) };
+    },
+  );
+
+  // CSV of the open worklist (same order and scope as the list), for spreadsheets.
+  app.get(
+    '/work-items/export.csv',
+    { schema: { querystring: z.object({ practiceId: z.string().optional(), kind: z.string().optional() }) }, config: { access: { level: 'read', list: true } } },
+    async (request, reply) => {
+      const { practiceId, kind } = request.query;
+      const q = request.access.scoped(app.db('work_items')).where({ status: 'open' });
+      if (practiceId) q.where({ practice_id: practiceId });
+      if (kind) q.where({ kind });
+      const rows = await q.orderBy([{ column: 'due_date', order: 'asc', nulls: 'last' }, { column: 'dollars_at_risk_cents', order: 'desc' }, { column: 'id' }]).limit(10_000);
+      const header = ['id', 'practice_id', 'kind', 'rule_id', 'entity_type', 'entity_id', 'title', 'due_date', 'dollars_at_risk', 'assignee'];
+      const lines = rows.map((r: Record<string, any>) =>
+        [r.id, r.practice_id, r.kind, r.rule_id, r.entity_type, r.entity_id, r.title, r.due_date ?? '', Number((Number(r.dollars_at_risk_cents) / 100).toFixed(2)), r.assignee].map(csvCell).join(','),
+      );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('Content-Disposition', `attachment; filename="worklist${practiceId ? `-${practiceId}` : ''}.csv"`)
+        .send([header.map(csvCell).join(','), ...lines].join('\r\n') + '\r\n');
     },
   );
 

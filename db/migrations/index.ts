@@ -15,6 +15,7 @@ import * as m009 from './009_users';
 import * as m010 from './010_access_log';
 import * as m011 from './011_claim_payment_key';
 import * as m012 from './012_deposits_per_entry';
+import * as m013 from './013_web_dashboard';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '010_access_log': m010,
   '011_claim_payment_key': m011,
   '012_deposits_per_entry': m012,
+  '013_web_dashboard': m013,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

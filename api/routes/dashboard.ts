@@ -1,0 +1,44 @@
+/**
+ * The web app's read routes (issue 15): the practice dashboard (KPIs, AR aging by payer, coming
+ * deadlines) and "Find a claim". SQL in db/kpis.ts; both are scoped like every /api list.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { arAging, comingDeadlines, practiceKpis, practiceToday, searchClaims } from '../../db/kpis';
+import { notFound } from '../errors';
+
+export async function dashboardRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+
+  app.get(
+    '/dashboard',
+    { schema: { querystring: z.object({ practiceId: z.string().min(1).max(64).optional() }) }, config: { access: { level: 'read', list: true } } },
+    async (request) => {
+      // Without practiceId: the caller's first practice.
+      const practiceId = request.query.practiceId ?? (await request.access.scoped(app.db('practices'), 'id').orderBy('id').first('id'))?.id;
+      if (!practiceId) throw notFound('practice');
+      request.access.assertPractice(practiceId, 'read', `practice ${practiceId}`);
+      const practice = await app.db('practices').where({ id: practiceId }).first('id', 'name', 'time_zone');
+      if (!practice) throw notFound(`practice ${practiceId}`);
+      const today = practiceToday(practice.time_zone ?? 'America/New_York');
+      const started = process.hrtime.bigint();
+      const [kpis, aging, deadlines] = await Promise.all([practiceKpis(app.db, practiceId, today), arAging(app.db, practiceId, today), comingDeadlines(app.db, practiceId, today)]);
+      const queryMs = Number(process.hrtime.bigint() - started) / 1e6;
+      return { practiceId, practiceName: practice.name, asOf: today, computedAt: new Date().toISOString(), queryMs: Math.round(queryMs * 10) / 10, kpis, aging, deadlines };
+    },
+  );
+
+  app.get(
+    '/claim-search',
+    {
+      schema: { querystring: z.object({ q: z.string().max(100).default(''), practiceId: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+      config: { access: { level: 'read', list: true, phi: 'claim' } },
+    },
+    async (request) => {
+      const { q, practiceId, limit } = request.query;
+      const scope = practiceId ? [practiceId] : request.access.user.practiceIds;
+      return { claims: await searchClaims(app.db, q, scope, limit) };
+    },
+  );
+}

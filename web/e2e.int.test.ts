@@ -1,0 +1,188 @@
+/**
+ * The web app in a real browser (issue 15): Debian's chromium driven by playwright-core against the
+ * product's own server (the suite's real PostgreSQL and Temporal, the payer simulator behind the
+ * gateway). One browser, a few pages: sign in with a token, the KPI headings, find a claim by its
+ * id, the claim page, the worklist's CSV, completing a work item (the server's 422 next to the
+ * field, then done), a provider's read-only view without another practice's claims, sign out.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
+import { tfesiClaim } from '../test/fixtures';
+import type { ClaimDocument } from '../domain/claim-document';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const KPI_HEADINGS = ['Days in AR', 'Clean-claim rate', 'Denial rate', 'Net collection rate', 'AR over 90 days', 'Charge lag', 'Posting lag'];
+
+let h: Harness;
+let browser: Browser;
+let base: string;
+let claimId: string;
+let northClaimId: string;
+let disputeId: number;
+
+/** Medicare lumbar TFESI at two levels: the simulator applies the multiple-procedure reduction to the add-on (POST-3). */
+const twoLevelTfesi = (id: string): ClaimDocument =>
+  tfesiClaim(id, {
+    lines: [
+      { cpt: '64483', modifiers: ['LT'], units: 1, chargeCents: 150000, diagnosisPointers: [1] },
+      { cpt: '64484', modifiers: ['LT'], units: 1, chargeCents: 90000, diagnosisPointers: [1] },
+    ],
+    documentation: { procedures: [{ family: 'esi', approach: 'transforaminal', region: 'lumbar', levels: ['L4-L5', 'L5-S1'], laterality: 'left', guidance: 'fluoroscopy', permanentImageRecorded: true, separateInterpretation: true }] },
+  });
+
+async function signIn(context: BrowserContext, token: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.getByLabel('Token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  return page;
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+
+  // A demo-pain claim paid short (multiple-procedure reduction on the add-on): posted, with an
+  // underpayment dispute work item (POST-5) that needs its dispute reference.
+  claimId = uniqueId('WEB');
+  h.simulator.behaveFor(claimId, { kind: 'mpr_wrong' });
+  const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('demoBiller'), payload: twoLevelTfesi(claimId) });
+  expect(res.statusCode, res.body).toBe(201);
+  northClaimId = uniqueId('NORTH');
+  const north = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('northBiller'), payload: tfesiClaim(northClaimId, { practiceId: 'demo-north', renderingNpi: '1556677882' }) });
+  expect(north.statusCode, north.body).toBe(201);
+  const dispute = await eventually(async () => h.db('work_items').where({ entity_type: 'claim', entity_id: claimId, kind: 'underpayment_dispute', status: 'open' }).first(), 'the POST-5 dispute work item', 60_000);
+  disputeId = Number(dispute.id);
+  await eventually(async () => h.db('claims').where({ claim_id: northClaimId }).first(), 'the demo-north claim row');
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+describe('web app in chromium (issue 15)', () => {
+  let context: BrowserContext;
+  let page: Page;
+
+  it('signs in with a token (HttpOnly SameSite=Strict cookie, token not stored) and shows the KPI tiles with definitions and target bands', async () => {
+    context = await browser.newContext({ acceptDownloads: true });
+    page = await signIn(context, h.tokens.demoBiller);
+    await page.getByRole('heading', { name: KPI_HEADINGS[0], exact: true }).waitFor();
+    for (const name of KPI_HEADINGS) await expect(page.getByRole('heading', { name, exact: true }).isVisible()).resolves.toBe(true);
+    await expect(page.getByText('Open AR $ today ÷ (gross charges of the last 90 days ÷ 90).').isVisible()).resolves.toBe(true);
+    // Every tile says its band in words, not only in colour.
+    const bands = await page.locator('.kpi .band').allInnerTexts();
+    expect(bands).toHaveLength(KPI_HEADINGS.length);
+    for (const b of bands) expect(b).toMatch(/On target|Watch|Off target|No data yet/);
+    await expect(page.getByRole('heading', { name: 'AR aging by payer' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Coming deadlines' }).isVisible()).resolves.toBe(true);
+
+    const cookie = (await context.cookies()).find((c) => c.name === 'rcm_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+    // Page scripts see no token: not in local or session storage, the URL, or document.cookie.
+    const stored = await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + location.href + document.cookie');
+    expect(String(stored)).not.toContain(h.tokens.demoBiller);
+  });
+
+  it('finds a claim by its id and opens its page: status, timeline, lines billed/paid, the Temporal Web UI link', async () => {
+    await page.getByRole('link', { name: 'Find a claim' }).click();
+    await page.getByLabel('Find a claim').fill(claimId);
+    await page.getByLabel('Find a claim').press('Enter');
+    await page.getByRole('link', { name: claimId }).click();
+    await page.getByRole('heading', { name: `Claim ${claimId}` }).waitFor();
+    await expect(page.locator('.facts .status').innerText()).resolves.toMatch(/posted|closed|paid/);
+    await expect(page.getByRole('heading', { name: 'Timeline' }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('.timeline li').filter({ hasText: 'submitted' }).count()).resolves.toBeGreaterThan(0);
+    const lines = await page.locator('table').first().locator('tbody tr').allInnerTexts();
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('64484-LT');
+    expect(lines[1]).toContain('$900.00');
+    const link = page.getByRole('link', { name: 'Open the workflow in the Temporal Web UI' });
+    await expect(link.getAttribute('href')).resolves.toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`claim:${claimId}`)}`);
+    await expect(page.getByText('Underpayment', { exact: false }).first().isVisible()).resolves.toBe(true);
+  });
+
+  it('exports the worklist as CSV: the open items of the selected practice, by due date', async () => {
+    await page.getByRole('link', { name: 'Worklist' }).click();
+    await page.getByRole('heading', { name: 'Worklist' }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8').trim().split('\r\n');
+    expect(csv[0]).toBe('"id","practice_id","kind","rule_id","entity_type","entity_id","title","due_date","dollars_at_risk","assignee"');
+    // Text cells are quoted; none of these holds a quote or a comma except the title (last but three).
+    const rows = csv.slice(1).map((l) => l.split(',').map((c) => c.replace(/^"|"$/g, '')));
+    expect(rows.find((r) => r[0] === String(disputeId))).toMatchObject({ 1: 'demo-pain', 2: 'underpayment_dispute', 3: 'POST-5', 5: claimId });
+    expect(rows.every((r) => r[1] === 'demo-pain')).toBe(true);
+  });
+
+  it('POST-5: completing the dispute without its reference shows the server 422 next to the field, then completes with it', async () => {
+    await page.locator(`#work-item-${disputeId}`).getByRole('button', { name: /^Complete work item/ }).click();
+    const form = page.getByRole('form', { name: `Complete work item ${disputeId}` });
+    await form.getByRole('button', { name: 'Save and complete' }).click();
+    const field = form.getByLabel(/Dispute reference/);
+    await expect(form.getByRole('alert').innerText()).resolves.toContain('missing disputeReference');
+    await expect(field.getAttribute('aria-invalid')).resolves.toBe('true');
+    expect(await field.getAttribute('aria-describedby')).toBe(await form.getByRole('alert').getAttribute('id'));
+    expect((await h.db('work_items').where({ id: disputeId }).first()).status).toBe('open');
+
+    await field.fill('DSP-WEB-1');
+    await form.getByRole('button', { name: 'Save and complete' }).click();
+    await page.getByRole('status').filter({ hasText: `Work item ${disputeId} completed` }).waitFor();
+    const row = await h.db('work_items').where({ id: disputeId }).first();
+    expect(row).toMatchObject({ status: 'completed', completed_by: 'test-demo-biller', outcome: { disputeReference: 'DSP-WEB-1' } });
+    await expect(page.locator(`#work-item-${disputeId}`).count()).resolves.toBe(0);
+  });
+
+  it('a change sent with the session cookie but without the app header is refused (CSRF guard)', async () => {
+    const res = await page.request.post(`${base}/api/work-items/${disputeId}/complete`, { data: { outcome: {} } });
+    expect(res.status()).toBe(403);
+    expect((await res.json()).message).toContain('x-rcm-web');
+  });
+
+  it('signs out: the sign-in form again, and the cookie no longer opens the API', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Token').waitFor();
+    expect((await context.cookies()).find((c) => c.name === 'rcm_session')).toBeUndefined();
+    expect((await page.request.get(`${base}/api/me`)).status()).toBe(401);
+    await context.close();
+  });
+
+  it('a provider sees the worklist without actions and no other practice: the demo-north claim is not found', async () => {
+    const ctx = await browser.newContext();
+    const p = await signIn(ctx, h.tokens.provider);
+    await p.getByRole('heading', { name: 'Days in AR', exact: true }).waitFor();
+    await p.getByRole('link', { name: 'Worklist' }).click();
+    await p.getByText('Read only: a provider sees the worklist but cannot complete items.').waitFor();
+    await expect(p.getByRole('button', { name: /Complete/ }).count()).resolves.toBe(0);
+    await expect(p.getByRole('columnheader', { name: 'Action' }).count()).resolves.toBe(0);
+
+    await p.getByRole('link', { name: 'Find a claim' }).click();
+    await p.getByLabel('Find a claim').fill(northClaimId);
+    await p.getByLabel('Find a claim').press('Enter');
+    await p.getByText('No claim matches.').waitFor();
+    await p.goto(`${base}/claims/${encodeURIComponent(northClaimId)}`);
+    await expect(p.getByRole('alert').innerText()).resolves.toContain(`claim ${northClaimId} not found`);
+    // Its own practice's claim opens.
+    await p.goto(`${base}/claims/${encodeURIComponent(claimId)}`);
+    await p.getByRole('heading', { name: `Claim ${claimId}` }).waitFor();
+    await ctx.close();
+  });
+
+  it('a user of several practices switches practice: the dashboard follows the practice chosen', async () => {
+    const ctx = await browser.newContext();
+    const p = await signIn(ctx, h.tokens.admin);
+    const practice = p.getByLabel('Practice');
+    await practice.selectOption('demo-pain');
+    await p.getByRole('heading', { name: 'Demo Interventional Pain Associates' }).waitFor();
+    await practice.selectOption('demo-north');
+    await p.getByRole('heading', { name: 'North Valley Spine & Pain (demo)' }).waitFor();
+    await p.getByRole('heading', { name: 'Days in AR', exact: true }).waitFor();
+    await ctx.close();
+  });
+});
