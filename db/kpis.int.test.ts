@@ -20,7 +20,7 @@ const id = (x: string) => `KPI-${stamp}-${x}`;
 beforeAll(async () => {
   db = createDb(inject('databaseUrl'));
   await db('practices').insert({ id: practiceId, name: 'KPI Practice', tax_id: '990000077', billing_npi: '1456789019', phone: '2175550177', time_zone: tz, address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '62701' } });
-  const npi = '1679576722';
+  const npi = '1582736496'; // this suite's own provider (the fuzz suite registers 1679576722 with other credentials)
   await db('providers').insert({ npi, practice_id: practiceId, name: 'Dr. KPI Test' }).onConflict('npi').merge();
   const claim = (x: string, payer: string, billed: number, dos: number, status: string, lag: number) => ({
     claim_id: id(x), practice_id: practiceId, payer_id: payer, rendering_npi: npi, service_date: day(dos), place_of_service: '24', status, billed_cents: billed,
@@ -90,7 +90,7 @@ describe('db/kpis.ts over a hand-computed practice', () => {
       ['appeal', id('B'), 3],
       ['authorization', id('AUTH-soon'), 10],
       ['timely_filing', id('G'), 15],
-      ['credential', '1679576722:caqh', 20],
+      ['credential', '1582736496:caqh', 20],
     ]);
     expect(d.find((x) => x.kind === 'timely_filing')).toMatchObject({ ruleId: 'AR-7', due: day(15) });
   });

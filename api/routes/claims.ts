@@ -76,9 +76,12 @@ export async function claimRoutes(fastify: FastifyInstance) {
         live = await app.temporal.connection.withDeadline(Date.now() + LIVE_QUERY_MS, () => handle.query(claimStateQuery));
         liveState = 'live';
       } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError) && !unavailableDependency(err)) throw err;
-        if (!row && !(err instanceof WorkflowNotFoundError)) throw err; // nothing to answer from
-        if (!(err instanceof WorkflowNotFoundError)) request.log.warn({ route: request.routeOptions.url }, 'claim query slow or unavailable: answered from the read model');
+        // The read model is the answer; the live state is a bonus. Whatever kept the workflow from
+        // answering (no worker, slow, a query the worker rejected), the claim row still answers.
+        if (!row && !(err instanceof WorkflowNotFoundError)) throw err; // nothing to answer from (503 when Temporal is down)
+        if (!(err instanceof WorkflowNotFoundError)) {
+          request.log.warn({ route: request.routeOptions.url, reason: unavailableDependency(err) ?? (err as Error).name }, 'claim query did not answer: answered from the read model');
+        }
       }
     }
     if (!live && !row) throw notFound(`claim ${claimId}`);
