@@ -12,6 +12,7 @@ import { tfesiClaim } from '../test/fixtures';
 import { claimStateQuery, claimWorkflowId } from '../contracts/claim';
 import type { ClaimDocument } from '../domain/claim-document';
 import type { Remittance } from '../domain/remittance';
+import { addCalendarDays } from '../domain/business-days';
 import { generate835 } from '../x12';
 import { createRcmWorker } from '../workers/worker';
 import { workflowBundle } from '../test/harness';
@@ -245,11 +246,11 @@ describe('denials across claims', () => {
       });
     // The RFA authorization carries the two diagnostic MBB notes (as the authorization workflow records them).
     const mbbNotes = [
-      { date: '2026-09-01', reliefPercent: 85, reliefHours: 6, levels: ['L4-L5'] },
-      { date: '2026-09-22', reliefPercent: 90, reliefHours: 8, levels: ['L4-L5'] },
+      { date: addCalendarDays(today(), -90), reliefPercent: 85, reliefHours: 6, levels: ['L4-L5'] },
+      { date: addCalendarDays(today(), -69), reliefPercent: 90, reliefHours: 8, levels: ['L4-L5'] },
     ];
     await h.db('authorizations')
-      .insert({ auth_id: uniqueId('AUTH'), practice_id: 'demo-pain', payer_id: 'COMMERCIAL', patient_id: 'PT-1001', auth_number: 'AUTH-RFA-1', status: 'approved', family: 'rfa', cpts: ['64635'], region: 'lumbar', levels: ['L4-L5'], laterality: 'left', valid_from: '2026-10-01', valid_to: '2027-03-31', workflow_id: 'auth:test', details: { mbbNotes } });
+      .insert({ auth_id: uniqueId('AUTH'), practice_id: 'demo-pain', payer_id: 'COMMERCIAL', patient_id: 'PT-1001', auth_number: 'AUTH-RFA-1', status: 'approved', family: 'rfa', cpts: ['64635'], region: 'lumbar', levels: ['L4-L5'], laterality: 'left', valid_from: addCalendarDays(today(), -60), valid_to: addCalendarDays(today(), 120), workflow_id: 'auth:test', details: { mbbNotes } });
     const claims = [rfa(uniqueId('RFA')), rfa(uniqueId('RFA')), rfa(uniqueId('RFA'))];
     for (const c of claims) {
       h.simulator.behaveFor(c.claimId, { kind: 'deny', carc: '50', rarc: 'N115' });

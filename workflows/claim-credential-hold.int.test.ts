@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
-import { tfesiClaim } from '../test/fixtures';
+import { tfesiClaim, utcToday } from '../test/fixtures';
+import { addCalendarDays } from '../domain/business-days';
 import { claimStateQuery, claimWorkflowId, credentialChangedSignal } from '../contracts/claim';
 
 let h: Harness;
@@ -20,7 +21,7 @@ describe('claims held on credentials (CRED-7)', () => {
   it('a claim for a provider not yet enrolled is held with a work item, then released and paid once the enrollment is active', async () => {
     await h.db('providers').insert({ npi: NPI, practice_id: 'demo-pain', name: 'Dr. New Enrollee' }).onConflict('npi').ignore();
     await h.db('credentials').insert([
-      { npi: NPI, kind: 'license', payer_id: '', status: 'active', effective_date: '2020-01-01', expiry_date: '2030-12-31' },
+      { npi: NPI, kind: 'license', payer_id: '', status: 'active', effective_date: '2020-01-01', expiry_date: addCalendarDays(utcToday(), 3650) },
       { npi: NPI, kind: 'enrollment', payer_id: 'MEDICARE', status: 'pending', effective_date: null, expiry_date: null },
     ]).onConflict(['npi', 'kind', 'payer_id']).merge();
     const claim = tfesiClaim(uniqueId('HOLD'), { renderingNpi: NPI });
