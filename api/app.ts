@@ -20,7 +20,7 @@ import { HttpError } from './errors';
 import { edgeGuard } from './edge';
 import { userForToken, type ApiUser } from './tokens';
 import type { Config } from '../lib/config';
-import type { AesGcmCodec } from '../workers/codec';
+import type { AesGcmCodec } from '../lib/codec';
 import type { createInbound } from '../activities/inbound';
 import { healthRoutes } from './routes/health';
 import { DEPENDENCY_NAMES, unavailableDependency } from '../lib/unavailable';

@@ -4,7 +4,7 @@
  */
 import { loadConfigOrExit } from '../lib/config';
 import { createDb, migrateLatest } from '../db/knex';
-import { AesGcmCodec, resolveEncryptionKeys } from '../workers/codec';
+import { AesGcmCodec, resolveEncryptionKeys } from '../lib/codec';
 import { createTemporalClient } from '../lib/temporal-client';
 import { ensureAdminToken } from '../lib/admin-token';
 import { buildApp } from './app';

@@ -26,7 +26,7 @@ import { seedDemo } from '../db/seed';
 import { demoFeeSchedule } from '../db/demo-fees';
 import { createApiToken } from '../api/tokens';
 import { buildApp } from '../api/app';
-import { AesGcmCodec } from '../workers/codec';
+import { AesGcmCodec } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
 import { createInbound } from '../activities/inbound';

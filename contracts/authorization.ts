@@ -8,7 +8,29 @@ import { z } from 'zod';
 import { ServiceDate, Text, WorkflowDate } from '../domain/primitives';
 import { Approach, BusinessId, IsoDate, Laterality, Region } from '../domain/claim-document';
 import { AuthFamily, AuthPackage, levelsOutsideRegion, type Finding } from '../domain/authorization';
-import type { AuthorizationResponse278 } from '../activities/gateway/eligibility-auth';
+
+/** The payer's answer to a 278 request or inquiry, as the gateway (simulator or clearinghouse) delivers it. */
+export type AuthDecision = 'approved' | 'pended' | 'denied';
+export type DenialReason = 'medical_necessity' | 'administrative' | 'not_covered' | 'frequency';
+
+export type AuthorizationResponse278 = {
+  requestId: string;
+  authId: string;
+  payerId: string;
+  decision: AuthDecision;
+  /** REF*BB, else HCR02. */
+  authNumber?: string;
+  validFrom?: string;
+  validTo?: string;
+  visitsAuthorized?: number;
+  denialReason?: DenialReason;
+  /** The payer's reason text (no PHI). */
+  reason?: string;
+  /** The payer's decision date (AUTH-5 clocks start here): DTP*102, else the day it was received. */
+  decidedOn: string;
+  /** The payer's 278 response as received (X12 text, 005010X217). */
+  raw: string;
+};
 
 export const authorizationWorkflowId = (authId: string): string => `auth:${authId}`;
 

@@ -17,7 +17,7 @@ import { demoFeeSchedule } from '../db/demo-fees';
 import { createApiToken } from '../api/tokens';
 import { parseEncryptionKeys } from '../lib/config';
 import { createTemporalClient } from '../lib/temporal-client';
-import { AesGcmCodec } from '../workers/codec';
+import { AesGcmCodec } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { PayerSimulator, type PayerBehaviour } from '../activities/gateway/simulator';
 import { createInbound } from '../activities/inbound';

@@ -11,7 +11,7 @@ import { startTemporalDevServer, type DevServer } from '../lib/temporal-dev-serv
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemo } from '../db/seed';
 import { ensureAdminToken, ensureDemoUsers } from '../lib/admin-token';
-import { AesGcmCodec, resolveEncryptionKeys } from '../workers/codec';
+import { AesGcmCodec, resolveEncryptionKeys } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { createTemporalClient } from '../lib/temporal-client';
 import { buildApp } from '../api/app';

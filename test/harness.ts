@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { createDb } from '../db/knex';
 import { parseEncryptionKeys } from '../lib/config';
 import { createTemporalClient } from '../lib/temporal-client';
-import { AesGcmCodec } from '../workers/codec';
+import { AesGcmCodec } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { buildApp } from '../api/app';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';

@@ -11,7 +11,7 @@ import { createDb } from '../db/knex';
 import { parseEncryptionKeys } from '../lib/config';
 import { temporalTestServerPath } from '../lib/tools';
 import { createActivities } from '../activities';
-import { encryptingDataConverter } from '../workers/codec-converter';
+import { encryptingDataConverter } from '../lib/codec-converter';
 import { workflowBundle } from './harness';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
 import { createInbound } from '../activities/inbound';

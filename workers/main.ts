@@ -5,7 +5,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../lib/config';
 import { createDb, migrateLatest } from '../db/knex';
-import { resolveEncryptionKeys } from './codec';
+import { resolveEncryptionKeys } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from './worker';
 import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
 import { createInbound } from '../activities/inbound';

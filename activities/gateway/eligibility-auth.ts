@@ -70,27 +70,9 @@ export type AuthorizationRequest278 = {
   attachments?: Attachment[];
 };
 
-export type AuthDecision = 'approved' | 'pended' | 'denied';
-export type DenialReason = 'medical_necessity' | 'administrative' | 'not_covered' | 'frequency';
-
-export type AuthorizationResponse278 = {
-  requestId: string;
-  authId: string;
-  payerId: string;
-  decision: AuthDecision;
-  /** REF*BB, else HCR02. */
-  authNumber?: string;
-  validFrom?: string;
-  validTo?: string;
-  visitsAuthorized?: number;
-  denialReason?: DenialReason;
-  /** The payer's reason text (no PHI). */
-  reason?: string;
-  /** The payer's decision date (AUTH-5 clocks start here): DTP*102, else the day it was received. */
-  decidedOn: string;
-  /** The payer's 278 response as received (X12 text, 005010X217). */
-  raw: string;
-};
+/** The 278 answer is a message the authorization workflow receives: its shape lives in its contract. */
+export type { AuthDecision, AuthorizationResponse278, DenialReason } from '../../contracts/authorization';
+import type { AuthorizationResponse278, DenialReason } from '../../contracts/authorization';
 
 export interface EligibilityAuthGateway {
   readonly name: string;
