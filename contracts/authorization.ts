@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ServiceDate, Text, WorkflowDate } from '../domain/primitives';
+import { ServiceDate, Text, WorkflowDate, X12Text } from '../domain/primitives';
 import { Approach, BusinessId, IsoDate, Laterality, Region } from '../domain/claim-document';
 import { AuthFamily, AuthPackage, levelsOutsideRegion, type Finding } from '../domain/authorization';
 
@@ -53,7 +53,7 @@ export const AuthorizationRequest = z
     authId: BusinessId,
     practiceId: BusinessId,
     payerId: BusinessId,
-    patientId: Text(80, 1),
+    patientId: X12Text(80, 1),
     providerNpi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
     family: AuthFamily,
     cpts: z.array(z.string().regex(/^[A-Z0-9]{5}$/, 'CPT/HCPCS is 5 characters')).min(1).max(20),
