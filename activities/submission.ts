@@ -12,7 +12,7 @@ import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub
 import { generate837P, isX12Error, type OtherPayer837P } from '../x12';
 import { addCalendarDays } from '../domain/business-days';
 import type { PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './gateway/types';
-import { loadPayerPolicy, loadFeeSchedule } from './payers';
+import { loadPayerPolicy, loadFeeSchedule } from '../db/payers';
 
 export async function loadScrubContext(db: Knex, claim: ClaimDocument, asOf: string): Promise<ScrubContext> {
   const payer = await db('payers').where({ id: claim.payerId }).first('policy');

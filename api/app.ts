@@ -21,7 +21,7 @@ import { edgeGuard } from './edge';
 import { userForToken, type ApiUser } from './tokens';
 import type { Config } from '../lib/config';
 import type { AesGcmCodec } from '../lib/codec';
-import type { createInbound } from '../activities/inbound';
+import type { createInbound } from '../ingest/inbound';
 import { healthRoutes } from './routes/health';
 import { DEPENDENCY_NAMES, unavailableDependency } from '../lib/unavailable';
 import { appointmentRoutes } from './routes/appointments';

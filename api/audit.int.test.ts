@@ -9,7 +9,7 @@ import { eventually, startHarness, uniqueId, type Harness } from '../test/harnes
 import { tfesiClaim } from '../test/fixtures';
 import { addCalendarDays } from '../domain/business-days';
 import type { ClaimDocument } from '../domain/claim-document';
-import { loadFeeSchedule } from '../activities/payers';
+import { loadFeeSchedule } from '../db/payers';
 
 let h: Harness;
 let practiceId: string;

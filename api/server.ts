@@ -8,7 +8,7 @@ import { AesGcmCodec, resolveEncryptionKeys } from '../lib/codec';
 import { createTemporalClient } from '../lib/temporal-client';
 import { ensureAdminToken } from '../lib/admin-token';
 import { buildApp } from './app';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 
 async function main() {
   const config = loadConfigOrExit();

@@ -29,7 +29,7 @@ import { buildApp } from '../api/app';
 import { AesGcmCodec } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 
 /** What a child process needs to reach the servers the parent started. */
 export type ServerInfo = { databaseUrl: string; temporalAddress: string; encryptionKeys: string; adminToken: string };

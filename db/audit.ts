@@ -17,7 +17,7 @@
  */
 import type { Knex } from 'knex';
 import { codeGapFromFix, estimatedCents, familyOfRule, missedCentsForGap, type AuditFamily, type AuditRow, type GapKind } from '../domain/audit';
-import { loadFeeSchedule } from '../activities/payers';
+import { loadFeeSchedule } from './payers';
 
 export type AuditQuery = { practiceId: string; year: number; asOf: string };
 

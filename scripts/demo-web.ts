@@ -20,7 +20,7 @@ import { createTemporalClient } from '../lib/temporal-client';
 import { AesGcmCodec } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { PayerSimulator, type PayerBehaviour } from '../activities/gateway/simulator';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 import { buildApp } from '../api/app';
 import { ensureWebBuilt } from './build-web';
 import { tfesiClaim } from '../test/fixtures';

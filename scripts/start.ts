@@ -17,7 +17,7 @@ import { createTemporalClient } from '../lib/temporal-client';
 import { buildApp } from '../api/app';
 import { demoFeeSchedule } from '../db/demo-fees';
 import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 import { ensureDailySchedules } from '../lib/schedules';
 import path from 'node:path';
 import { ensureWebBuilt } from './build-web';

@@ -14,7 +14,7 @@ import { AesGcmCodec } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { buildApp } from '../api/app';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 
 // Keep test output readable: the SDK logs worker state changes at INFO.
 Runtime.install({ logger: new DefaultLogger('WARN') });

@@ -14,7 +14,7 @@ import { createActivities } from '../activities';
 import { encryptingDataConverter } from '../lib/codec-converter';
 import { workflowBundle } from './harness';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 import { TASK_QUEUE } from '../contracts/claim';
 import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
 import { temporal } from '@temporalio/proto';

@@ -8,7 +8,7 @@ import { createDb, migrateLatest } from '../db/knex';
 import { resolveEncryptionKeys } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from './worker';
 import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 import { createTemporalClient } from '../lib/temporal-client';
 import { ensureDailySchedules } from '../lib/schedules';
 

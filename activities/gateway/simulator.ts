@@ -24,7 +24,7 @@ import { SimulatorOutbox, retryDelayMs } from './simulator-outbox';
 import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './types';
 import { generate277, parse276, type ClaimStatus277Input } from '../../x12/claim-status';
 import { request276, resultFrom277, unusableStatusExchange } from './claim-status-x12';
-import { ingestX12 } from './x12-inbound';
+import { ingestX12 } from '../../ingest/x12-inbound';
 
 export type PayerBehaviour =
   | { kind: 'pay' }
