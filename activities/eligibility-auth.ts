@@ -326,7 +326,9 @@ export function eligibilityAuthActivities(db: Knex, gateway: EligibilityAuthGate
       const key = `${input.requestId}:status:${input.inquiryDate}`;
       const existing = await db('authorization_requests').where({ idempotency_key: key }).first();
       if (existing?.response) return existing.response;
-      const response = await gateway.authorizationStatus(input);
+      // An X12 inquiry repeats the request as it was sent.
+      const sent = await db('authorization_requests').where({ request_id: input.requestId, kind: 'submit' }).first('request');
+      const response = await gateway.authorizationStatus({ ...input, ...(sent?.request ? { original: sent.request as AuthorizationRequest278 } : {}) });
       await db('authorization_requests')
         .insert({ auth_id: input.authId, request_id: input.requestId, kind: 'status', sent_on: input.inquiryDate, request: input, decision: response.decision, response, raw_response: response.raw, idempotency_key: key })
         .onConflict('idempotency_key')

@@ -25,7 +25,9 @@ import { procedureOf, readDate, type EnvelopeOptions, type Person, type Procedur
 import { el, type Delimiters, type Segment } from './tokenize';
 import { formatDecimal, parseDate8, parseDecimal, toDate8 } from './values';
 
-export const EXPECT_278: EnvelopeExpectation = { functionalId: 'HI', transactionSet: '278', versions: ['005010X217'] };
+export const EXPECT_278: EnvelopeExpectation = { functionalId: 'HI', transactionSet: '278', versions: ['005010X217', '005010X215'] };
+/** 005010X217: request for review and its response; 005010X215: inquiry about a review already asked, and its response. */
+export type Version278 = '005010X217' | '005010X215';
 
 /** PWK: one reference to a document of the clinical package. */
 export interface Attachment {
@@ -317,9 +319,9 @@ export type Auth278Input = Omit<Auth278, 'segmentPosition' | 'errors' | 'dates' 
   errors?: Array<Pick<RequestError, 'valid' | 'reason' | 'followUp'>>;
 };
 
-function write278(a: Auth278Input, opts: EnvelopeOptions, kind: 'request' | 'response'): string {
+function write278(a: Auth278Input, opts: EnvelopeOptions, kind: 'request' | 'response', version: Version278 = '005010X217'): string {
   const w = new SegmentWriter();
-  const close = openEnvelope(w, { ...opts, functionalId: 'HI', transactionSet: '278', version: '005010X217' });
+  const close = openEnvelope(w, { ...opts, functionalId: 'HI', transactionSet: '278', version });
   const { date8, time4 } = instantParts(opts.createdAt);
   w.add('BHT', '0007', kind === 'request' ? '13' : '11', opts.reference ?? `278${opts.controlNumbers.st}`, date8, time4);
   w.add('HL', '1', '', '20', '1');
@@ -367,7 +369,17 @@ export function generate278Request(a: Auth278Input, opts: EnvelopeOptions): stri
   return write278(a, opts, 'request');
 }
 
-/** The payer's 278 response (the simulator). Read back with `parse278Response` before it is returned. */
-export function generate278Response(a: Auth278Input, opts: EnvelopeOptions): string {
-  return write278(a, opts, 'response');
+/** The payer's 278 response (the simulator); `005010X215` answers an inquiry. Read back with `parse278Response` before it is returned. */
+export function generate278Response(a: Auth278Input, opts: EnvelopeOptions, version: Version278 = '005010X217'): string {
+  return write278(a, opts, 'response', version);
+}
+
+/**
+ * A 278 inquiry (005010X215): "what became of this review?", for a request the payer pended. It
+ * names the same payer, requester, subscriber, event dates and services as the request, with its
+ * own trace number (TRN02) and the authorization number when one was given (REF*BB).
+ */
+export function generate278Inquiry(a: Auth278Input, opts: EnvelopeOptions): string {
+  if (a.traceNumber.length < 1 || a.traceNumber.length > 50) throw new X12Error(1, 'TRN', `TRN02 "${a.traceNumber}" must be 1-50 characters`, 'CONTENT');
+  return write278(a, opts, 'request', '005010X215');
 }
