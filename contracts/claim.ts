@@ -6,6 +6,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClaimDocument } from '../domain/claim-document';
 import type { ClaimPayment } from '../domain/remittance';
+import type { Inbox } from './inbox';
 
 export const TASK_QUEUE = 'rcm';
 
@@ -48,9 +49,12 @@ export type ClaimWorkflowInput = {
 export const CLAIM_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 
 /**
- * What a claim carries into its next run: its queryable state, the current claim version, and the
- * bookkeeping that is not part of the queryable state. Taken only at a safe point (no Update in
- * flight, no message waiting), so nothing pending is lost.
+ * Everything a claim knows, as one plain-JSON value: the queryable state, the current claim
+ * version, the bookkeeping that is not part of the queryable state, and the messages received but
+ * not yet applied. The workflow keeps exactly this object while it runs (workflows/claim/state.ts)
+ * and carries it into its next run as is. Continue-as-new happens only at a safe point (no Update in
+ * flight, no message waiting), so the pending parts are empty at every hand-over; older runs handed
+ * over without them.
  */
 export type ClaimCarriedState = {
   state: ClaimWorkflowState;
@@ -69,7 +73,26 @@ export type ClaimCarriedState = {
   seenDeliveries: string[];
   /** Work items whose completion was applied: a repeated completion is ignored. */
   appliedWorkItems?: number[];
+  /** Signals received and not yet applied, in arrival order (workflows/inbox.ts). */
+  inbox?: Inbox<ClaimMessage>;
+  /** Staff requests accepted and waiting for the claim's loop. */
+  correction?: CorrectClaimInput;
+  appeal?: SubmitAppealInput;
+  closeRequest?: { actor: string; reason: string };
+  /** A credential change (or the daily re-check) asks a held claim to try again. */
+  needsResubmission?: boolean;
+  /** An 837P is on its way to a payer (a close is refused meanwhile: issue 12). */
+  sending?: boolean;
+  /** Why the last accepted correction was not applied (the claim was paid meanwhile: issue 12). */
+  correctionRefused?: string;
 };
+
+/** A signal as the claim's inbox holds it until the loop applies it. */
+export type ClaimMessage =
+  | { type: 'ack'; ack: AcknowledgementDelivery }
+  | { type: 'remittance'; delivery: RemittanceDelivery }
+  | { type: 'workItem'; completion: WorkItemCompletion }
+  | { type: 'credential' };
 
 export type ScrubFindingView = { ruleId: string; severity: 'error' | 'warning' | 'info'; line?: number; message: string; fix?: string };
 

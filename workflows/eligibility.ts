@@ -30,6 +30,7 @@ import { DATABASE_ACTIVITY, PAYER_ACTIVITY } from '../contracts/activity-policie
 import { nextEligibilityCheck, scheduledFamily, scheduledRegion, type EligibilityCheckKind } from '../domain/eligibility';
 import { addCalendarDays } from '../domain/business-days';
 import { priorAuthorizationWorkflow } from './authorization';
+import { deliverAndWait, emptyInbox, hasMessages, markApplied, take } from './inbox';
 
 // An outage delays an eligibility check, never fails it (contracts/activity-policies.ts).
 const act = wf.proxyActivities<ReturnType<typeof createActivities>>(DATABASE_ACTIVITY);
@@ -73,15 +74,11 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
       };
   appointment.serviceDate = state.serviceDate;
   appointment.cpts = state.cpts;
-  const inbox: Array<InboxMessage & { seq: number }> = [];
-  let received = 0;
-  let applied = 0;
+  const inbox = emptyInbox<InboxMessage>();
 
   wf.setHandler(eligibilityStateQuery, () => state);
   const enqueue = async (msg: InboxMessage): Promise<EligibilityWorkflowState> => {
-    const seq = ++received;
-    inbox.push({ ...msg, seq });
-    await wf.condition(() => applied >= seq);
+    await deliverAndWait(inbox, msg);
     return state;
   };
   wf.setHandler(rescheduleAppointmentUpdate, (i) => enqueue({ kind: 'reschedule', input: i, actor: i.actor ?? 'staff' }), {
@@ -226,15 +223,15 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
     wf.workflowInfo().continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && wf.workflowInfo().historyLength >= input.continueAsNewAfterEvents);
 
   while (!FINAL.includes(state.status)) {
-    if (inbox.length) {
-      const m = inbox.shift()!;
+    const m = take(inbox);
+    if (m) {
       await processMessage(m);
-      applied = m.seq;
+      markApplied(inbox, m.seq);
       continue;
     }
     if (shouldContinueAsNew()) {
       await wf.condition(wf.allHandlersFinished);
-      if (inbox.length) continue;
+      if (hasMessages(inbox)) continue;
       await wf.continueAsNew<typeof eligibilityWorkflow>({ ...input, appointment: { ...appointment, serviceDate: state.serviceDate, cpts: state.cpts }, carried: state });
     }
     const plan = plannedCheck();
@@ -243,7 +240,7 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
     const summary = plan ? `ELIG-1 re-verify ${plan.kind === '3_day' ? 3 : 1} day${plan.kind === '3_day' ? 's' : ''} before DOS` : 'ELIG-1 appointment day passes';
     const ms = startOfDay(wakeOn) - Date.now();
     if (ms > 0) {
-      const woke = await wf.condition(() => inbox.length > 0 || shouldContinueAsNew(), ms, { summary });
+      const woke = await wf.condition(() => hasMessages(inbox) || shouldContinueAsNew(), ms, { summary });
       if (woke) continue;
     }
     if (plan) {

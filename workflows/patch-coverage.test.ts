@@ -15,7 +15,8 @@ const NOT_YET_RECORDED = new Set<string>([]);
 
 function patchIdsInCode(): Set<string> {
   const ids = new Set<string>();
-  for (const file of readdirSync(WORKFLOWS).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
+  // Workflow code lives in workflows/*.ts and its modules in subfolders (workflows/claim/…).
+  for (const file of (readdirSync(WORKFLOWS, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))) {
     for (const m of readFileSync(path.join(WORKFLOWS, file), 'utf8').matchAll(/\bpatched\(\s*'([^']+)'\s*\)/g)) ids.add(m[1]);
   }
   return ids;
