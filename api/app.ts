@@ -27,6 +27,7 @@ import { DEPENDENCY_NAMES, unavailableDependency } from '../lib/unavailable';
 import { appointmentRoutes } from './routes/appointments';
 import { authorizationRoutes } from './routes/authorizations';
 import { claimRoutes } from './routes/claims';
+import { claimImportRoutes } from './routes/claim-import';
 import { codecRoutes } from './routes/codec';
 import { providerRoutes } from './routes/providers';
 import { claimActionRoutes } from './routes/claim-actions';
@@ -229,6 +230,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await authorizeRoute(app, request, rule);
     });
     await api.register(claimRoutes);
+    await api.register(claimImportRoutes);
     await api.register(claimActionRoutes);
     await api.register(remittanceRoutes);
     await api.register(workItemRoutes);

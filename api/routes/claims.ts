@@ -9,9 +9,8 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { z } from 'zod';
 import { Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
-import { CLAIM_STATUSES, TASK_QUEUE, claimStateQuery, claimWorkflowId, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
+import { CLAIM_STATUSES, claimStateQuery, claimWorkflowId, claimWorkflowStartOptions, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
 import { badRequest, conflict, notFound } from '../errors';
-import { CptCodes, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '../../contracts/search-attributes';
 
 const ClaimIdParams = z.object({ claimId: Text(64, 1) });
 
@@ -37,21 +36,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
     if (existing) throw conflict(`claim ${claim.claimId} already exists`, { claimId: claim.claimId, workflowId });
     const input: ClaimWorkflowInput = { claim, enteredAt: new Date().toISOString(), actor: request.user!.name };
     try {
-      await app.temporal.workflow.start('claimWorkflow', {
-        taskQueue: TASK_QUEUE,
-        workflowId,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `Claim ${claim.claimId} · ${claim.payerId} · DOS ${claim.serviceDate} · ${claim.lines.map((l) => l.cpt).join(', ')}`,
-        typedSearchAttributes: [
-          { key: RcmKind, value: 'claim' },
-          { key: RcmStatus, value: 'charge_entered' },
-          { key: PracticeId, value: claim.practiceId },
-          { key: PayerId, value: claim.payerId },
-          { key: ProviderNpi, value: claim.renderingNpi },
-          { key: CptCodes, value: [...new Set(claim.lines.map((l) => l.cpt))] },
-        ],
-      });
+      await app.temporal.workflow.start('claimWorkflow', claimWorkflowStartOptions(input));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`claim ${claim.claimId} already exists`, { claimId: claim.claimId, workflowId });
       throw err;
