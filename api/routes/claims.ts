@@ -9,6 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { z } from 'zod';
 import { Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
+import { applyPatientMasterData } from '../claim-intake';
 import { CLAIM_STATUSES, TASK_QUEUE, claimStateQuery, claimWorkflowId, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
 import { badRequest, conflict, notFound } from '../errors';
 import { CptCodes, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '../../contracts/search-attributes';
@@ -25,12 +26,11 @@ export async function claimRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
   app.post('/claims', { bodyLimit: CLAIM_BODY_LIMIT, schema: { body: ClaimDocumentAtEdge }, config: { access: { level: 'write', phi: 'claim' } } }, async (request, reply) => {
-    const claim = request.body;
-    const [practice, payer] = await Promise.all([
-      app.db('practices').where({ id: claim.practiceId }).first('id'),
-      app.db('payers').where({ id: claim.payerId }).first('id'),
-    ]);
-    if (!practice) throw badRequest(`unknown practice "${claim.practiceId}"`, 'practiceId');
+    const practice = await app.db('practices').where({ id: request.body.practiceId }).first('id');
+    if (!practice) throw badRequest(`unknown practice "${request.body.practiceId}"`, 'practiceId');
+    // A registered patient's coverage in force on the DOS decides payer and member id (api/claim-intake.ts).
+    const { claim, masterData } = await applyPatientMasterData(app.db, request.body);
+    const payer = await app.db('payers').where({ id: claim.payerId }).first('id');
     if (!payer) throw badRequest(`unknown payer "${claim.payerId}"`, 'payerId');
     const existing = await app.db('claims').where({ claim_id: claim.claimId }).first('claim_id');
     const workflowId = claimWorkflowId(claim.claimId);
@@ -59,7 +59,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
     return reply
       .status(201)
       .header('Location', `/api/claims/${encodeURIComponent(claim.claimId)}`)
-      .send({ claimId: claim.claimId, workflowId, status: 'charge_entered' });
+      .send({ claimId: claim.claimId, workflowId, status: 'charge_entered', payerId: claim.payerId, masterData });
   });
 
   app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
