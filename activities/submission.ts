@@ -10,6 +10,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ClaimDocument } from '../domain/claim-document';
 import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub';
 import { generate837P, isX12Error, type OtherPayer837P } from '../x12';
+import { assertX222A1 } from '../x12/x222a1';
+import { filingIndicator } from '../x12/values';
+import { partiesFor837P } from './claim-parties';
 import { addCalendarDays } from '../domain/business-days';
 import type { PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './gateway/types';
 import { loadPayerPolicy, loadFeeSchedule } from './payers';
@@ -130,15 +133,20 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
           .returning('*');
       }
       const icn = Number(row.interchange_control_number);
+      // Subscriber, patient, providers, payer id and interchange ids from master data; what is
+      // missing is a recorded gap, never made up (activities/claim-parties.ts).
+      const { parties, gaps } = await partiesFor837P(db, practice, input.claim, {
+        payerId: input.payerId,
+        memberId: input.claim.coverage.memberId,
+        priority: input.coveragePriority,
+        payerName: payer?.name ?? input.payerId,
+      });
       let x12: string;
       try {
         x12 = generate837P(input.claim, {
-          // ISA06/GS02 and ISA08/GS03: the ids the clearinghouse gave this practice at onboarding
-          // (PATCH /api/practices/:id); until then its tax id and a placeholder receiver.
-          sender: { id: practice.clearinghouse_submitter_id ?? practice.tax_id ?? practice.id, name: practice.name, contactName: 'Billing Office', phone: practice.phone ?? practice.address?.phone, email: practice.address?.email },
-          receiver: { id: practice.clearinghouse_receiver_id ?? 'CLEARINGHOUSE', name: 'Clearinghouse' },
-          billingProvider: { npi: practice.billing_npi ?? input.claim.renderingNpi, name: practice.name, taxId: practice.tax_id ?? '', address: practice.address ?? { line1: '', city: '', state: '', zip: '' } },
-          payer: { id: input.payerId, name: payer?.name ?? input.payerId },
+          ...parties,
+          // SBR09 from the payer's type (a payer added through the API has its own key).
+          payer: { ...parties.payer, claimFilingIndicator: filingIndicator(payer?.type ?? input.payerId) },
           controlNumbers: { isa: icn, gs: icn, st: 1 },
           claimTraceNumber: String(icn),
           frequencyCode: input.frequencyCode,
@@ -148,6 +156,8 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
             ? { ...input.otherPayer, name: (await db('payers').where({ id: input.otherPayer.payerId }).first('name'))?.name ?? input.otherPayer.name }
             : undefined,
         });
+        // X222A1 pass before anything leaves: a finding names segment, loop and element (no value).
+        assertX222A1(x12);
       } catch (err) {
         // A claim the 837P builder cannot express is not going to fix itself on retry.
         if (isX12Error(err)) throw ApplicationFailure.nonRetryable(`837P generation failed: ${(err as Error).message}`, 'X12GenerationError');
@@ -162,7 +172,7 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
         interchangeControlNumber: icn,
         x12,
       });
-      await db('submissions').where({ id: row.id }).update({ status: 'sent' });
+      await db('submissions').where({ id: row.id }).update({ status: 'sent', x12_gaps: JSON.stringify(gaps) });
       return { submissionId: row.id, interchangeControlNumber: icn, submittedAt: new Date(row.submitted_at).toISOString(), resent: row.status === 'sending' };
     },
 

@@ -25,13 +25,13 @@ export type FeeScheduleSource = (payerId: string, year: number) => { year: numbe
 
 export async function seedDemo(db: Knex, opts: { years: number[]; feeSchedule?: FeeScheduleSource }): Promise<void> {
   await db('practices')
-    .insert({ id: DEMO_PRACTICE_ID, name: 'Demo Interventional Pain Associates', tax_id: '990000001', billing_npi: '1456789019', phone: '2175550100', time_zone: 'America/Chicago', address: { line1: '100 Demo Way', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550100', email: 'billing@demo-pain.example' } })
+    .insert({ id: DEMO_PRACTICE_ID, name: 'Demo Interventional Pain Associates', tax_id: '990000001', billing_npi: '1456789019', phone: '2175550100', time_zone: 'America/Chicago', address: { line1: '100 Demo Way', city: 'Springfield', state: 'IL', zip: '627011234', phone: '2175550100', email: 'billing@demo-pain.example' } })
     .onConflict('id')
     .merge(['address']); // demo data: keep the practice's contact current (the 837P needs a phone or email)
   await db('practices')
-    .insert({ id: SECOND_PRACTICE_ID, name: 'North Valley Spine & Pain (demo)', tax_id: '950000002', billing_npi: '1456789027', phone: '9165550100', time_zone: 'America/Los_Angeles', address: { line1: '200 North Valley Rd', city: 'Sacramento', state: 'CA', zip: '95814', phone: '9165550100', email: 'billing@demo-north.example' } })
+    .insert({ id: SECOND_PRACTICE_ID, name: 'North Valley Spine & Pain (demo)', tax_id: '950000002', billing_npi: '1456789027', phone: '9165550100', time_zone: 'America/Los_Angeles', address: { line1: '200 North Valley Rd', city: 'Sacramento', state: 'CA', zip: '958141234', phone: '9165550100', email: 'billing@demo-north.example' } })
     .onConflict('id')
-    .ignore();
+    .merge(['address']); // the 837P's billing provider needs the 9-digit ZIP (X222A1 2010AA N403)
   for (const payer of BUILT_IN_PAYERS) {
     await db('payers').insert({ ...payer, policy: {} }).onConflict('id').ignore();
     for (const year of opts.years) {

@@ -14,6 +14,7 @@ import type { Knex } from 'knex';
  *   claims), so `GET /api/access-log?patientId=` answers "who saw this patient".
  * - `payer_identifiers.outbound`: the row whose identifier the 837P writes in 2010BB NM109 (the payer
  *   id as the clearinghouse knows it), per practice or installation-wide; at most one per scope and payer.
+ * - `submissions.x12_gaps`: what master data lacked when the 837P was built (activities/claim-parties.ts).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('patients', (t) => {
@@ -55,10 +56,15 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('payer_identifiers', (t) => {
     t.boolean('outbound').notNullable().defaultTo(false);
   });
+  // What an 837P was sent without (master data missing): field names, never values.
+  await knex.schema.alterTable('submissions', (t) => {
+    t.jsonb('x12_gaps');
+  });
   await knex.raw(`create unique index payer_identifiers_outbound on payer_identifiers ((coalesce(practice_id, '')), payer_id) where outbound`);
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.alterTable('submissions', (t) => t.dropColumn('x12_gaps'));
   await knex.raw('drop index if exists payer_identifiers_outbound');
   await knex.schema.alterTable('payer_identifiers', (t) => t.dropColumn('outbound'));
   await knex.schema.alterTable('access_log', (t) => {
