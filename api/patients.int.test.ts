@@ -100,6 +100,18 @@ describe('patients: register, read, change', () => {
   });
 });
 
+describe('demo patients (db/seed.ts)', () => {
+  it('the seed registers synthetic patients with coverage in both practices; each practice sees its own', async () => {
+    const chen = (await call('GET', `/api/patients?q=${encodeURIComponent('Chen, Morgan')}&practiceId=${A}`, 'demoBiller')).json().patients;
+    expect(chen).toEqual([{ practiceId: A, patientId: 'PT-2002', name: { last: 'Chen', first: 'Morgan' }, birthDate: '1960-08-02', sex: 'F', registered: true }]);
+    const coverages = (await call('GET', `/api/patients/PT-2002?practiceId=${A}`, 'demoBiller')).json().coverages;
+    expect(coverages.map((c: { payerId: string; terminationDate: string | null }) => [c.payerId, c.terminationDate])).toEqual([['COMMERCIAL', '2025-12-31'], ['MEDICARE_ADVANTAGE', null]]);
+    const dependant = (await call('GET', `/api/patients/PT-3002`, 'northBiller')).json();
+    expect(dependant.coverages[0]).toMatchObject({ relationship: '19', subscriber: { name: { last: 'Baptiste', first: 'Reese' } } });
+    expect((await call('GET', `/api/patients/PT-3002`, 'demoBiller')).statusCode).toBe(404);
+  });
+});
+
 describe('patients: bad input names the field, nothing half written', () => {
   it('400 naming the field: zip, state, sex, birth date in the future, a name with an X12 delimiter, a subscriber missing for a dependant, an unknown payer', async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
