@@ -46,6 +46,16 @@ export function splitPersonName(display: string): PersonName837P {
   return { lastName: words[words.length - 1], firstName: words.slice(0, -1).join(' ') };
 }
 
+/** The payer id the practice's clearinghouse knows `payerId` by (2010BB / 2330B NM109), if mapped. */
+export async function outboundPayerId(db: Knex, practiceId: string, payerId: string): Promise<string | undefined> {
+  const row = await db('payer_identifiers')
+    .where({ payer_id: payerId, outbound: true })
+    .where((w) => w.where({ practice_id: practiceId }).orWhereNull('practice_id'))
+    .orderByRaw('practice_id is null')
+    .first('identifier');
+  return row?.identifier as string | undefined;
+}
+
 const upper = (n: { last: string; first?: string; middle?: string; suffix?: string }): PersonName837P => ({
   lastName: n.last,
   ...(n.first ? { firstName: n.first } : {}),
@@ -69,11 +79,7 @@ export async function partiesFor837P(
   if (!practice.clearinghouse_submitter_id) gaps.push('ISA06/GS02 submitter id not set for the practice (clearinghouse.submitterId): the tax id was sent');
   if (!practice.clearinghouse_receiver_id) gaps.push('ISA08/GS03 receiver id not set for the practice (clearinghouse.receiverId): CLEARINGHOUSE was sent');
 
-  const outbound = await db('payer_identifiers')
-    .where({ payer_id: bill.payerId, outbound: true })
-    .where((w) => w.where({ practice_id: claim.practiceId }).orWhereNull('practice_id'))
-    .orderByRaw('practice_id is null')
-    .first('identifier');
+  const outbound = await outboundPayerId(db, claim.practiceId, bill.payerId);
   if (!outbound) gaps.push(`2010BB NM109: no clearinghouse payer id mapped for payer ${bill.payerId} (payer_identifiers outbound): the payer key was sent`);
 
   const provider = await db('providers').where({ npi: claim.renderingNpi }).first('name');
@@ -89,7 +95,7 @@ export async function partiesFor837P(
       address: { line1: address.line1, ...(address.line2 ? { line2: address.line2 } : {}), city: address.city, state: address.state, zip: address.zip },
       ...(phone || email ? { contact: { phone, email } } : {}),
     },
-    payer: { id: outbound?.identifier ?? bill.payerId, name: bill.payerName },
+    payer: { id: outbound ?? bill.payerId, name: bill.payerName },
     renderingProvider: provider ? splitPersonName(provider.name) : { lastName: UNKNOWN_NAME },
   };
 
@@ -109,6 +115,7 @@ export async function partiesFor837P(
   const patientName = upper(patient.name);
   if (!coverage || coverage.relationship === '18' || !coverage.subscriber) {
     if (!coverage) gaps.push(`SBR: no coverage in master data for payer ${bill.payerId} with this member id: the patient was sent as the subscriber`);
+    if (!patient.address) gaps.push('2010BA N3/N4: the patient has no address in master data');
     parties.subscriber = { ...patientName, ...(patient.address ? { address: patient.address } : {}), ...(coverage?.groupNumber ? { groupNumber: coverage.groupNumber } : {}) };
     return { parties, gaps };
   }

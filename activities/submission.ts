@@ -12,7 +12,7 @@ import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub
 import { generate837P, isX12Error, type OtherPayer837P } from '../x12';
 import { assertX222A1 } from '../x12/x222a1';
 import { filingIndicator } from '../x12/values';
-import { partiesFor837P } from './claim-parties';
+import { outboundPayerId, partiesFor837P } from './claim-parties';
 import { addCalendarDays } from '../domain/business-days';
 import type { PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './gateway/types';
 import { loadPayerPolicy, loadFeeSchedule } from './payers';
@@ -71,6 +71,22 @@ export async function loadScrubContext(db: Knex, claim: ClaimDocument, asOf: str
     (row.document.documentation?.procedures ?? []).map((p) => ({ family: p.family, region: p.region, serviceDate: row.service_date })),
   );
   return context;
+}
+
+/**
+ * The prior payer of a secondary claim as the 837P names it: its name, its clearinghouse id in
+ * 2330B NM109 and every 2430 SVD01 (as 2010BB), its filing indicator from its type.
+ */
+async function otherPayerFor837P(db: Knex, practiceId: string, other: OtherPayer837P, gaps: string[]): Promise<OtherPayer837P> {
+  const payer = await db('payers').where({ id: other.payerId }).first('name', 'type');
+  const id = await outboundPayerId(db, practiceId, other.payerId);
+  if (!id) gaps.push(`2330B NM109: no clearinghouse payer id mapped for payer ${other.payerId} (payer_identifiers outbound): the payer key was sent`);
+  return {
+    ...other,
+    payerId: id ?? other.payerId,
+    name: payer?.name ?? other.name,
+    claimFilingIndicator: other.claimFilingIndicator ?? filingIndicator(payer?.type ?? other.payerId),
+  };
 }
 
 export function submissionActivities(db: Knex, gateway: PayerGateway) {
@@ -152,9 +168,7 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
           frequencyCode: input.frequencyCode,
           originalPayerClaimControlNumber: input.originalPayerClaimControlNumber,
           createdAt: new Date().toISOString(),
-          otherPayer: input.otherPayer
-            ? { ...input.otherPayer, name: (await db('payers').where({ id: input.otherPayer.payerId }).first('name'))?.name ?? input.otherPayer.name }
-            : undefined,
+          otherPayer: input.otherPayer ? await otherPayerFor837P(db, input.claim.practiceId, input.otherPayer, gaps) : undefined,
         });
         // X222A1 pass before anything leaves: a finding names segment, loop and element (no value).
         assertX222A1(x12);

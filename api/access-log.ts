@@ -9,11 +9,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ENTITIES, type PhiKind } from './access';
+import { isStorableText } from '../domain/primitives';
 
 /** Where a create request carries the new object's id. */
 const CREATED_ID: Record<PhiKind, string> = { claim: 'claimId', appointment: 'appointmentId', authorization: 'authId', patient: 'patientId' };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length ? v : undefined);
+/**
+ * An id from the request as the log may store it: a non-empty string PostgreSQL can hold. A refused
+ * request (400 for a NUL in its body) is logged too, without the id it could not carry.
+ */
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length && v.length <= 200 && isStorableText(v) ? v : undefined);
 
 /** The patient whose PHI the call touched: the patient itself, or a claim's patient (its document). */
 async function patientOf(app: FastifyInstance, kind: PhiKind, entityId: string | null, body: Record<string, unknown>, practiceId: string | null): Promise<string | null> {
@@ -32,12 +37,12 @@ export async function writeAccessLog(app: FastifyInstance, request: FastifyReque
   if (!user) return;
   const params = (request.params ?? {}) as Record<string, unknown>;
   const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
-  const fromParams = params[ENTITIES[kind].param];
-  const fromBody = body[CREATED_ID[kind]];
-  const entityId = typeof fromParams === 'string' ? fromParams : typeof fromBody === 'string' ? fromBody : null;
+  const fromParams = str(params[ENTITIES[kind].param]);
+  const fromBody = str(body[CREATED_ID[kind]]);
+  const entityId = fromParams ?? fromBody ?? null;
   const query = (request.query ?? {}) as Record<string, unknown>;
   const practiceId = str(body.practiceId) ?? str(params.practiceId) ?? str(query.practiceId) ?? null;
-  const action = request.method === 'GET' ? 'read' : typeof fromParams === 'string' ? 'change' : 'create';
+  const action = request.method === 'GET' ? 'read' : typeof params[ENTITIES[kind].param] === 'string' ? 'change' : 'create';
   const resolvedPractice = practiceId ?? (entityId ? await practiceOf(app, request, kind, entityId) : null);
   await app.db('access_log').insert({
     user_name: user.name,

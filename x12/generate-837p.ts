@@ -288,7 +288,8 @@ function checkOtherPayer(w: SegmentWriter, claim: ClaimDocument, o: OtherPayer83
 
 /** 2320 / 2330A / 2330B for one prior payer. */
 function writeOtherPayer(w: SegmentWriter, o: OtherPayer837P, opts: Generate837POptions): void {
-  w.add('SBR', o.priority === 'primary' ? 'P' : 'S', '18', '', '', '', '', '', '', o.claimFilingIndicator ?? filingIndicator(o.payerId));
+  // SBR02: the patient's relationship to the other subscriber (18 self; a dependant's code from 2000C PAT01).
+  w.add('SBR', o.priority === 'primary' ? 'P' : 'S', opts.patient && opts.patient.relationship !== '18' ? opts.patient.relationship : '18', '', '', '', '', '', '', o.claimFilingIndicator ?? filingIndicator(o.payerId));
   writeCas(w, o.claimAdjustments.map(({ group, carc, amountCents }) => ({ group, carc, amountCents })));
   w.add('AMT', 'D', formatCents(o.paidCents));
   // OI03 benefits assignment and OI06 release of information, as CLM08 / CLM09 say.

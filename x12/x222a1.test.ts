@@ -112,6 +112,28 @@ describe('X222A1 pass over a generated 837P built from master data', () => {
   });
 });
 
+describe('X222A1 pass over a secondary claim of a dependant (COB loops 2320/2330A/2330B/2430)', () => {
+  it('is valid, 2320 SBR02 carries the relationship, and the prior payer round-trips', () => {
+    const secondary: ClaimDocument = { ...claim, payerId: 'MEDICAID', coverage: { memberId: 'MCD-55', priority: 'secondary' } };
+    const total = claim.lines.reduce((sum, l) => sum + l.chargeCents, 0);
+    const x12 = generate837P(secondary, {
+      ...options,
+      payer: { id: 'CH-MCD-IL', name: 'SYNTHETIC MEDICAID' },
+      otherPayer: {
+        payerId: 'CH-MCR-IL', name: 'SYNTHETIC MEDICARE CONTRACTOR', memberId: '1EG4TE5MK73', priority: 'primary', claimFilingIndicator: 'MB', paidCents: 150000, adjudicationDate: '2026-03-20',
+        claimAdjustments: [],
+        lines: claim.lines.map((l, i) => ({ lineNumber: i + 1, cpt: l.cpt, modifiers: l.modifiers, units: l.units, paidCents: i === 0 ? 150000 : 0, adjustments: [{ group: 'CO' as const, carc: i === 0 ? '45' : '97', amountCents: i === 0 ? l.chargeCents - 150000 : l.chargeCents }] })),
+      },
+    });
+    expect(validateX222A1(x12)).toEqual([]);
+    expect(x12).toContain('SBR*P*01*******MB~');
+    const [back] = parse837P(x12, { practiceId: 'demo-pain', payerId: 'MEDICAID' });
+    expect(back.otherPayer).toMatchObject({ payerId: 'CH-MCR-IL', paidCents: 150000, priority: 'primary' });
+    expect(back.parties.patient).toMatchObject({ relationship: '01', lastName: 'SUBSCRIBER' });
+    expect(total).toBe(back.claim.lines.reduce((sum, l) => sum + l.chargeCents, 0));
+  });
+});
+
 describe('X222A1 rules: each catches a broken 837P at the segment and element it names', () => {
   const x12 = generate837P(claim, options);
   const cases: Array<[string, string, RegExp]> = [
