@@ -67,6 +67,15 @@ describe('claims of a registered patient take the coverage in force on the date 
     const received = await eventually(async () => h.simulator.receivedSubmission(before.claimId), `837P of ${before.claimId}`);
     expect(received.payerId).toBe('MEDICARE');
     expect(received.x12).toContain('*MI*9ZZ9ZZ9ZZ99~');
+    // Built from master data: the subscriber's name and address are there; what demo-pain lacks
+    // (no clearinghouse ids recorded) is listed on the submission, by field.
+    expect(received.x12).toContain('NM1*IL*1*Covtest*Dana****MI*9ZZ9ZZ9ZZ99~\nN3*40 Coverage Ct~\nN4*Springfield*IL*62701~\nDMG*D8*19550909*M~');
+    const gaps = await eventually(async () => (await h.app.inject({ method: 'GET', url: `/api/claims/${before.claimId}`, headers: h.auth('demoBiller') })).json().submissions?.[0]?.x12Gaps as string[] | undefined, 'x12Gaps');
+    expect(gaps).toEqual([
+      'ISA06/GS02 submitter id not set for the practice (clearinghouse.submitterId): the tax id was sent',
+      'ISA08/GS03 receiver id not set for the practice (clearinghouse.receiverId): CLEARINGHOUSE was sent',
+      '2010BB NM109: no clearinghouse payer id mapped for payer MEDICARE (payer_identifiers outbound): the payer key was sent',
+    ]);
     const second = await h.db('claims').where({ claim_id: on.claimId }).first('document');
     expect(second.document.secondaryCoverage).toEqual({ payerId: 'MEDICAID', memberId: 'MCD-778899' });
   });
@@ -84,6 +93,19 @@ describe('claims of a registered patient take the coverage in force on the date 
     const secondary = await post({ ...claimFor(lastDayA), coverage: { memberId: 'X', priority: 'secondary' } });
     expect(secondary.statusCode).toBe(422);
     expect(secondary.json().message).toContain(`no secondary coverage in force on the date of service ${lastDayA}`);
+  });
+
+  it('an 837P the X222A1 pass refuses (the practice has no ZIP+4): the claim waits in needs_correction with a SUB-5 work item naming segment, loop and element, no PHI', async () => {
+    const practiceId = uniqueId('P-ZIP5');
+    await h.db('practices').insert({ id: practiceId, name: 'Zip Five Pain', tax_id: '990000066', billing_npi: '1456789019', phone: '2175550166', address: { line1: '6 Short Zip Rd', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550166' } });
+    const claim = tfesiClaim(uniqueId('ZIP5'), { practiceId, coverage: { memberId: 'ZIP5MEMBER1', priority: 'primary' } });
+    const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('admin'), payload: claim });
+    expect(res.statusCode, res.body).toBe(201);
+    const item = await eventually(async () => (await h.db('work_items').where({ entity_type: 'claim', entity_id: claim.claimId, kind: 'correction', status: 'open' }).first()) ?? undefined, 'correction work item');
+    expect(item.rule_id).toBe('SUB-5');
+    expect(item.title).toMatch(/X222A1: loop 2010AA N403: the billing provider ZIP must be the 9-digit ZIP\+4/);
+    for (const phi of ['ZIP5MEMBER1', claim.patient.birthDate.replace(/-/g, ''), '62701']) expect(item.title).not.toContain(phi);
+    expect((await h.db('claims').where({ claim_id: claim.claimId }).first('status')).status).toBe('needs_correction');
   });
 
   it('a patient not registered in master data: the claim is taken as the document says', async () => {
