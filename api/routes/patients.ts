@@ -28,7 +28,6 @@ import {
   displayName,
   overlappingCoverages,
   type Coverage,
-  type PersonName,
 } from '../../domain/patient';
 import { coverageColumns, coverageFromRow, loadPatient, patientFromRow, type CoverageRecord } from '../../db/patients';
 import { todayUtc } from '../edge';
@@ -237,5 +236,3 @@ export async function patientRoutes(fastify: FastifyInstance) {
     },
   );
 }
-
-export type { PersonName };
