@@ -8,7 +8,7 @@
  *  1. checks the role against the rule's level — `read` (every role), `write` (admin, biller,
  *     approver: viewer and provider only read), `admin`;
  *  2. resolves the object the URL addresses (`entity`: claim, appointment, authorization,
- *     provider, work item, practice) to its practice — read model first, else the workflow's
+ *     provider, work item, practice, patient) to its practice — read model first, else the workflow's
  *     `PracticeId` search attribute — and answers 404 for a read and 403 naming the practice for a
  *     write when it is another practice's;
  *  3. checks every practice the request names: a `practiceId` query filter (outside the caller's
@@ -30,11 +30,11 @@ import { authorizationWorkflowId } from '../contracts/authorization';
 import { credentialWorkflowId } from '../contracts/credential';
 import { PracticeId } from '../contracts/search-attributes';
 
-export const ENTITY_KINDS = ['claim', 'appointment', 'authorization', 'provider', 'workItem', 'practice'] as const;
+export const ENTITY_KINDS = ['claim', 'appointment', 'authorization', 'provider', 'workItem', 'practice', 'patient'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
 export type AccessLevel = 'read' | 'write' | 'admin';
-export const PHI_KINDS = ['claim', 'appointment', 'authorization'] as const;
+export const PHI_KINDS = ['claim', 'appointment', 'authorization', 'patient'] as const;
 export type PhiKind = (typeof PHI_KINDS)[number];
 export type AccessRule = {
   /** `read`: every role; `write`: admin, biller, approver; `admin`: admins only. */
@@ -61,7 +61,18 @@ const LEVEL_ROLES: Record<AccessLevel, readonly Role[]> = {
   admin: ['admin'],
 };
 
-type EntitySpec = { param: string; label: string; practiceOf(db: Knex, id: string): Promise<string | undefined>; workflowId?: (id: string) => string };
+type EntitySpec = {
+  param: string;
+  label: string;
+  practiceOf(db: Knex, id: string): Promise<string | undefined>;
+  /**
+   * Ids unique only within a practice (patients: two practices may both have "PT-1001"): every
+   * practice holding the id. The caller passes when it may see one of them; the handler picks it
+   * (`?practiceId=` when it sees several).
+   */
+  practicesOf?(db: Knex, id: string): Promise<string[]>;
+  workflowId?: (id: string) => string;
+};
 const column = (table: string, key: string) => async (db: Knex, id: string) => (await db(table).where({ [key]: id }).first('practice_id'))?.practice_id as string | undefined;
 
 /** Where each kind of object keeps its practice. */
@@ -76,6 +87,12 @@ export const ENTITIES: Record<EntityKind, EntitySpec> = {
     practiceOf: async (db, id) => (/^\d{1,15}$/.test(id) ? ((await db('work_items').where({ id: Number(id) }).first('practice_id'))?.practice_id as string | undefined) : undefined),
   },
   practice: { param: 'practiceId', label: 'practice', practiceOf: async (db, id) => (await db('practices').where({ id }).first('id'))?.id as string | undefined },
+  patient: {
+    param: 'patientId',
+    label: 'patient',
+    practiceOf: column('patients', 'id'),
+    practicesOf: async (db, id) => (await db('patients').where({ id }).orderBy('practice_id').pluck('practice_id')) as string[],
+  },
 };
 
 export class Access {
@@ -142,7 +159,10 @@ export async function authorizeRoute(app: FastifyInstance, request: FastifyReque
   if (rule.entity) {
     const spec = ENTITIES[rule.entity];
     const id = str((request.params as Record<string, unknown> | undefined)?.[spec.param]);
-    if (id) {
+    if (id && spec.practicesOf) {
+      const practices = await spec.practicesOf(app.db, id);
+      if (practices.length && !practices.some((p) => access.canSee(p))) access.assertPractice(practices[0], mode, `${spec.label} ${id}`);
+    } else if (id) {
       const practiceId = await practiceOfEntity(app, spec, id);
       if (practiceId) access.assertPractice(practiceId, mode, `${spec.label} ${id}`);
     }

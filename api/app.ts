@@ -35,6 +35,7 @@ import { remittanceRoutes } from './routes/remittances';
 import { workItemRoutes } from './routes/work-items';
 import { depositRoutes } from './routes/deposits';
 import { auditRoutes } from './routes/audit';
+import { patientRoutes } from './routes/patients';
 import { practiceRoutes } from './routes/practices';
 import { userRoutes } from './routes/users';
 import { accessLogRoutes, writeAccessLog } from './access-log';
@@ -241,6 +242,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(authorizationRoutes);
     await api.register(providerRoutes);
     await api.register(practiceRoutes);
+    await api.register(patientRoutes);
     await api.register(userRoutes);
     await api.register(accessLogRoutes);
     await api.register(dashboardRoutes);

@@ -89,6 +89,17 @@ export const ClaimDocument = z
     serviceDate: ServiceDate,
     placeOfService: z.string().regex(/^\d{2}$/, 'place of service is 2 digits'),
     priorAuthNumber: X12Text(50, 1).optional(),
+    /**
+     * Optional extension: the referring provider (837P 2310A NM1*DN), for payers that require one
+     * (e.g. a pain consult referred by the primary care physician).
+     */
+    referringProvider: z
+      .object({
+        npi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
+        lastName: z.string().min(1).max(60).regex(/^[^*~:^|>\\\r\n]*$/, 'no X12 delimiters'),
+        firstName: z.string().min(1).max(35).regex(/^[^*~:^|>\\\r\n]*$/, 'no X12 delimiters').optional(),
+      })
+      .optional(),
     /** Optional extension: coverage to bill after the primary adjudicates (POST-6). */
     secondaryCoverage: z
       .object({ payerId: BusinessId, memberId: Text(80, 1) })

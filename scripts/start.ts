@@ -9,7 +9,7 @@ import { loadConfigOrExit } from '../lib/config';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../lib/embedded-postgres';
 import { startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
 import { createDb, migrateLatest } from '../db/knex';
-import { seedDemo } from '../db/seed';
+import { DEMO_PATIENTS, seedDemo } from '../db/seed';
 import { ensureAdminToken, ensureDemoUsers } from '../lib/admin-token';
 import { AesGcmCodec, resolveEncryptionKeys } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
@@ -64,6 +64,7 @@ async function main() {
     if (applied.length) process.stdout.write(`      applied ${applied.join(', ')}\n`);
     const year = new Date().getUTCFullYear();
     await seedDemo(db, { years: [year - 1, year], feeSchedule: demoFeeSchedule });
+    process.stdout.write(`      demo patients with coverage: ${DEMO_PATIENTS.map((p) => `${p.id} (${p.practiceId})`).join(', ')} (GET /api/patients)\n`);
     const token = await ensureAdminToken(db, config.dataDir);
     const demoUsers = await ensureDemoUsers(db, config.dataDir);
     if (demoUsers.created.length) process.stdout.write(`      demo users ${demoUsers.created.join(', ')}: tokens in ${path.relative(process.cwd(), demoUsers.dir)}/\n`);

@@ -163,6 +163,11 @@ export class PayerSimulator implements PayerGateway {
     return this.outbox?.stop() ?? Promise.resolve();
   }
 
+  /** The last submission (its 837P included) this simulated payer received for a claim: what tests read back. */
+  receivedSubmission(claimId: string): ClaimSubmission | undefined {
+    return this.submitted.get(claimId)?.submission;
+  }
+
   async submitClaim(submission: ClaimSubmission): Promise<{ trackingId: string }> {
     // Read what a payer would read: the 837P, not our JSON.
     const [parsed] = parse837P(submission.x12, { practiceId: submission.claim.practiceId, payerId: submission.payerId });

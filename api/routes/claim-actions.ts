@@ -10,6 +10,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { NonNegativeCents, Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
+import { applyPatientMasterData } from '../claim-intake';
+import type { ClaimDocument } from '../../domain/claim-document';
 import { CLAIM_ACTIONS, claimWorkflowId } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
 
@@ -49,7 +51,10 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
         });
       }
       const user = request.user!;
-      const args = { ...(parsed.data as object), actor: user.name, role: user.role };
+      const body = parsed.data as Record<string, unknown>;
+      // A corrected claim of a registered patient takes its coverage from master data too.
+      if (action === 'correct') body.claim = (await applyPatientMasterData(app.db, body.claim as ClaimDocument)).claim;
+      const args = { ...body, actor: user.name, role: user.role };
       const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
       try {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -9,6 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { z } from 'zod';
 import { Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
+import { applyPatientMasterData } from '../claim-intake';
 import { CLAIM_STATUSES, claimStateQuery, claimWorkflowId, claimWorkflowStartOptions, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
 import { badRequest, conflict, notFound } from '../errors';
 
@@ -24,12 +25,11 @@ export async function claimRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
   app.post('/claims', { bodyLimit: CLAIM_BODY_LIMIT, schema: { body: ClaimDocumentAtEdge }, config: { access: { level: 'write', phi: 'claim' } } }, async (request, reply) => {
-    const claim = request.body;
-    const [practice, payer] = await Promise.all([
-      app.db('practices').where({ id: claim.practiceId }).first('id'),
-      app.db('payers').where({ id: claim.payerId }).first('id'),
-    ]);
-    if (!practice) throw badRequest(`unknown practice "${claim.practiceId}"`, 'practiceId');
+    const practice = await app.db('practices').where({ id: request.body.practiceId }).first('id');
+    if (!practice) throw badRequest(`unknown practice "${request.body.practiceId}"`, 'practiceId');
+    // A registered patient's coverage in force on the DOS decides payer and member id (api/claim-intake.ts).
+    const { claim, masterData } = await applyPatientMasterData(app.db, request.body);
+    const payer = await app.db('payers').where({ id: claim.payerId }).first('id');
     if (!payer) throw badRequest(`unknown payer "${claim.payerId}"`, 'payerId');
     const existing = await app.db('claims').where({ claim_id: claim.claimId }).first('claim_id');
     const workflowId = claimWorkflowId(claim.claimId);
@@ -44,7 +44,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
     return reply
       .status(201)
       .header('Location', `/api/claims/${encodeURIComponent(claim.claimId)}`)
-      .send({ claimId: claim.claimId, workflowId, status: 'charge_entered' });
+      .send({ claimId: claim.claimId, workflowId, status: 'charge_entered', payerId: claim.payerId, masterData });
   });
 
   app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
@@ -74,7 +74,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
       ? await Promise.all([
           app.db('claim_events').where({ claim_id: claimId }).orderBy('id').select('at', 'actor', 'from_status', 'to_status', 'detail'),
           app.db('work_items').where({ entity_type: 'claim', entity_id: claimId, status: 'open' }).orderBy('due_date').select('id', 'kind', 'rule_id', 'title', 'due_date', 'dollars_at_risk_cents', 'assignee'),
-          app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at'),
+          app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at', 'x12_gaps'),
           app.db('payments').where({ claim_id: claimId }).orderBy('id').select('id', 'remittance_key', 'coverage_priority', 'claim_status_code', 'charged_cents', 'paid_cents', 'patient_responsibility_cents', 'expected_cents', 'variance_cents', 'findings', 'payment_date', 'posted_at'),
           app.db('denials').where({ claim_id: claimId }).orderBy('id').select('carc', 'rarcs', 'category', 'kind', 'denial_date', 'received_at', 'action_due', 'appeal_deadline', 'status'),
           app.db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where('p.claim_id', claimId).groupBy('l.line_number').select('l.line_number', app.db.raw('sum(l.paid_cents)::bigint as paid_cents'), app.db.raw('sum(l.allowed_cents)::bigint as allowed_cents')),
@@ -112,6 +112,8 @@ export async function claimRoutes(fastify: FastifyInstance) {
         gateway: x.gateway,
         status: x.status,
         reasons: x.ack_detail?.reasons,
+        /** *Added (issue 14)*: what master data lacked when the 837P was built (field names, no values). */
+        x12Gaps: x.x12_gaps ?? undefined,
         submittedAt: iso(x.submitted_at),
         acknowledgedAt: iso(x.acknowledged_at),
       })),
