@@ -12,6 +12,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
 import { tfesiClaim } from '../test/fixtures';
 import type { ClaimDocument } from '../domain/claim-document';
+import { practiceToday } from '../db/kpis';
+import { addCalendarDays } from '../domain/business-days';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const KPI_HEADINGS = ['Days in AR', 'Clean-claim rate', 'Denial rate', 'Net collection rate', 'AR over 90 days', 'Charge lag', 'Posting lag'];
@@ -22,6 +24,12 @@ let base: string;
 let claimId: string;
 let northClaimId: string;
 let disputeId: number;
+/** A claim the payer never answers (open balance $1,850.00): written off by a biller, approved by an approver. */
+let writeOffClaimId: string;
+/** A CODE-1 claim waiting in needs_correction with its SUB-1 work item: assigned, noted, snoozed. */
+let sub1ClaimId: string;
+let sub1ItemId: number;
+const practiceTz = 'America/New_York';
 
 /** Medicare lumbar TFESI at two levels: the simulator applies the multiple-procedure reduction to the add-on (POST-3). */
 const twoLevelTfesi = (id: string): ClaimDocument =>
@@ -60,6 +68,16 @@ beforeAll(async () => {
   const dispute = await eventually(async () => h.db('work_items').where({ entity_type: 'claim', entity_id: claimId, kind: 'underpayment_dispute', status: 'open' }).first(), 'the POST-5 dispute work item', 60_000);
   disputeId = Number(dispute.id);
   await eventually(async () => h.db('claims').where({ claim_id: northClaimId }).first(), 'the demo-north claim row');
+
+  writeOffClaimId = uniqueId('WEB-WO');
+  h.simulator.behaveFor(writeOffClaimId, { kind: 'silence' });
+  const wo = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('demoBiller'), payload: tfesiClaim(writeOffClaimId) });
+  expect(wo.statusCode, wo.body).toBe(201);
+  sub1ClaimId = uniqueId('WEB-SUB1');
+  const sub1 = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('demoBiller'), payload: tfesiClaim(sub1ClaimId, { lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] }) });
+  expect(sub1.statusCode, sub1.body).toBe(201);
+  sub1ItemId = Number((await eventually(async () => h.db('work_items').where({ entity_type: 'claim', entity_id: sub1ClaimId, status: 'open' }).first(), 'the SUB-1 work item')).id);
+  await eventually(async () => h.db('claims').where({ claim_id: writeOffClaimId, status: 'submitted' }).first(), 'the write-off claim submitted');
 }, 180_000);
 
 afterAll(async () => {
@@ -184,5 +202,85 @@ describe('web app in chromium (issue 15)', () => {
     await p.getByRole('heading', { name: 'North Valley Spine & Pain (demo)' }).waitFor();
     await p.getByRole('heading', { name: 'Days in AR', exact: true }).waitFor();
     await ctx.close();
+  });
+
+  it('workspace: assigns an unassigned item to me, adds a note, and snoozes it to a date (hidden until then; a date not after today is refused next to the field)', async () => {
+    const ctx = await browser.newContext();
+    const p = await signIn(ctx, h.tokens.demoBiller);
+    await p.getByRole('link', { name: 'Worklist' }).click();
+    await p.getByRole('button', { name: 'Unassigned' }).click();
+    const row = p.locator(`#work-item-${sub1ItemId}`);
+    await row.getByRole('button', { name: /^Manage work item/ }).click();
+    const panel = p.getByRole('group', { name: `Manage work item ${sub1ItemId}` });
+    await panel.getByRole('button', { name: 'Assign to me' }).click();
+    await p.getByRole('status').filter({ hasText: `Work item ${sub1ItemId} assigned to you` }).waitFor();
+    // Gone from "Unassigned", in "My items".
+    await row.waitFor({ state: 'detached' });
+    await p.getByRole('button', { name: 'My items' }).click();
+    await row.getByText('test-demo-biller').waitFor();
+
+    await row.getByRole('button', { name: /^Manage work item/ }).click();
+    await panel.getByRole('textbox', { name: 'Note', exact: true }).fill('Called the coder: 62323 should be 64483');
+    await panel.getByRole('button', { name: 'Add note' }).click();
+    await panel.getByRole('listitem').filter({ hasText: 'test-demo-biller: Called the coder: 62323 should be 64483' }).waitFor();
+    await expect(panel.getByRole('listitem').filter({ hasText: 'assigned to test-demo-biller' }).count()).resolves.toBe(1);
+
+    const today = practiceToday(practiceTz);
+    const until = panel.getByLabel(/Snooze until/);
+    await until.fill(today);
+    await panel.getByRole('button', { name: 'Snooze' }).click();
+    await expect(panel.getByRole('alert').innerText()).resolves.toContain(`a snooze ends after today (${today})`);
+    await expect(until.getAttribute('aria-invalid')).resolves.toBe('true');
+    expect((await h.db('work_items').where({ id: sub1ItemId }).first()).snoozed_until).toBeNull();
+
+    const later = addCalendarDays(today, 3);
+    await until.fill(later);
+    await panel.getByRole('button', { name: 'Snooze' }).click();
+    await p.getByRole('status').filter({ hasText: `snoozed until ${later}` }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    await p.getByRole('button', { name: 'Snoozed' }).click();
+    await row.getByText(`snoozed until ${later}`).waitFor();
+    expect(await h.db('work_items').where({ id: sub1ItemId }).first()).toMatchObject({ assignee: 'test-demo-biller', snoozed_until: later, status: 'open' });
+    await ctx.close();
+  });
+
+  it('approve a write-off as another user: the biller sees the 422 next to the amount and the 409 next to Close, requests it; the approver approves it and the claim closes', async () => {
+    const biller = await browser.newContext();
+    const b = await signIn(biller, h.tokens.demoBiller);
+    await b.goto(`${base}/claims/${encodeURIComponent(writeOffClaimId)}`);
+    const request = b.getByRole('form', { name: 'Request a write-off' });
+    await request.getByLabel('Amount ($)').fill('99999');
+    await request.getByLabel('Rationale').fill('payer has no record after three inquiries');
+    await request.getByRole('button', { name: 'Request write-off' }).click();
+    await expect(request.getByRole('alert').innerText()).resolves.toContain('exceeds the open balance of $1850.00');
+    await expect(request.getByLabel('Amount ($)').getAttribute('aria-invalid')).resolves.toBe('true');
+
+    const close = b.getByRole('form', { name: 'Close the claim' });
+    await close.getByLabel('Reason for closing').fill('nothing more to do');
+    await close.getByRole('button', { name: 'Close claim' }).click();
+    await expect(close.getByRole('alert').innerText()).resolves.toContain('write it off (AR-6) rather than close it');
+
+    await request.getByLabel('Amount ($)').fill('1850.00');
+    await request.getByRole('button', { name: 'Request write-off' }).click();
+    await request.getByRole('status').filter({ hasText: 'Request write-off: done' }).waitFor();
+    await b.getByText('waiting for approval').waitFor();
+    // A biller has no approvals screen and no approve button.
+    await expect(b.getByRole('link', { name: 'Approvals' }).count()).resolves.toBe(0);
+    await expect(b.getByRole('button', { name: 'Approve write-off' }).count()).resolves.toBe(0);
+    await biller.close();
+
+    const approver = await browser.newContext();
+    const a = await signIn(approver, h.tokens.approver);
+    await a.getByLabel('Practice').selectOption('demo-pain');
+    await a.getByRole('link', { name: 'Approvals' }).click();
+    const card = a.locator(`#write-off-${writeOffClaimId}`);
+    await card.getByText('Requested by test-demo-biller').waitFor();
+    await expect(card.getByRole('heading', { level: 2 }).innerText()).resolves.toContain('$1,850.00');
+    await card.getByLabel('Recovery review').fill('no secondary coverage, no appeal basis, patient not liable');
+    await card.getByRole('button', { name: 'Approve write-off' }).click();
+    await card.waitFor({ state: 'detached' });
+    await eventually(async () => h.db('claims').where({ claim_id: writeOffClaimId, status: 'closed' }).first(), 'the written-off claim closed');
+    expect(await h.db('write_off_requests').where({ claim_id: writeOffClaimId }).first()).toMatchObject({ status: 'approved', requested_by: 'test-demo-biller', decided_by: 'test-approver', amount_cents: 185000 });
+    await approver.close();
   });
 });

@@ -97,6 +97,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
         ])
       : [[], [], [], [], [], [], []];
     const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
+    const writeOffRow = row ? await app.db('write_off_requests').where({ claim_id: claimId }).orderBy('id', 'desc').first() : undefined;
     return {
       claimId,
       workflowId: claimWorkflowId(claimId),
@@ -171,6 +172,11 @@ export async function claimRoutes(fastify: FastifyInstance) {
       /** *Added (issue 15)*: the claim's workflow in the Temporal Web UI, for operators. */
       temporalUiUrl: `${app.config.temporalUiOrigin}/namespaces/${encodeURIComponent(app.config.temporalNamespace)}/workflows/${encodeURIComponent(claimWorkflowId(claimId))}`,
       arTouches: live?.arTouches,
+      /** *Added (issue 15)*: the latest write-off request (AR-6) and its decision. */
+      writeOff: writeOffRow
+        ? { amountCents: writeOffRow.amount_cents, rationale: writeOffRow.rationale, requestedBy: writeOffRow.requested_by, requestedAt: iso(writeOffRow.requested_at), status: writeOffRow.status, decidedBy: writeOffRow.decided_by ?? undefined, decisionNote: writeOffRow.decision_note ?? undefined }
+        : undefined,
+      writtenOffCents: live?.writtenOffCents,
       timers: live?.timers.filter((t) => t.state === 'pending'),
     };
   });
