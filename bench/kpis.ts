@@ -34,6 +34,12 @@ async function main() {
         [id, id, id, claimsPerPractice],
       );
       await env.db.raw(
+        `insert into patients (practice_id, id, name, birth_date)
+         select ?, 'PT-' || g, (array['Avery','Blake','Casey','Devon','Emery'])[1 + g % 5] || ' Benchname' || g || ' ' || (array['Nguyen','Okafor','Petrov','Quintero'])[1 + g % 4], date '1950-01-01' + g
+           from generate_series(0, 2999) g`,
+        [id],
+      );
+      await env.db.raw(
         `insert into submissions (claim_id, claim_version, payer_id, interchange_control_number, gateway, status, submitted_at, idempotency_key)
          select claim_id, 1, payer_id, 1, 'bench', case when random() < 0.08 then 'rejected' else 'accepted' end, service_date + 3, 'bench:' || claim_id
            from claims where practice_id = ? and status <> 'charge_entered'`,
@@ -57,7 +63,7 @@ async function main() {
         [id],
       );
     }
-    for (const t of ['claims', 'submissions', 'payments', 'adjustments', 'denials']) await env.db.raw(`analyze ${t}`);
+    for (const t of ['claims', 'patients', 'submissions', 'payments', 'adjustments', 'denials']) await env.db.raw(`analyze ${t}`);
     log(`seeded ${practices} practices × ${claimsPerPractice} claims (with submissions, payments, adjustments, denials) in ${Date.now() - t0} ms`);
     const target = `bench-k${Math.floor(practices / 2)}`;
     const { token } = await createUser(env.db, { name: 'bench-kpi-biller', role: 'biller', practiceIds: [target] });
@@ -85,6 +91,9 @@ async function main() {
     });
     await measure(`GET /api/claim-search?q=PT-1234`, `/api/claim-search?q=PT-1234`, (b) => {
       if (!b.claims.length) throw new Error('search: expected claims of patient PT-1234');
+    });
+    await measure(`GET /api/claim-search?q=benchname1235 quintero (patient name)`, `/api/claim-search?q=${encodeURIComponent('benchname1235 quintero')}`, (b) => {
+      if (!b.claims.length || b.claims.some((c: { patientName?: string }) => !c.patientName?.includes('Benchname1235'))) throw new Error('search: expected the claims of patient Benchname1235');
     });
     await measure(`GET /api/claim-search?q=64493`, `/api/claim-search?q=64493`, (b) => {
       if (b.claims.length !== 50) throw new Error('search: expected 50 claims with CPT 64493');

@@ -250,19 +250,22 @@ export async function comingDeadlines(db: Knex, practiceId: string, today: strin
   return out.sort((a, b) => a.daysLeft - b.daysLeft);
 }
 
-export type ClaimHit = { claimId: string; practiceId: string; payerId: string; patientId: string; serviceDate: string; status: string; cptCodes: string[]; billedCents: number };
+export type ClaimHit = { claimId: string; practiceId: string; payerId: string; patientId: string; patientName?: string; serviceDate: string; status: string; cptCodes: string[]; billedCents: number };
 
 /**
  * "Find a claim": one box matches a claim id (prefix), patient id, patient name (part), date of
  * service (YYYY-MM-DD or MM/DD/YYYY), payer, CPT or status, within the given practices; an empty
  * term lists the most recently entered claims.
  */
+/** The patient's name from the practice's patients table (the claim document carries only the id). */
+const PATIENT_NAME_SQL = `(select p.name from patients p where p.practice_id = c.practice_id and p.id = c.document->'patient'->>'id') as patient_name`;
+
 export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 'all', limit = 50): Promise<ClaimHit[]> {
   const term = q.trim();
   if (!term) {
     // No term: the most recently entered claims.
     const recent = db('claims as c')
-      .select('c.claim_id', 'c.practice_id', 'c.payer_id', db.raw(`c.document->'patient'->>'id' as patient_id`), db.raw('c.service_date::text as service_date'), 'c.status', 'c.cpt_codes', 'c.billed_cents')
+      .select('c.claim_id', 'c.practice_id', 'c.payer_id', db.raw(`c.document->'patient'->>'id' as patient_id`), db.raw('c.service_date::text as service_date'), 'c.status', 'c.cpt_codes', 'c.billed_cents', db.raw(PATIENT_NAME_SQL))
       .orderBy([{ column: 'c.created_at', order: 'desc' }, { column: 'c.claim_id' }])
       .limit(limit);
     if (practiceIds !== 'all') recent.whereIn('c.practice_id', practiceIds);
@@ -271,7 +274,7 @@ export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 
   const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(term);
   const date = /^\d{4}-\d{2}-\d{2}$/.test(term) ? term : us ? `${us[3]}-${us[1].padStart(2, '0')}-${us[2].padStart(2, '0')}` : undefined;
   const query = db('claims as c')
-    .select('c.claim_id', 'c.practice_id', 'c.payer_id', db.raw(`c.document->'patient'->>'id' as patient_id`), db.raw('c.service_date::text as service_date'), 'c.status', 'c.cpt_codes', 'c.billed_cents')
+    .select('c.claim_id', 'c.practice_id', 'c.payer_id', db.raw(`c.document->'patient'->>'id' as patient_id`), db.raw('c.service_date::text as service_date'), 'c.status', 'c.cpt_codes', 'c.billed_cents', db.raw(PATIENT_NAME_SQL))
     .where((w) => {
       w.where('c.claim_id', 'ilike', `${term.replace(/[%_\\]/g, '\\$&')}%`)
         .orWhereRaw(`c.document->'patient'->>'id' = ?`, [term])
@@ -279,8 +282,13 @@ export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 
         .orWhere('c.status', term.toLowerCase())
         .orWhereRaw('c.cpt_codes @> ?::text[]', [[term.toUpperCase()]]);
       if (date) w.orWhere('c.service_date', date);
-      if (term.length >= 3 && !date) {
-        w.orWhereExists((e) => e.select(db.raw('1')).from('patients as p').whereRaw(`p.practice_id = c.practice_id and p.id = c.document->'patient'->>'id'`).andWhere('p.name', 'ilike', `%${term.replace(/[%_\\]/g, '\\$&')}%`));
+      // Patient name: every word of the term (any order, "Last, First" too) in the practice's patients table.
+      const words = term.split(/[\s,]+/).filter((x) => x.length >= 2);
+      if (term.length >= 3 && !date && words.length) {
+        w.orWhereExists((e) => {
+          e.select(db.raw('1')).from('patients as p').whereRaw(`p.practice_id = c.practice_id and p.id = c.document->'patient'->>'id'`);
+          for (const word of words) e.andWhere('p.name', 'ilike', `%${word.replace(/[%_\\]/g, '\\$&')}%`);
+        });
       }
     })
     .orderBy([{ column: 'c.service_date', order: 'desc' }, { column: 'c.claim_id' }])
@@ -289,4 +297,4 @@ export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 
   return (await query).map(hit);
 }
 
-const hit = (r: Record<string, any>): ClaimHit => ({ claimId: r.claim_id, practiceId: r.practice_id, payerId: r.payer_id, patientId: r.patient_id, serviceDate: r.service_date, status: r.status, cptCodes: r.cpt_codes, billedCents: n(r.billed_cents) });
+const hit = (r: Record<string, any>): ClaimHit => ({ claimId: r.claim_id, practiceId: r.practice_id, payerId: r.payer_id, patientId: r.patient_id, patientName: r.patient_name ?? undefined, serviceDate: r.service_date, status: r.status, cptCodes: r.cpt_codes, billedCents: n(r.billed_cents) });

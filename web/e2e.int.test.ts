@@ -28,6 +28,8 @@ let disputeId: number;
 let writeOffClaimId: string;
 /** A CODE-1 claim waiting in needs_correction with its SUB-1 work item: assigned, noted, snoozed. */
 let sub1ClaimId: string;
+let patientId: string;
+let patientName: string;
 let sub1ItemId: number;
 const practiceTz = 'America/New_York';
 
@@ -71,7 +73,11 @@ beforeAll(async () => {
 
   writeOffClaimId = uniqueId('WEB-WO');
   h.simulator.behaveFor(writeOffClaimId, { kind: 'silence' });
-  const wo = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('demoBiller'), payload: tfesiClaim(writeOffClaimId) });
+  // Its patient has a name in the practice's patients table (the claim document carries only the id).
+  patientId = uniqueId('PT-WEB');
+  patientName = `Ada ${patientId.replace(/[^a-z0-9]/gi, '')} Quintero`;
+  await h.db('patients').insert({ practice_id: 'demo-pain', id: patientId, name: patientName, birth_date: '1958-03-14' });
+  const wo = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('demoBiller'), payload: tfesiClaim(writeOffClaimId, { patient: { id: patientId, birthDate: '1958-03-14', sex: 'F' } }) });
   expect(wo.statusCode, wo.body).toBe(201);
   sub1ClaimId = uniqueId('WEB-SUB1');
   const sub1 = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('demoBiller'), payload: tfesiClaim(sub1ClaimId, { lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] }) });
@@ -241,6 +247,28 @@ describe('web app in chromium (issue 15)', () => {
     await p.getByRole('button', { name: 'Snoozed' }).click();
     await row.getByText(`snoozed until ${later}`).waitFor();
     expect(await h.db('work_items').where({ id: sub1ItemId }).first()).toMatchObject({ assignee: 'test-demo-biller', snoozed_until: later, status: 'open' });
+    await ctx.close();
+  });
+
+  it('find by patient name: words of the name in any order, lower case, find the claim; the result shows the name', async () => {
+    const ctx = await browser.newContext();
+    const p = await signIn(ctx, h.tokens.demoBiller);
+    await p.getByRole('link', { name: 'Find a claim' }).click();
+    const middle = patientName.split(' ')[1].toLowerCase();
+    await p.getByLabel('Find a claim').fill(`quintero ${middle}`);
+    await p.getByLabel('Find a claim').press('Enter');
+    const row = p.getByRole('row').filter({ has: p.getByRole('link', { name: writeOffClaimId }) });
+    await row.waitFor();
+    await expect(row.innerText()).resolves.toContain(`${patientName} (${patientId})`);
+    await expect(p.getByText('1 claim', { exact: true }).isVisible()).resolves.toBe(true);
+    // Another practice's biller does not find it by the same name.
+    const north = await browser.newContext();
+    const n = await signIn(north, h.tokens.northBiller);
+    await n.getByRole('link', { name: 'Find a claim' }).click();
+    await n.getByLabel('Find a claim').fill(`quintero ${middle}`);
+    await n.getByLabel('Find a claim').press('Enter');
+    await n.getByText('No claim matches.').waitFor();
+    await north.close();
     await ctx.close();
   });
 

@@ -49,7 +49,7 @@ export function FindClaim({ practiceId }: { practiceId: string }) {
                     <td>
                       <a {...linkProps(`/claims/${encodeURIComponent(c.claimId)}`)}>{c.claimId}</a>
                     </td>
-                    <td>{c.patientId}</td>
+                    <td>{c.patientName ? `${c.patientName} (${c.patientId})` : c.patientId}</td>
                     <td>{c.serviceDate}</td>
                     <td>{c.payerId}</td>
                     <td>{c.cptCodes.join(', ')}</td>
