@@ -16,7 +16,7 @@ import { practiceToday } from '../db/kpis';
 import { addCalendarDays } from '../domain/business-days';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const KPI_HEADINGS = ['Days in AR', 'Clean-claim rate', 'Denial rate', 'Net collection rate', 'AR over 90 days', 'Charge lag', 'Posting lag'];
+const KPI_HEADINGS = ['Days in AR', 'Clean-claim rate', 'Denial rate', 'Net collection rate', 'AR over 90 days', 'Charge lag', 'Posting lag', 'Underpayments', 'Write-offs'];
 
 let h: Harness;
 let browser: Browser;
@@ -310,5 +310,25 @@ describe('web app in chromium (issue 15)', () => {
     await eventually(async () => h.db('claims').where({ claim_id: writeOffClaimId, status: 'closed' }).first(), 'the written-off claim closed');
     expect(await h.db('write_off_requests').where({ claim_id: writeOffClaimId }).first()).toMatchObject({ status: 'approved', requested_by: 'test-demo-biller', decided_by: 'test-approver', amount_cents: 185000 });
     await approver.close();
+  });
+
+  it('charts: 12-month trends, denials by CPT × payer × reason, KPIs per provider; the revenue-gap audit drills down to the claims behind a figure', async () => {
+    const ctx = await browser.newContext();
+    const p = await signIn(ctx, h.tokens.demoBiller);
+    for (const name of ['12-month trends', 'Denials by CPT × payer × reason', 'KPIs per provider', 'Revenue-gap audit']) await p.getByRole('heading', { name, exact: true }).waitFor();
+    // Each chart says its figures in words (role img with a label), month by month.
+    const collections = p.getByRole('img', { name: /^Collections: / });
+    await expect(collections.getAttribute('aria-label')).resolves.toMatch(/^Collections: (\d{4}-\d{2} \$[\d,.]+, ){11}\d{4}-\d{2} \$[\d,.]+$/);
+    await expect(p.getByRole('row').filter({ hasText: 'NPI 1234567893' }).count()).resolves.toBe(1);
+
+    // The written-off claim (previous test) is behind AR-6 "written off" in the year of its date of service.
+    const dosYear = (await h.db('claims').where({ claim_id: writeOffClaimId }).first()).service_date.slice(0, 4);
+    await p.getByLabel('Year of service').selectOption(dosYear);
+    await p.getByRole('button', { name: /^AR / }).click();
+    await p.getByRole('button', { name: 'Claims behind AR-6 written off' }).click();
+    const drill = p.getByRole('region', { name: 'Claims behind AR-6 written off' });
+    await drill.getByRole('link', { name: writeOffClaimId }).click();
+    await p.getByRole('heading', { name: `Claim ${writeOffClaimId}` }).waitFor();
+    await ctx.close();
   });
 });

@@ -67,3 +67,15 @@ export function refusal(err: unknown, prefix = ''): { field?: string; message: s
 export const APPROVER_ROLES = ['admin', 'approver'];
 export const WRITE_ROLES = ['admin', 'biller', 'approver'];
 export const money = (cents: number | null | undefined) => (cents === null || cents === undefined ? '—' : `$${(cents / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`);
+
+export type Charts = {
+  practiceId: string;
+  asOf: string;
+  trends: Array<{ month: string; collectionsCents: number; deniedClaims: number; adjudicatedClaims: number; denialRate: number | null; daysInAr: number | null; openArCents: number }>;
+  denials: Array<{ cpt: string; payerId: string; carc: string; denials: number; claims: number; billedCents: number; lastDenialDate: string; den7Pattern: boolean }>;
+  providers: Array<{ npi: string; name: string | null; claims90: number; charges90Cents: number; openArCents: number; daysInAr: number | null; arOver90: number | null; denialRate: number | null }>;
+};
+export type AuditReport = {
+  year: number;
+  families: Array<{ family: string; dollarsCents: number; occurrences: number; findings: Array<{ ruleId: string; metric: string; kind: string; occurrences: number; dollarsCents: number }> }>;
+};

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, money, type Dashboard as DashboardData, type Kpi } from './api';
 import { linkProps } from './router';
+import { DashboardCharts } from './charts';
 
 /** Polled: figures follow a claim that moves within 5 seconds, without a reload. */
 export const LIVE_MS = 5_000;
@@ -11,6 +12,7 @@ const BAND_ICON: Record<Kpi['band'], string> = { good: '✓', watch: '!', bad: '
 function formatKpi(k: Kpi) {
   if (k.value === null) return '—';
   if (k.unit === 'percent') return `${k.value.toFixed(1)}%`;
+  if (k.unit === 'dollars') return money(k.value);
   return `${k.value} ${k.unit}`;
 }
 
@@ -110,6 +112,8 @@ export function Dashboard({ practiceId }: { practiceId: string }) {
           ))}
         </ul>
       )}
+
+      <DashboardCharts practiceId={practiceId} />
     </>
   );
 }
