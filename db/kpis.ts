@@ -342,3 +342,16 @@ export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 
 }
 
 const hit = (r: Record<string, any>): ClaimHit => ({ claimId: r.claim_id, practiceId: r.practice_id, payerId: r.payer_id, patientId: r.patient_id, patientName: r.patient_name ?? undefined, serviceDate: r.service_date, status: r.status, cptCodes: r.cpt_codes, billedCents: n(r.billed_cents) });
+
+export type Activity = { claimId: string; from: string | null; to: string; at: string; actor: string };
+
+/** The practice's latest claim moves (status changes), newest first: the dashboard's live feed. */
+export async function recentActivity(db: Knex, practiceId: string, limit = 10): Promise<Activity[]> {
+  const rows = await db('claim_events as e')
+    .join('claims as c', 'c.claim_id', 'e.claim_id')
+    .where('c.practice_id', practiceId)
+    .orderBy('e.id', 'desc')
+    .limit(limit)
+    .select('e.claim_id', 'e.from_status', 'e.to_status', 'e.at', 'e.actor');
+  return rows.map((r: Record<string, any>) => ({ claimId: r.claim_id, from: r.from_status, to: r.to_status, at: new Date(r.at).toISOString(), actor: r.actor }));
+}

@@ -331,4 +331,23 @@ describe('web app in chromium (issue 15)', () => {
     await p.getByRole('heading', { name: `Claim ${writeOffClaimId}` }).waitFor();
     await ctx.close();
   });
+
+  it('live: a claim moved through the API shows on the open dashboard without a reload', async () => {
+    const ctx = await browser.newContext();
+    const p = await signIn(ctx, h.tokens.demoBiller);
+    await p.getByRole('heading', { name: 'Claims moving now' }).waitFor();
+    await p.evaluate('window.__sameDocument = true');
+    const liveId = uniqueId('WEB-LIVE');
+    h.simulator.behaveFor(liveId, { kind: 'silence' });
+    const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('demoBiller'), payload: tfesiClaim(liveId) });
+    expect(res.statusCode, res.body).toBe(201);
+    const feed = p.getByRole('list', { name: 'Claims moving now' });
+    await feed.getByRole('listitem').filter({ hasText: `Claim ${liveId}: scrubbed → submitted` }).waitFor({ timeout: 30_000 });
+    // A write-off requested and approved through the API closes it: the open page follows.
+    expect((await h.app.inject({ method: 'POST', url: `/api/claims/${liveId}/actions/request-write-off`, headers: h.auth('demoBiller'), payload: { amountCents: 185000, rationale: 'test: duplicate of another claim' } })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'POST', url: `/api/claims/${liveId}/actions/approve-write-off`, headers: h.auth('approver'), payload: { recoveryReview: 'duplicate, nothing to recover' } })).statusCode).toBe(200);
+    await feed.getByRole('listitem').filter({ hasText: `Claim ${liveId}: submitted → closed` }).waitFor({ timeout: 30_000 });
+    await expect(p.evaluate('window.__sameDocument')).resolves.toBe(true);
+    await ctx.close();
+  });
 });

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { arAging, comingDeadlines, NOT_AR, OPEN_AR_SQL, practiceKpis, practiceToday, searchClaims } from '../../db/kpis';
+import { arAging, comingDeadlines, NOT_AR, OPEN_AR_SQL, practiceKpis, practiceToday, recentActivity, searchClaims } from '../../db/kpis';
 import { denialMatrix, monthlyTrends, providerKpis } from '../../db/charts';
 import { notFound } from '../errors';
 
@@ -29,9 +29,9 @@ export async function dashboardRoutes(fastify: FastifyInstance) {
       const { practice, today } = await selectedPractice(request, request.query.practiceId);
       const practiceId = practice.id;
       const started = process.hrtime.bigint();
-      const [kpis, aging, deadlines] = await Promise.all([practiceKpis(app.db, practiceId, today), arAging(app.db, practiceId, today), comingDeadlines(app.db, practiceId, today)]);
+      const [kpis, aging, deadlines, activity] = await Promise.all([practiceKpis(app.db, practiceId, today), arAging(app.db, practiceId, today), comingDeadlines(app.db, practiceId, today), recentActivity(app.db, practiceId)]);
       const queryMs = Number(process.hrtime.bigint() - started) / 1e6;
-      return { practiceId, practiceName: practice.name, asOf: today, computedAt: new Date().toISOString(), queryMs: Math.round(queryMs * 10) / 10, kpis, aging, deadlines };
+      return { practiceId, practiceName: practice.name, asOf: today, computedAt: new Date().toISOString(), queryMs: Math.round(queryMs * 10) / 10, kpis, aging, deadlines, activity };
     },
   );
 

@@ -113,6 +113,21 @@ export function Dashboard({ practiceId }: { practiceId: string }) {
         </ul>
       )}
 
+      <h2 id="activity">Claims moving now</h2>
+      {d.activity.length === 0 ? (
+        <p>No claim has moved yet.</p>
+      ) : (
+        <ol className="activity" aria-labelledby="activity">
+          {d.activity.map((a) => (
+            <li key={`${a.claimId}:${a.at}:${a.to}`}>
+              <time dateTime={a.at}>{new Date(a.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</time>{' '}
+              <a {...linkProps(`/claims/${encodeURIComponent(a.claimId)}`)}>Claim {a.claimId}</a>: {a.from ? `${a.from.replace(/_/g, ' ')} → ` : ''}
+              <strong>{a.to.replace(/_/g, ' ')}</strong> <span className="muted">({a.actor})</span>
+            </li>
+          ))}
+        </ol>
+      )}
+
       <DashboardCharts practiceId={practiceId} />
     </>
   );
