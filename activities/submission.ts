@@ -162,7 +162,8 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
         interchangeControlNumber: icn,
         x12,
       });
-      await db('submissions').where({ id: row.id }).update({ status: 'sent' });
+      // The 837P as sent, for the claim page (PHI roles, access-logged).
+      await db('submissions').where({ id: row.id }).update({ status: 'sent', x12 });
       return { submissionId: row.id, interchangeControlNumber: icn, submittedAt: new Date(row.submitted_at).toISOString(), resent: row.status === 'sending' };
     },
 

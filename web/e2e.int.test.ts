@@ -350,4 +350,52 @@ describe('web app in chromium (issue 15)', () => {
     await expect(p.evaluate('window.__sameDocument')).resolves.toBe(true);
     await ctx.close();
   });
+
+  it('exports the claims, the denials and the AR aging of the practice as CSV', async () => {
+    const ctx = await browser.newContext({ acceptDownloads: true });
+    const p = await signIn(ctx, h.tokens.demoBiller);
+    const download = async (name: string) => {
+      const [d] = await Promise.all([p.waitForEvent('download'), p.getByRole('link', { name, exact: true }).click()]);
+      return readFileSync((await d.path())!, 'utf8').trim().split('\r\n');
+    };
+    const aging = await download('Export AR aging CSV');
+    expect(aging[0]).toBe('"practice_id","as_of","payer_id","days_0_30","days_31_60","days_61_90","days_over_90","total"');
+    expect(aging.slice(1).every((l) => l.startsWith('"demo-pain",'))).toBe(true);
+    const denials = await download('Export denials CSV');
+    expect(denials[0]).toBe('"claim_id","practice_id","payer_id","cpt_codes","carc","rarcs","category","kind","denial_date","action_due","appeal_deadline","status","claim_billed"');
+    await p.getByRole('link', { name: 'Find a claim' }).click();
+    const claims = await download('Export claims CSV');
+    expect(claims[0]).toBe('"claim_id","practice_id","payer_id","rendering_npi","service_date","status","version","cpt_codes","billed","dollars_at_risk","next_deadline","next_deadline_rule"');
+    const row = claims.find((l) => l.startsWith(`"${claimId}",`));
+    expect(row).toContain('"demo-pain","MEDICARE","1234567893"');
+    expect(row).toContain('"64483 64484"');
+    expect(row).toContain(',2400,');
+    expect(claims.some((l) => l.includes(northClaimId))).toBe(false);
+    await ctx.close();
+  });
+
+  it('the claim page shows the 837P as sent and the 835 of its payment to a biller (access-logged); a provider has no such button and the API refuses it', async () => {
+    const ctx = await browser.newContext();
+    const p = await signIn(ctx, h.tokens.demoBiller);
+    await p.goto(`${base}/claims/${encodeURIComponent(claimId)}`);
+    await p.getByRole('button', { name: 'Show the 837P and 835 documents' }).click();
+    const x837 = p.locator('figure.x12').filter({ hasText: '837P version 1 to MEDICARE' }).locator('pre');
+    await expect(x837.innerText()).resolves.toContain('ST*837*');
+    await expect(x837.innerText()).resolves.toContain(`CLM*${claimId}*2400`);
+    const x835 = p.locator('figure.x12').filter({ hasText: '835 from MEDICARE' }).locator('pre');
+    await expect(x835.innerText()).resolves.toContain('ST*835*');
+    await expect(x835.innerText()).resolves.toContain(`CLP*${claimId}*`);
+    const logged = await h.db('access_log').where({ entity_id: claimId, route: '/api/claims/:claimId/x12', user_name: 'test-demo-biller' });
+    expect(logged.length).toBeGreaterThan(0);
+    await ctx.close();
+
+    const prov = await browser.newContext();
+    const pp = await signIn(prov, h.tokens.provider);
+    await pp.goto(`${base}/claims/${encodeURIComponent(claimId)}`);
+    await pp.getByRole('heading', { name: `Claim ${claimId}` }).waitFor();
+    await expect(pp.getByRole('button', { name: 'Show the 837P and 835 documents' }).count()).resolves.toBe(0);
+    const res = await pp.request.get(`${base}/api/claims/${encodeURIComponent(claimId)}/x12`);
+    expect(res.status()).toBe(403);
+    await prov.close();
+  });
 });

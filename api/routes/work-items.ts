@@ -12,6 +12,7 @@ import { workItemCompletedSignal } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
 import { IsoDate, StorableRecord, Text } from '../../domain/primitives';
 import { practiceToday } from '../../db/kpis';
+import { dollars, sendCsv } from '../csv';
 
 /** "Today" for a snoozed item: the date in its practice's time zone (a snooze ends when the practice's day begins). */
 const SNOOZE_TODAY = `(now() at time zone coalesce((select p.time_zone from practices p where p.id = work_items.practice_id), 'America/New_York'))::date`;
@@ -58,12 +59,6 @@ export function completionFields(kind: string): CompletionField[] {
   return [...required, ...(required.some((x) => x.name === 'note') ? [] : [f('note', 'Note', { required: false })])];
 }
 
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Text is always quoted (RFC 4180), numbers are not; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return typeof v === 'number' ? safe : `"${safe.replace(/"/g, '""')}"`;
-};
 
 const view = (r: Record<string, any>) => ({
   id: r.id,
@@ -140,13 +135,8 @@ export async function workItemRoutes(fastify: FastifyInstance) {
       q.where((w) => w.whereNull('snoozed_until').orWhere('snoozed_until', '<=', app.db.raw(SNOOZE_TODAY)));
       const rows = await q.orderBy([{ column: 'due_date', order: 'asc', nulls: 'last' }, { column: 'dollars_at_risk_cents', order: 'desc' }, { column: 'id' }]).limit(10_000);
       const header = ['id', 'practice_id', 'kind', 'rule_id', 'entity_type', 'entity_id', 'title', 'due_date', 'dollars_at_risk', 'assignee'];
-      const lines = rows.map((r: Record<string, any>) =>
-        [r.id, r.practice_id, r.kind, r.rule_id, r.entity_type, r.entity_id, r.title, r.due_date ?? '', Number((Number(r.dollars_at_risk_cents) / 100).toFixed(2)), r.assignee].map(csvCell).join(','),
-      );
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('Content-Disposition', `attachment; filename="worklist${practiceId ? `-${practiceId}` : ''}.csv"`)
-        .send([header.map(csvCell).join(','), ...lines].join('\r\n') + '\r\n');
+      const rowsOut = rows.map((r: Record<string, any>) => [r.id, r.practice_id, r.kind, r.rule_id, r.entity_type, r.entity_id, r.title, r.due_date ?? '', dollars(r.dollars_at_risk_cents), r.assignee]);
+      return sendCsv(reply, `worklist${practiceId ? `-${practiceId}` : ''}`, header, rowsOut);
     },
   );
 

@@ -3,11 +3,16 @@ import type { Knex } from 'knex';
 /**
  * The billers' workspace (issue 15): work items snoozed to a date and their notes; write-off
  * requests waiting for an approver (the claim workflow holds the request; this row is the
- * approver's queue and the decision record); an index for "my items".
+ * approver's queue and the decision record); the 837P text of each submission; an index for "my
+ * items".
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('work_items', (t) => {
     t.date('snoozed_until');
+  });
+  // The 837P as handed to the gateway (the claim page shows it to PHI roles); null for submissions made before.
+  await knex.schema.alterTable('submissions', (t) => {
+    t.text('x12');
   });
   await knex.raw('create index if not exists work_items_practice_status_assignee_idx on work_items (practice_id, status, assignee)');
   await knex.schema.createTable('work_item_notes', (t) => {
@@ -41,6 +46,9 @@ export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('write_off_requests');
   await knex.schema.dropTableIfExists('work_item_notes');
   await knex.raw('drop index if exists work_items_practice_status_assignee_idx');
+  await knex.schema.alterTable('submissions', (t) => {
+    t.dropColumn('x12');
+  });
   await knex.schema.alterTable('work_items', (t) => {
     t.dropColumn('snoozed_until');
   });

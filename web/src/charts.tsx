@@ -91,6 +91,11 @@ function DenialMatrix({ c }: { c: Charts }) {
   return (
     <section aria-labelledby="denial-matrix">
       <h2 id="denial-matrix">Denials by CPT × payer × reason</h2>
+      <p>
+        <a className="button" href={`/api/denials/export.csv?practiceId=${encodeURIComponent(c.practiceId)}`} download>
+          Export denials CSV
+        </a>
+      </p>
       {c.denials.length === 0 ? (
         <p>No denial in the last 12 months.</p>
       ) : (

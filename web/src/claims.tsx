@@ -24,6 +24,9 @@ export function FindClaim({ practiceId }: { practiceId: string }) {
         <label htmlFor="q">Find a claim</label>
         <input id="q" name="q" type="search" placeholder="claim id, patient id or name, date of service, payer, CPT, status" autoFocus />
         <button type="submit">Search</button>
+        <a className="button" href={`/api/claims/export.csv?practiceId=${encodeURIComponent(practiceId)}`} download>
+          Export claims CSV
+        </a>
       </form>
       {hits.isFetching && <p className="loading">Searching…</p>}
       {hits.error && <p role="alert" className="error">{hits.error.message}</p>}
@@ -170,6 +173,8 @@ export function ClaimPage({ claimId, me }: { claimId: string; me: Me }) {
           ))}
         </ul>
       )}
+
+      {me.role !== 'provider' && <X12Documents claimId={c.claimId} />}
 
       {WRITE_ROLES.includes(me.role) && q.data.status !== 'closed' && <ClaimActions c={c} me={me} />}
 
@@ -330,6 +335,41 @@ export function ClaimActions({ c, me }: { c: ClaimView; me: Me }) {
           />
         )}
       </div>
+    </section>
+  );
+}
+
+type X12Doc = { kind: '837P' | '835'; title: string; at: string; status: string; text: string | null; note: string };
+
+/** The claim's 837P and 835 documents, fetched only when asked for (PHI: every read is access-logged). */
+function X12Documents({ claimId }: { claimId: string }) {
+  const [shown, setShown] = useState(false);
+  const q = useQuery({ queryKey: ['x12', claimId], queryFn: () => api<{ documents: X12Doc[] }>(`/api/claims/${encodeURIComponent(claimId)}/x12`), enabled: shown });
+  return (
+    <section aria-labelledby="x12-docs">
+      <h2 id="x12-docs">837P and 835 documents</h2>
+      {!shown ? (
+        <button type="button" onClick={() => setShown(true)}>
+          Show the 837P and 835 documents
+        </button>
+      ) : (
+        <>
+          <p className="muted">These carry PHI; your reading them is recorded in the access log.</p>
+          {q.isPending && <p className="loading">Loading…</p>}
+          {q.error && <p role="alert" className="error">{q.error.message}</p>}
+          {q.data && q.data.documents.length === 0 && <p>No 837P sent and no 835 received yet.</p>}
+          {q.data?.documents.map((d, i) => (
+            <figure key={i} className="x12">
+              <figcaption>
+                <strong>{d.title}</strong> <span className="muted">— {when(d.at)}, {d.note}</span>
+              </figcaption>
+              {d.text ? (
+                <pre tabIndex={0} aria-label={d.title}>{d.text.replace(/~(?!\n)/g, '~\n')}</pre>
+              ) : null}
+            </figure>
+          ))}
+        </>
+      )}
     </section>
   );
 }

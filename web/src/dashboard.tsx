@@ -54,6 +54,11 @@ export function Dashboard({ practiceId }: { practiceId: string }) {
       <div className="kpis">{d.kpis.map((k) => <KpiTile key={k.key} k={k} />)}</div>
 
       <h2 id="aging">AR aging by payer</h2>
+      <p>
+        <a className="button" href={`/api/dashboard/aging.csv?practiceId=${encodeURIComponent(practiceId)}`} download>
+          Export AR aging CSV
+        </a>
+      </p>
       {d.aging.length === 0 ? (
         <p>No open AR.</p>
       ) : (
