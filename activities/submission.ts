@@ -186,7 +186,8 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
         interchangeControlNumber: icn,
         x12,
       });
-      await db('submissions').where({ id: row.id }).update({ status: 'sent', x12_gaps: JSON.stringify(gaps) });
+      // The 837P as sent, for the claim page (PHI roles, access-logged), and what master data it lacked.
+      await db('submissions').where({ id: row.id }).update({ status: 'sent', x12, x12_gaps: JSON.stringify(gaps) });
       return { submissionId: row.id, interchangeControlNumber: icn, submittedAt: new Date(row.submitted_at).toISOString(), resent: row.status === 'sending' };
     },
 

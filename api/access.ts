@@ -47,6 +47,8 @@ export type AccessRule = {
   handlerChecks?: string;
   /** The route reads or changes PHI of this kind: every call is written to the access log (api/access-log.ts). */
   phi?: PhiKind;
+  /** *Added (issue 15)*: only these roles, on top of the level (e.g. raw X12 documents: not a provider), and why. */
+  roles?: { allowed: readonly Role[]; why: string };
 };
 
 declare module 'fastify' {
@@ -151,6 +153,7 @@ export async function authorizeRoute(app: FastifyInstance, request: FastifyReque
   if (!LEVEL_ROLES[rule.level].includes(role)) {
     throw new HttpError(403, 'forbidden', rule.level === 'admin' ? 'only an admin may do this' : `a ${role} token can read, not change anything`);
   }
+  if (rule.roles && !rule.roles.allowed.includes(role)) throw new HttpError(403, 'forbidden', `a ${role} token may not do this: ${rule.roles.why}`);
   if (access.allPractices) return;
   const mode = rule.level === 'read' ? 'read' : 'write';
   const query = request.query as Record<string, unknown> | undefined;

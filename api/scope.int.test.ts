@@ -202,7 +202,12 @@ describe('role × practice × route matrix (generated from the route table)', ()
       const url = urlFor(r, A);
       if (r.method === 'GET') {
         if (r.rule.level === 'admin') continue;
-        if (r.rule.entity) expect((await inject('GET', url, 'provider')).statusCode, `${r.method} ${r.url}`).toBe(200);
+        // A route closed to providers (raw X12 documents: PHI) says so with 403; every other read of its own practice answers.
+        if (r.rule.roles && !r.rule.roles.allowed.includes('provider')) {
+          const res = await inject('GET', url, 'provider');
+          expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+          expect(res.json().message).toContain('a provider token may not do this');
+        } else if (r.rule.entity) expect((await inject('GET', url, 'provider')).statusCode, `${r.method} ${r.url}`).toBe(200);
         continue;
       }
       writes++;
