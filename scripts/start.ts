@@ -9,7 +9,7 @@ import { loadConfigOrExit } from '../lib/config';
 import { installWorkerRuntime } from '../workers/telemetry';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../lib/embedded-postgres';
 import { startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
-import { applyTemporalSchema, derivedPorts, ensureNamespace, ensureTemporalServerBuilt, sqlTargetFor, startTemporalServer } from '../lib/temporal-server';
+import { applyTemporalSchema, derivedPorts, ensureNamespace, ensureTemporalServerBuilt, sqlTargetFor, startTemporalServer, startTemporalUi } from '../lib/temporal-server';
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemo } from '../db/seed';
 import { ensureAdminToken, ensureDemoUsers } from '../lib/admin-token';
@@ -80,7 +80,7 @@ async function main() {
       config.temporalAddress
         ? `Temporal: using ${config.temporalAddress}`
         : cluster
-          ? `Temporal: starting the Temporal server on ${config.temporalPort} (PostgreSQL persistence and visibility, ${config.temporalHistoryShards} history shards)`
+          ? `Temporal: starting the Temporal server on ${config.temporalPort} (PostgreSQL persistence and visibility, ${config.temporalHistoryShards} history shards; Web UI ${config.temporalUiPort})`
           : `Temporal: starting dev server on ${config.temporalPort} (Web UI ${config.temporalUiPort})`,
     );
     let temporalAddress = config.temporalAddress;
@@ -94,6 +94,9 @@ async function main() {
       cleanups.push(() => server.stop());
       await ensureNamespace(server.address, config.temporalNamespace);
       temporalAddress = server.address;
+      const ui = await startTemporalUi({ dir: path.join(config.dataDir, 'temporal-ui'), frontendAddress: server.address, port: config.temporalUiPort, namespace: config.temporalNamespace, codecEndpoint: `http://localhost:${config.apiPort}/codec` });
+      cleanups.push(() => ui.stop());
+      uiUrl = ui.url;
       process.stdout.write(`      databases ${sql.database}, ${sql.visibilityDatabase}; server metrics http://127.0.0.1:${ports.metrics}/metrics; config ${path.relative(process.cwd(), server.configFile)}\n`);
     } else if (!temporalAddress) {
       const dev: DevServer = await startTemporalDevServer({
@@ -141,7 +144,7 @@ async function main() {
         '',
         `  Web app      ${api}/   (sign in with a token below)`,
         `  API          ${api}   (health: ${api}/health)`,
-        uiUrl ? `  Temporal UI  ${uiUrl}` : `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})${cluster ? '; Web UI: see README "Temporal server on PostgreSQL"' : ''}`,
+        uiUrl ? `  Temporal UI  ${uiUrl}` : `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})`,
         `  Metrics      ${api}/metrics (a token of every practice)${config.workerMetricsAddress ? `; worker http://${config.workerMetricsAddress}/metrics` : ''}`,
         `  Admin token  ${token.file}${token.created ? ' (created now)' : ''}   e.g. curl -H "Authorization: Bearer $(cat ${path.relative(process.cwd(), token.file)})" ${api}/api/claims`,
         `  Demo users   ${demoUsers.dir}/<name> (demo-biller, demo-approver, demo-viewer, demo-provider, north-biller, company-biller)`,
