@@ -40,6 +40,16 @@ export function captureOutput(child: ChildProcess, limit: number, log?: (text: s
   return () => output;
 }
 
+/** Wait until `child` listens on loopback `port`; else kill it and throw with what it printed. */
+export async function listeningOrKilled(child: ChildProcess, port: number, timeoutMs: number, what: string, output: () => string): Promise<void> {
+  try {
+    await waitForPort('127.0.0.1', port, timeoutMs, child);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${what} did not start: ${(err as Error).message}\n${output()}`);
+  }
+}
+
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
 export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -97,12 +107,7 @@ export async function startTemporalDevServer(opts: {
     process.umask(umask);
   }
   const output = captureOutput(child, 4000, opts.log);
-  try {
-    await waitForPort('127.0.0.1', opts.port, 60_000, child);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n${output()}`);
-  }
+  await listeningOrKilled(child, opts.port, 60_000, 'Temporal dev server', output);
   const stop = () => stopChild(child, 10_000);
   return {
     address: `127.0.0.1:${opts.port}`,
