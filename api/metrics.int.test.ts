@@ -3,6 +3,8 @@
  * claims by status, open work items; who may read it: api/access.ts `mayReadMetrics`) and the
  * worker's Temporal SDK metrics from the Core runtime's exporter (RCM_WORKER_METRICS_ADDRESS).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 // The worker's exporter address must be set before the harness installs the SDK runtime.
@@ -86,5 +88,15 @@ describe('worker metrics (Temporal SDK runtime, RCM_WORKER_METRICS_ADDRESS)', ()
     }, 'workflow and activity task metrics on the worker exporter');
     expect(text).toMatch(/^temporal_worker_task_slots_available\{.*worker_type="WorkflowWorker".*\} \d+/m);
     expect(text).toContain('task_queue="rcm"');
+
+    // Every series the Grafana dashboard charts exists in one of the two scrapes (failure counters
+    // appear only once something has failed: their successful siblings must exist instead).
+    const dashboard = readFileSync(path.resolve(__dirname, '../docs/grafana-dashboard.json'), 'utf8');
+    const charted = new Set([...dashboard.matchAll(/\b((?:rcm|temporal)_[a-z0-9_]+)/g)].map((m) => m[1]));
+    expect(charted.size).toBeGreaterThan(8);
+    const scraped = `${await scrape()}\n${text}`;
+    // A labelled gauge with no rows yet (no open work item) has its TYPE line and no sample.
+    const missing = [...charted].map((name) => name.replace(/_failed_total$/, '_latency_seconds_bucket')).filter((name) => !new RegExp(`^(${name}[{ ]|# TYPE ${name} )`, 'm').test(scraped));
+    expect(missing).toEqual([]);
   });
 });
