@@ -339,6 +339,25 @@ export async function startTemporalUi(opts: { dir: string; frontendAddress: stri
   return { url: `http://localhost:${opts.port}`, stop: () => stopChild(child, 5_000) };
 }
 
+/**
+ * The whole start on an application database's PostgreSQL: the Temporal databases and schema, the
+ * server under `dir`, the namespace and search attributes. `npm run start:cluster`, the cluster
+ * suite and `RCM_TEST_TEMPORAL=server` test runs.
+ */
+export async function startCluster(opts: { databaseUrl: string; dir: string; ports: TemporalServerPorts; namespace: string; numHistoryShards?: number }): Promise<TemporalServer & { sql: SqlTarget }> {
+  ensureTemporalServerBuilt();
+  const sql = sqlTargetFor(opts.databaseUrl);
+  await applyTemporalSchema(sql);
+  const server = await startTemporalServer({ dir: opts.dir, sql, ports: opts.ports, numHistoryShards: opts.numHistoryShards ?? 4 });
+  try {
+    await ensureNamespace(server.address, opts.namespace);
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
+  return { ...server, sql };
+}
+
 /** The server binary's version line (`temporal-server --version`). */
 export function temporalServerVersion(): string {
   return execFileSync(temporalServerBinaries().server, ['--version'], { encoding: 'utf8' }).trim();

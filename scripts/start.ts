@@ -9,7 +9,7 @@ import { loadConfigOrExit } from '../lib/config';
 import { installWorkerRuntime } from '../workers/telemetry';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../lib/embedded-postgres';
 import { startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
-import { applyTemporalSchema, derivedPorts, ensureNamespace, ensureTemporalServerBuilt, sqlTargetFor, startTemporalServer, startTemporalUi } from '../lib/temporal-server';
+import { derivedPorts, startCluster, startTemporalUi } from '../lib/temporal-server';
 import { createDb, migrateLatest } from '../db/knex';
 import { seedDemo } from '../db/seed';
 import { ensureAdminToken, ensureDemoUsers } from '../lib/admin-token';
@@ -86,18 +86,14 @@ async function main() {
     let temporalAddress = config.temporalAddress;
     let uiUrl: string | undefined;
     if (cluster) {
-      ensureTemporalServerBuilt();
-      const sql = sqlTargetFor(databaseUrl);
-      await applyTemporalSchema(sql);
       const ports = derivedPorts(config.temporalPort);
-      const server = await startTemporalServer({ dir: path.join(config.dataDir, 'temporal-server'), sql, ports, numHistoryShards: config.temporalHistoryShards });
+      const server = await startCluster({ databaseUrl, dir: path.join(config.dataDir, 'temporal-server'), ports, namespace: config.temporalNamespace, numHistoryShards: config.temporalHistoryShards });
       cleanups.push(() => server.stop());
-      await ensureNamespace(server.address, config.temporalNamespace);
       temporalAddress = server.address;
       const ui = await startTemporalUi({ dir: path.join(config.dataDir, 'temporal-ui'), frontendAddress: server.address, port: config.temporalUiPort, namespace: config.temporalNamespace, codecEndpoint: `http://localhost:${config.apiPort}/codec` });
       cleanups.push(() => ui.stop());
       uiUrl = ui.url;
-      process.stdout.write(`      databases ${sql.database}, ${sql.visibilityDatabase}; server metrics http://127.0.0.1:${ports.metrics}/metrics; config ${path.relative(process.cwd(), server.configFile)}\n`);
+      process.stdout.write(`      databases ${server.sql.database}, ${server.sql.visibilityDatabase}; server metrics http://127.0.0.1:${ports.metrics}/metrics; config ${path.relative(process.cwd(), server.configFile)}\n`);
     } else if (!temporalAddress) {
       const dev: DevServer = await startTemporalDevServer({
         port: config.temporalPort,

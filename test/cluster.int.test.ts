@@ -8,7 +8,8 @@
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyTemporalSchema, ensureNamespace, freeServerPorts, ensureTemporalServerBuilt, sqlTargetFor, startTemporalServer, type SqlTarget, type TemporalServer, type TemporalServerPorts } from '../lib/temporal-server';
+import { freeServerPorts, sqlTargetFor, startCluster, startTemporalServer, startTemporalUi, type SqlTarget, type TemporalServer, type TemporalServerPorts } from '../lib/temporal-server';
+import { freePort } from '../lib/temporal-dev-server';
 import { eventually, startHarness, uniqueId, type Harness } from './harness';
 import { tfesiClaim } from './fixtures';
 import { startOwnPostgres, type OwnPostgres } from './own-postgres';
@@ -25,13 +26,10 @@ async function startServer(): Promise<TemporalServer> {
 }
 
 beforeAll(async () => {
-  ensureTemporalServerBuilt();
   own = await startOwnPostgres({ prefix: 'cluster', database: 'rcm_cluster', user: { name: 'cluster-biller', role: 'biller' } });
-  sql = sqlTargetFor(own.pg.url);
-  await applyTemporalSchema(sql);
   ports = await freeServerPorts();
-  server = await startServer();
-  await ensureNamespace(server.address, 'default');
+  server = await startCluster({ databaseUrl: own.pg.url, dir: path.join(own.dir, 'temporal'), ports, namespace: 'default', numHistoryShards: 4 });
+  sql = sqlTargetFor(own.pg.url);
   // Answers come 3 s and 8 s after each 837P (stored in PostgreSQL by the simulator, delivered by its poller).
   h = await startHarness({ databaseUrl: own.pg.url, temporalAddress: server.address, durableSimulator: true, simulator: { ackDelayMs: 3000, remitDelayMs: 5000 } });
 }, 900_000);
@@ -91,7 +89,7 @@ async function temporalDbCount(database: string, query: string): Promise<number>
 }
 
 describe('the production Temporal server on PostgreSQL', () => {
-  it('a claim runs end to end: submitted, acknowledged, paid, posted, closed; history in PostgreSQL over 4 shards, found by its search attributes in SQL visibility', async () => {
+  it('a claim runs end to end: submitted, acknowledged, paid, posted, closed; history in PostgreSQL over 4 shards, found by its search attributes in SQL visibility and in the Web UI', async () => {
     const harness = h!;
     const id = uniqueId('CLUSTER');
     await postClaim(harness, id);
@@ -110,6 +108,19 @@ describe('the production Temporal server on PostgreSQL', () => {
       return ids.length ? ids : undefined;
     }, 'the claim in SQL visibility');
     expect(found).toEqual([claimWorkflowId(id)]);
+
+    // The Web UI (temporal-ui-server) pointed at this frontend lists the claim's workflow, completed.
+    const ui = await startTemporalUi({ dir: path.join(own!.dir, 'temporal-ui'), frontendAddress: server!.address, port: await freePort(), namespace: 'default', codecEndpoint: 'http://localhost:3000/codec' });
+    try {
+      const res = await fetch(`${ui.url}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId = '${claimWorkflowId(id)}'`)}`);
+      expect(res.status).toBe(200);
+      const { executions } = (await res.json()) as { executions: Array<{ execution: { workflowId: string }; status: string }> };
+      expect(executions.map((e) => [e.execution.workflowId, e.status])).toEqual([[claimWorkflowId(id), 'WORKFLOW_EXECUTION_STATUS_COMPLETED']]);
+      const settings = (await (await fetch(`${ui.url}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+      expect(settings.Codec.Endpoint).toBe('http://localhost:3000/codec');
+    } finally {
+      await ui.stop();
+    }
   }, 180_000);
 
   it('claims in flight survive a server restart: stopped while their payer answers are pending, restarted, every claim closes, paid once', async () => {
