@@ -229,7 +229,7 @@ export function cpuLine(
 ): string {
   const now = servers.cpuSeconds();
   const parts = [first];
-  if (now && before.servers) parts.push(`Temporal dev server ${(now.temporal - before.servers.temporal).toFixed(1)} s`, `PostgreSQL ${(now.postgres - before.servers.postgres).toFixed(1)} s`);
+  if (now && before.servers) parts.push(`${process.env.RCM_BENCH_TEMPORAL === 'server' ? 'Temporal server' : 'Temporal dev server'} ${(now.temporal - before.servers.temporal).toFixed(1)} s`, `PostgreSQL ${(now.postgres - before.servers.postgres).toFixed(1)} s`);
   return `CPU used over ${(wallMs / 1000).toFixed(1)} s wall: ${parts.join(', ')}`;
 }
 
