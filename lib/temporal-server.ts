@@ -4,9 +4,10 @@
  * visibility: the cluster `npm run start:cluster` and test/cluster.int.test.ts run instead of the
  * CLI's dev server. Its two databases (`temporal`, `temporal_visibility` by default) live in the
  * PostgreSQL given (the embedded one by default); their schema is applied with the server's own
- * `temporal-sql-tool` from the schema files built into it. The config file is generated here.
+ * `temporal-sql-tool` from the schema files built into it. The config file is generated here, as
+ * is the Web UI's (`temporal-ui-server`, the UI the CLI's dev server embeds, pointed at this frontend).
  */
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import net from 'node:net';
@@ -17,8 +18,6 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { projectRoot } from './tools';
 import { captureOutput, freePort, listeningOrKilled, stopChild } from './temporal-dev-server';
 import { ALL_SEARCH_ATTRIBUTES } from '../contracts/search-attributes';
-
-export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
 
 export function temporalServerBinaries(): { server: string; sqlTool: string; uiServer: string } {
   const dir = process.env.RCM_TEMPORAL_SERVER_DIR || path.join(projectRoot, '.tools/temporal-server/bin');
@@ -356,9 +355,4 @@ export async function startCluster(opts: { databaseUrl: string; dir: string; por
     throw err;
   }
   return { ...server, sql };
-}
-
-/** The server binary's version line (`temporal-server --version`). */
-export function temporalServerVersion(): string {
-  return execFileSync(temporalServerBinaries().server, ['--version'], { encoding: 'utf8' }).trim();
 }
