@@ -192,3 +192,14 @@ export function checkRouteRule(method: string, url: string, rule: AccessRule | u
   }
   return rule;
 }
+
+/**
+ * `GET /metrics` (Prometheus, outside /api): request counts and latencies by route, claims by
+ * status and open work items by kind, summed over every practice — no PHI, but one practice's user
+ * must not learn another's volumes. So: any valid token whose scope is every practice (an admin,
+ * or a user granted `"*"`, e.g. a `viewer` made for the Prometheus scraper); a token of some
+ * practices only is 403; no or a bad token 401 (counted by the failed-authentication limit).
+ */
+export function mayReadMetrics(user: ApiUser): boolean {
+  return user.practiceIds === 'all';
+}

@@ -42,6 +42,8 @@ import { accessLogRoutes, writeAccessLog } from './access-log';
 import { Access, authorizeRoute, checkRouteRule, type AccessRoute } from './access';
 import { registerWeb, sessionToken, WEB_HEADER } from './web';
 import { dashboardRoutes } from './routes/dashboard';
+import { metricsRoutes } from './routes/metrics';
+import { createApiMetrics, instrumentRequests } from './metrics';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -168,8 +170,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/') || request.url.startsWith('/codec/')) reply.header('Cache-Control', 'no-store');
   });
 
+  // Prometheus: every answer counted and timed by route pattern; GET /metrics (api/routes/metrics.ts).
+  const metrics = createApiMetrics(deps.db);
+  instrumentRequests(app, metrics);
   await app.register(healthRoutes);
   await app.register(codecRoutes);
+  await app.register(metricsRoutes, { metrics });
   await app.register(async (api) => {
     // Every /api route declares its access rule; one without is refused here, at start-up.
     api.addHook('onRoute', (route) => {
