@@ -373,25 +373,39 @@ describe('fuzzed input never 500s', () => {
 
     // Boundary-valid creations (unique ids, values at the edges of every range): each is accepted,
     // and its workflow must then run without failing or wedging (checked below with the others).
+    // Ids that travel into X12 elements hold no X12 delimiter (refused at the edge, checked below); free text may.
+    const longId = (n: number) => fc.constantFrom('W'.repeat(n), '😀'.repeat(n), 'É'.repeat(n));
     const longText = (n: number) => fc.constantFrom('W'.repeat(n), '😀'.repeat(n), 'É'.repeat(n), `${'x'.repeat(n - 1)}*`);
     const edgeArb = fc.record({
       kind: fc.constantFrom('claim', 'appointment', 'authorization', 'provider'),
       dosAhead: fc.constantFrom(-700, -1, 0, 1, 729, 730),
       birth: fc.constantFrom('1900-01-01', day(0), '2000-02-29'),
-      memberId: longText(80),
-      patientId: longText(80),
+      memberId: longId(80),
+      patientId: longId(80),
       units: fc.constantFrom(1, 999),
       cents: fc.constantFrom(0, 1, 100_000_000_000),
       expiry: fc.constantFrom('2099-12-31', day(1), day(-1), '1900-01-01'),
       validTo: fc.constantFrom('2098-12-31', day(1)),
       name: longText(200),
     });
+    // A member id, patient id or prior-auth number with an X12 delimiter is refused with the field named
+    // (an 837P could not carry it), never accepted and then parked.
+    for (const [field, claim] of [
+      ['coverage.memberId', tfesiClaim(uniqueId('EDGE-X12'), { coverage: { memberId: 'W12345*6', priority: 'primary' } })],
+      ['patient.id', tfesiClaim(uniqueId('EDGE-X12'), { patient: { id: 'PT~1', birthDate: '1960-05-05', sex: 'U' } })],
+      ['priorAuthNumber', tfesiClaim(uniqueId('EDGE-X12'), { priorAuthNumber: 'PA:1' })],
+    ] as const) {
+      const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: { ...h.auth('admin'), 'content-type': 'application/json' }, payload: JSON.stringify(claim) });
+      total++;
+      byStatus[res.statusCode] = (byStatus[res.statusCode] ?? 0) + 1;
+      if (res.statusCode !== 400 || !res.json().issues?.some((x: { path: string }) => x.path === field)) failures.push(`X12 delimiter in ${field}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+    }
     let edgeAccepted = 0;
     for (const [i, e] of fc.sample(edgeArb, { numRuns: 40, seed: 7 }).entries()) {
       const id = `${uniqueId('EDGE')}-${i}`;
       const npi = '1234567893';
       const bodies: Record<string, [string, unknown]> = {
-        claim: ['/api/claims', tfesiClaim(id, { serviceDate: day(Math.min(e.dosAhead, 730)), coverage: { memberId: e.memberId, priority: 'primary' }, patient: { id: `${e.patientId.slice(0, 60)}${i}`, birthDate: e.birth, sex: 'U' }, lines: [{ cpt: '64483', modifiers: ['50'], units: e.units, chargeCents: e.cents, diagnosisPointers: [1, 2] }] })],
+        claim: ['/api/claims', tfesiClaim(id, { serviceDate: day(Math.min(e.dosAhead, 730)), coverage: { memberId: e.memberId, priority: 'primary' }, patient: { id: `${e.patientId.slice(0, 48)}${i}`, birthDate: e.birth, sex: 'U' }, lines: [{ cpt: '64483', modifiers: ['50'], units: e.units, chargeCents: e.cents, diagnosisPointers: [1, 2] }] })],
         appointment: ['/api/appointments', { appointmentId: id, practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: e.patientId, memberId: e.memberId, providerNpi: npi, serviceDate: day(Math.max(0, e.dosAhead)), cpts: ['64483'], placeOfService: '24' }],
         authorization: ['/api/authorizations', { authId: id, practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: e.patientId, providerNpi: npi, family: 'esi', cpts: ['64483'], region: 'lumbar', levels: ['L4-L5'], laterality: 'left', validFrom: day(0), validTo: e.validTo, package: { diagnoses: ['M54.16'], imagingFindings: e.name, functionalImpairment: e.name, conservativeCare: { weeks: 8, modalities: ['PT'], failed: true } } }],
         provider: ['/api/providers', { npi: EDGE_NPI, practiceId: 'demo-pain', name: e.name, credentials: { licenses: [{ state: 'TX', number: e.memberId.slice(0, 40), issueDate: '1900-01-01', expiryDate: e.expiry }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: day(-10) }] } }],

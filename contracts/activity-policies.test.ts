@@ -11,7 +11,8 @@ import { BATCH_ACTIVITY, DATABASE_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, 
 
 const POLICIES = { DATABASE_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY, RULE_ACTIVITY };
 const workflowsDir = path.join(__dirname, '..', 'workflows');
-const workflowFiles = readdirSync(workflowsDir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+/** Every workflow source file, modules in sub-folders (workflows/claim/…) included. */
+const workflowFiles = (readdirSync(workflowsDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
 
 describe('activity retry policies', () => {
   it.each(Object.entries(POLICIES))('%s retries without an attempt cap, at most %s apart', (_name, policy) => {

@@ -81,7 +81,8 @@ export const ClaimDocument = z
       priority: z.enum(['primary', 'secondary', 'tertiary']),
     }),
     patient: z.object({
-      id: X12Text(80, 1),
+      /** The patient account number (837P 2300 REF*EA / 2010 loops): at most 50 characters, no X12 delimiter. */
+      id: X12Text(50, 1),
       birthDate: BirthDate,
       sex: z.enum(['F', 'M', 'U']),
     }),

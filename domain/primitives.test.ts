@@ -201,7 +201,7 @@ describe('claim document size: well under Temporal\'s 2 MB payload limit', () =>
         const claim = {
           ...validClaim(),
           coverage: { memberId: longest(80), priority: 'primary' },
-          patient: { id: longest(80), birthDate: '1960-01-01', sex: 'F' },
+          patient: { id: longest(50), birthDate: '1960-01-01', sex: 'F' },
           priorAuthNumber: longest(50),
           secondaryCoverage: { payerId: 'X'.repeat(64), memberId: longest(80) },
           diagnoses: Array(12).fill('M54.1611'),

@@ -52,9 +52,8 @@ export const X12_DELIMITERS = /[*~^:\r\n]/;
  * cannot carry it — accepted means it will finish.
  */
 export function X12Text(max: number, min = 0) {
-  return Text(max, min).refine((v) => !X12_DELIMITERS.test(v), {
-    message: 'contains an X12 delimiter (* ~ ^ :) or a line break, which an X12 claim cannot carry',
-  });
+  // A pattern (not a refinement) so the published JSON Schemas say it too.
+  return Text(max, min).regex(/^[^*~^:\r\n]*$/, 'contains an X12 delimiter (* ~ ^ :) or a line break, which an X12 claim cannot carry');
 }
 
 /** Business identifiers end up in workflow ids and URLs: keep them to a safe alphabet. */
