@@ -42,10 +42,15 @@ afterAll(async () => {
 describe('no PHI in failures', () => {
   it('an 837P that cannot be built: the raw history, the logs and the failure rows hold no member id, birth date or patient id', async () => {
     const tag = Date.now().toString(36).toUpperCase();
-    const memberId = `MB*${tag}Q7`;
+    const memberId = `MB${tag}Q7`;
     const patientId = `PTX${tag}Z3`;
     const birthDate = '1947-08-23';
+    // An 837P that cannot be built: the practice's billing address has a 5-digit ZIP, and X222A1
+    // wants the billing provider's ZIP+4 (a practice data problem: correction work item).
+    const practiceId = `phi-${tag.toLowerCase()}`;
+    await h.db('practices').insert({ id: practiceId, name: 'PHI Test Pain', tax_id: '990000001', billing_npi: '1456789019', address: { line1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701' }, phone: '5125550100', time_zone: 'America/Chicago' });
     const claim = tfesiClaim(`PHI-${tag}`, {
+      practiceId,
       serviceDate: new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10),
       coverage: { memberId, priority: 'primary' },
       patient: { id: patientId, birthDate, sex: 'M' },
@@ -70,8 +75,8 @@ describe('no PHI in failures', () => {
       }, 'needs_correction after the 837P failed');
       // The failure is still useful: it names the element and its position.
       const reason = state.history.at(-1)?.note ?? '';
-      expect(reason).toMatch(/NM109 contains an X12 delimiter/);
-      expect(reason).toMatch(/segment \d+ \(NM1\)/);
+      expect(reason).toMatch(/N403/);
+      expect(reason).toMatch(/segment \d+ \(N4\)/);
 
       // The stored history, raw: a client without the codec sees what the Temporal server stores.
       const raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
@@ -83,7 +88,7 @@ describe('no PHI in failures', () => {
         for (const e of failed) {
           const f = e.activityTaskFailedEventAttributes!.failure!;
           expect(f.encodedAttributes?.metadata?.encoding && Buffer.from(f.encodedAttributes.metadata.encoding).toString()).toBe('binary/encrypted');
-          expect(f.message).not.toContain('NM109');
+          expect(f.message).not.toContain('N403');
         }
         const asJson = JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, bytes: String }));
         const asBytes = Buffer.from(temporal.api.history.v1.History.encode(temporal.api.history.v1.History.fromObject(history)).finish()).toString('latin1');
@@ -98,8 +103,8 @@ describe('no PHI in failures', () => {
       // The rows the failure wrote: the correction work item and the claim event.
       const items = await eventually(async () => {
         const rows = await h.db('work_items').where({ entity_type: 'claim', entity_id: claim.claimId }).select('title', 'detail');
-        return rows.some((i) => /NM109/.test(i.title)) ? rows : undefined;
-      }, 'the SUB-5 correction work item naming NM109');
+        return rows.some((i) => /N403/.test(i.title)) ? rows : undefined;
+      }, 'the SUB-5 correction work item naming N403');
       const events = await h.db('claim_events').where({ claim_id: claim.claimId }).select('detail');
       const rows = JSON.stringify([items, events]);
       // The logs: API request logs and everything the worker printed.

@@ -101,6 +101,7 @@ function urlFor(route: AccessRoute, practiceId: string): string {
 /** Routes whose handler checks the practices inside the body: how to send another practice's. */
 const HANDLER_CASES: Record<string, (other: Objects) => unknown> = {
   'POST /api/remittances': (other) => ({ payerId: 'MEDICARE', traceNumber: uniqueId('TRN'), totalPaidCents: 0, paymentDate: today(), adjudicationDate: today(), claims: [{ claimId: other.claim }] }),
+  'POST /api/claims/import': (other) => ({ rows: [{ claim: { practiceId: other.practice, claimId: uniqueId('IMP') }, submittedAt: `${today()}T10:00:00Z` }] }),
   'POST /api/authorizations/payer-responses': (other) => ({ requestId: uniqueId('REQ'), authId: other.authorization, payerId: 'COMMERCIAL', decision: 'approved', decidedOn: today() }),
 };
 

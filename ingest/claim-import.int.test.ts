@@ -91,7 +91,7 @@ describe('bulk import of claims submitted elsewhere', () => {
     expect(again.json()).toMatchObject({ read: 2, started: 0, existing: 2, refused: 0 });
   });
 
-  it('API: a row of a practice outside the caller\'s is refused, the others start; a body that is not NDJSON is 415', async () => {
+  it('API: a request naming a practice outside the caller\'s is refused whole (403 naming it, nothing started); JSON { rows } works like NDJSON', async () => {
     const mine = uniqueId('IMP-MINE');
     const theirs = uniqueId('IMP-THEIRS');
     const res = await h.app.inject({
@@ -100,10 +100,15 @@ describe('bulk import of claims submitted elsewhere', () => {
       headers: { ...h.auth('demoBiller'), 'content-type': 'application/x-ndjson' },
       payload: [row(mine), row(theirs, {}, { practiceId: 'demo-north' })].join('\n'),
     });
-    expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ started: 1, refused: 1, refusedRows: [{ line: 2, errors: [{ path: 'claim.practiceId', message: expect.stringContaining('not one of yours') }] }] });
-    const json = await h.app.inject({ method: 'POST', url: '/api/claims/import', headers: h.auth('biller'), payload: { claim: {} } });
-    expect(json.statusCode).toBe(415);
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.json()).toMatchObject({ practiceId: 'demo-north' });
+    expect(await h.db('claims').whereIn('claim_id', [mine, theirs])).toEqual([]);
+    const json = await h.app.inject({ method: 'POST', url: '/api/claims/import', headers: h.auth('demoBiller'), payload: { rows: [JSON.parse(row(mine)), { claim: 'x', submittedAt: `${submittedOn}T15:00:00Z` }] } });
+    expect(json.statusCode, json.body).toBe(200);
+    expect(json.json()).toMatchObject({ read: 2, started: 1, refused: 1, refusedRows: [{ line: 2, errors: [{ path: 'claim' }] }] });
+    const bad = await h.app.inject({ method: 'POST', url: '/api/claims/import', headers: h.auth('biller'), payload: { claim: {} } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues).toEqual([{ path: 'rows', message: expect.any(String) }]);
   });
 
   it('CLI: rcm import claims FILE.jsonl prints progress and a summary, writes the refused rows, and a second run resumes', async () => {
