@@ -147,8 +147,9 @@ export function effectiveContract(input: {
     ? {
         year: input.year,
         allowableCents: Object.fromEntries(contract.fees.map((f) => [f.modifier ? modifierFeeKey(f.cpt, f.modifier) : f.cpt, f.allowableCents])),
+        label: `${input.practiceId} × ${input.payerId} ${input.year} contract v${contract.version}`,
       }
-    : (input.defaultFees ?? { year: input.year, allowableCents: {} });
+    : { ...(input.defaultFees ?? { year: input.year, allowableCents: {} }), label: `${input.payerId} payer default` };
   const imaging = new Set<string>(DEFAULT_IMAGING_GUIDANCE_CODES);
   for (const f of contract?.fees ?? []) if (f.imagingGuidance) imaging.add(f.cpt);
   return {
