@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startHarness, uniqueId, type Harness } from '../test/harness';
-import { DEMO_PRACTICE_ID as A, SECOND_PRACTICE_ID as B } from '../db/seed';
+import { DEMO_PRACTICE_ID as A, SECOND_PRACTICE_ID as B, seedDemo } from '../db/seed';
+import { demoFeeSchedule } from '../db/demo-fees';
+import { utcToday } from '../test/fixtures';
 import { registerCommand, registeredCommands } from '../cli/main';
 import { runCliCaptured } from '../test/cli';
 import { contractsCommand } from '../cli/contracts';
@@ -51,6 +53,19 @@ describe('payers', () => {
     const bad = await req('POST', '/api/payers', 'admin', { payerId: `${payerId}Y`, name: 'x', type: 'hmo' });
     expect(bad.statusCode).toBe(400);
     expect(JSON.stringify(bad.json().issues)).toContain('type');
+  });
+});
+
+describe('demo data', () => {
+  it("the seed gives demo-north its own commercial contract (demo-pain: payer defaults); seeding again adds no version", async () => {
+    const y = Number(utcToday().slice(0, 4));
+    const north = (await req('GET', contractUrl(B, 'COMMERCIAL', y), 'admin')).json();
+    expect(north).toMatchObject({ source: 'contract', version: 1, effective: { multipleProcedureReductionPercent: 25, timelyFilingDays: 120, appealWindowDays: 90, sources: { feeSchedule: 'contract', bilateralPaymentPercent: 'payer_default' } } });
+    expect(north.contract.fees).toContainEqual(expect.objectContaining({ cpt: '64483', modifier: '50' }));
+    const pain = (await req('GET', contractUrl(A, 'COMMERCIAL', y), 'admin')).json();
+    expect(pain).toMatchObject({ source: 'payer_default', effective: { multipleProcedureReductionPercent: 50, timelyFilingDays: 90, appealWindowDays: 180 } });
+    await seedDemo(h.db, { years: [y], feeSchedule: demoFeeSchedule });
+    expect((await req('GET', contractUrl(B, 'COMMERCIAL', y), 'admin')).json().version).toBe(1);
   });
 });
 
