@@ -105,7 +105,7 @@ export function parseFeeScheduleCsv(text: string, onProgress?: (rowsRead: number
     if (kind === 'imaging_guidance') imagingGuidance.push({ cpt, allowableCents });
     else fees.push({ cpt, ...(modifier ? { modifier } : {}), allowableCents });
   }
-  onProgress?.(records.length - 1);
+  if ((records.length - 1) % 1000 !== 0) onProgress?.(records.length - 1);
   if (errors.length) return { ok: false, errors };
   return { ok: true, rows: records.length - 1, fees, imagingGuidance };
 }
