@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ENTITIES, type PhiKind } from './access';
+import { isStorableText } from '../domain/primitives';
 
 /** Where a create request carries the new object's id. */
 const CREATED_ID: Record<PhiKind, string> = { claim: 'claimId', appointment: 'appointmentId', authorization: 'authId' };
@@ -20,8 +21,12 @@ export async function writeAccessLog(app: FastifyInstance, request: FastifyReque
   const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
   const fromParams = params[ENTITIES[kind].param];
   const fromBody = body[CREATED_ID[kind]];
-  const entityId = typeof fromParams === 'string' ? fromParams : typeof fromBody === 'string' ? fromBody : null;
-  const practiceId = typeof body.practiceId === 'string' ? body.practiceId : null;
+  const rawId = typeof fromParams === 'string' ? fromParams : typeof fromBody === 'string' ? fromBody : null;
+  // A request refused at the edge (a NUL or lone surrogate in its id) is logged too: its id escaped,
+  // never looked up (PostgreSQL cannot hold or compare such text).
+  const storable = rawId === null || isStorableText(rawId);
+  const entityId = storable ? rawId : JSON.stringify(rawId).slice(1, -1).slice(0, 200);
+  const practiceId = typeof body.practiceId === 'string' && isStorableText(body.practiceId) ? body.practiceId : null;
   const action = request.method === 'GET' ? 'read' : typeof fromParams === 'string' ? 'change' : 'create';
   await app.db('access_log').insert({
     user_name: user.name,
@@ -31,7 +36,7 @@ export async function writeAccessLog(app: FastifyInstance, request: FastifyReque
     route: request.routeOptions.url ?? '(unknown)',
     entity_type: kind,
     entity_id: entityId,
-    practice_id: practiceId ?? (entityId ? await practiceOf(app, kind, entityId) : null),
+    practice_id: practiceId ?? (entityId && storable ? await practiceOf(app, kind, entityId) : null),
     status_code: reply.statusCode,
     ip: request.ip,
     request_id: request.id,
