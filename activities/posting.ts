@@ -9,7 +9,9 @@ import type { RemittanceDelivery } from '../contracts/claim';
 import { compareRemittanceToContract, type ContractFinding } from '../domain/contract';
 import { contractTermsFor } from '../domain/posting';
 import { businessDaysBetween } from '../domain/business-days';
-import { loadFeeSchedule, loadPayerPolicy } from '../db/payers';
+import { loadPayerPolicy } from '../db/payers';
+import { loadEffectiveContract } from '../db/contracts';
+import { contractUsed, policyWithContract, type ContractField, type TermSource } from '../domain/practice-contract';
 import { classifyDenial, denialDeadlines, denialPatterns, appealPackageRequirements, type DenialClassification } from '../domain/denials';
 import { addCalendarDays } from '../domain/business-days';
 import { openWorkItem } from './work-items';
@@ -25,6 +27,12 @@ export type PostingResult = {
   disputeRequired: boolean;
   findings: Array<Pick<ContractFinding, 'rule' | 'kind' | 'severity' | 'cpt' | 'message' | 'varianceCents'> & { line?: number }>;
   postingLagBusinessDays: number;
+  /**
+   * The terms the payment was checked against: the practice's contract version for the payer and
+   * the service year, or the payer's defaults (DOMAIN.md §4) — per field in `sources`. Recorded
+   * on the payment: a later contract version never changes what was posted.
+   */
+  contract?: { source: TermSource; contractId: number | null; version: number | null; year: number; sources?: Record<ContractField, TermSource> };
 };
 
 type MbbNoteView = { date: string; reliefPercent: number; reliefHours?: number; levels?: string[] };
@@ -93,14 +101,19 @@ export function postingActivities(db: Knex) {
           disputeRequired: (existing.findings as PostingResult['findings']).some((f) => f.kind === 'underpaid'),
           findings: existing.findings,
           postingLagBusinessDays: existing.posting_lag_business_days ?? 0,
+          ...(existing.contract_source
+            ? { contract: { source: existing.contract_source, contractId: existing.contract_id ?? null, version: existing.contract_version ?? null, year: Number(claim.serviceDate.slice(0, 4)) } }
+            : {}),
         };
       }
       // The contract is the claim's payer's (the secondary's for a secondary payment), whatever id
       // the 835 carries for the payer.
       const contractPayer = input.coveragePriority === 'secondary' && claim.secondaryCoverage ? claim.secondaryCoverage.payerId : claim.payerId;
+      // The practice's contract with that payer for the service year; absent fields: payer defaults.
       const policy = await loadPayerPolicy(db, contractPayer);
-      const fees = (await loadFeeSchedule(db, contractPayer, Number(claim.serviceDate.slice(0, 4)))) ?? { year: 0, allowableCents: {} };
-      const comparison = compareRemittanceToContract(claim.lines, cp, contractTermsFor(policy, fees));
+      const contract = await loadEffectiveContract(db, claim.practiceId, contractPayer, Number(claim.serviceDate.slice(0, 4)));
+      const used = contractUsed(contract);
+      const comparison = compareRemittanceToContract(claim.lines, cp, contractTermsFor(policyWithContract(policy, contract), contract.feeSchedule, contract.imagingGuidanceCodes));
       const findings: PostingResult['findings'] = comparison.findings.map((f) => ({
         rule: f.rule,
         kind: f.kind,
@@ -128,6 +141,9 @@ export function postingActivities(db: Knex) {
             payment_date: delivery.paymentDate,
             posted_at: input.postedAt,
             posting_lag_business_days: lag,
+            contract_id: used.contractId,
+            contract_version: used.version,
+            contract_source: used.source,
           })
           .returning('id');
         const lineRows = cp.lines.map((l, i) => {
@@ -164,6 +180,7 @@ export function postingActivities(db: Knex) {
         disputeRequired: comparison.disputeRequired,
         findings,
         postingLagBusinessDays: lag,
+        contract: used,
       };
     },
 
@@ -188,7 +205,11 @@ export function postingActivities(db: Knex) {
     }> {
       const { claim, delivery } = input;
       const cp = delivery.claimPayment;
-      const policy = await loadPayerPolicy(db, claim.payerId);
+      // DEN-4: the appeal window of the practice's contract for the service year, else the payer's default.
+      const policy = policyWithContract(
+        await loadPayerPolicy(db, claim.payerId),
+        await loadEffectiveContract(db, claim.practiceId, claim.payerId, Number(claim.serviceDate.slice(0, 4))),
+      );
       const adjustments = [...cp.adjustments, ...cp.lines.flatMap((l) => l.adjustments)];
       const rarcs = [...new Set([...cp.remarks, ...cp.lines.flatMap((l) => l.remarks)])];
       const cpts = claim.lines.map((l) => l.cpt);

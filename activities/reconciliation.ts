@@ -5,7 +5,7 @@
  * nothing twice.
  */
 import type { Knex } from 'knex';
-import { addBusinessDays } from '../domain/business-days';
+import { addBusinessDays, addCalendarDays } from '../domain/business-days';
 import { openWorkItem } from './work-items';
 
 export function reconciliationActivities(db: Knex) {
@@ -15,7 +15,7 @@ export function reconciliationActivities(db: Knex) {
      * business day < asOf) and that was not cancelled must have a charge: a claim of the same
      * practice for the same patient and date of service. Otherwise a missing-charge work item.
      */
-    async reconcileCharges(input: { practiceId: string; asOf: string; lookbackDays?: number }): Promise<{ checked: number; missing: string[] }> {
+    async reconcileCharges(input: { practiceId: string; asOf: string; lookbackDays?: number }): Promise<{ checked: number; missing: string[]; contractsMissing: string[] }> {
       const rows = await db('appointments as a')
         .where('a.practice_id', input.practiceId)
         .whereNot('a.status', 'cancelled')
@@ -44,7 +44,9 @@ export function reconciliationActivities(db: Knex) {
           dueDate: input.asOf,
         });
       }
-      return { checked: rows.length, missing };
+      // The daily run also looks ahead at next year's contracts (the workflow calls this activity only).
+      const contractsMissing = await nextYearContracts(db, input.practiceId, input.asOf);
+      return { checked: rows.length, missing, contractsMissing };
     },
 
     /**
@@ -91,4 +93,51 @@ export function reconciliationActivities(db: Knex) {
       return { postedCents, depositedCents, differenceCents };
     },
   };
+}
+
+/** How long before January 1 a missing contract for the new year becomes a work item. */
+export const NEXT_YEAR_CONTRACT_LEAD_DAYS = 60;
+
+/**
+ * Issue 13: from 60 days before January 1, each payer the practice has claims with this year (by
+ * date of service) and no contract for next year gets a work item — without one, every posting in
+ * January would be checked against payer defaults only. Idempotent per practice × payer × year; an
+ * item whose contract has since been stored is closed. Returns the payers still missing one.
+ */
+export async function nextYearContracts(db: Knex, practiceId: string, asOf: string): Promise<string[]> {
+  const year = Number(asOf.slice(0, 4));
+  const nextYear = year + 1;
+  const janFirst = `${nextYear}-01-01`;
+  if (asOf < addCalendarDays(janFirst, -NEXT_YEAR_CONTRACT_LEAD_DAYS)) return [];
+  const payers = await db('claims')
+    .where({ practice_id: practiceId })
+    .where('service_date', '>=', `${year}-01-01`)
+    .where('service_date', '<', janFirst)
+    .groupBy('payer_id')
+    .orderBy('payer_id')
+    .select('payer_id', db.raw('count(*)::int as claims'), db.raw('sum(billed_cents)::bigint as billed'));
+  const contracted = new Set<string>(await db('payer_contracts').where({ practice_id: practiceId, year: nextYear }).distinct().pluck('payer_id'));
+  const missing: string[] = [];
+  for (const p of payers) {
+    const key = `contract-next-year:${practiceId}:${p.payer_id}:${nextYear}`;
+    if (contracted.has(p.payer_id)) {
+      await db('work_items').where({ idempotency_key: key, status: 'open' }).update({ status: 'closed', closed_reason: `the ${nextYear} contract is stored`, completed_at: db.fn.now() });
+      continue;
+    }
+    missing.push(p.payer_id);
+    await openWorkItem(db, {
+      idempotencyKey: key,
+      practiceId,
+      kind: 'contract_renewal',
+      ruleId: 'POST-2',
+      entityType: 'practice',
+      entityId: `${practiceId}:${p.payer_id}:${nextYear}`,
+      title: `No ${nextYear} contract with ${p.payer_id} (${p.claims} claim(s) this year): load the fee schedule before January 1, or January's payments cannot be verified against it`,
+      detail: { payerId: p.payer_id, year: nextYear, claimsThisYear: p.claims, billedThisYearCents: Number(p.billed) },
+      dueDate: addCalendarDays(janFirst, -1),
+      // About one month of this payer's billing would be posted unverified.
+      dollarsAtRiskCents: Math.round(Number(p.billed) / 12),
+    });
+  }
+  return missing;
 }

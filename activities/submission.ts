@@ -15,14 +15,27 @@ import { filingIndicator } from '../x12/values';
 import { outboundPayerId, partiesFor837P } from './claim-parties';
 import { addCalendarDays } from '../domain/business-days';
 import type { PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './gateway/types';
-import { loadPayerPolicy, loadFeeSchedule } from '../db/payers';
+import { loadPayerPolicy } from '../db/payers';
+import { loadEffectiveContract } from '../db/contracts';
 
 export async function loadScrubContext(db: Knex, claim: ClaimDocument, asOf: string): Promise<ScrubContext> {
   const payer = await db('payers').where({ id: claim.payerId }).first('policy');
   const context: ScrubContext = { asOf };
   if (payer?.policy && Object.keys(payer.policy).length) context.payerPolicy = payer.policy;
-  const fees = await loadFeeSchedule(db, claim.payerId, Number(asOf.slice(0, 4)));
-  if (fees) context.feeSchedule = fees;
+  // The practice's contract: CHG-5 checks charges against the current year's fee schedule (the
+  // contract's, else the payer's); SUB-3/SUB-4 read the service year's prior-auth families and
+  // timely-filing window where the contract sets them.
+  const [current, ofService] = await Promise.all([
+    loadEffectiveContract(db, claim.practiceId, claim.payerId, Number(asOf.slice(0, 4))),
+    loadEffectiveContract(db, claim.practiceId, claim.payerId, Number(claim.serviceDate.slice(0, 4))),
+  ]);
+  if (current.source === 'contract' || Object.keys(current.feeSchedule.allowableCents).length) context.feeSchedule = current.feeSchedule;
+  const contracted = Object.fromEntries(
+    (['timelyFilingDays', 'priorAuthFamilies', 'multipleProcedureReductionPercent', 'bilateralPaymentPercent', 'appealWindowDays'] as const)
+      .filter((f) => ofService.sources[f] === 'contract')
+      .map((f) => [f, ofService[f]]),
+  );
+  if (Object.keys(contracted).length) context.payerPolicy = { ...(context.payerPolicy ?? {}), ...contracted };
 
   // CHG-3 / CRED-7: enrollment with this payer and license status on the DOS. A provider with no
   // tracked credentials at all is taken as enrolled (CONTRACTS.md scrub default).

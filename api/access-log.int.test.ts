@@ -59,6 +59,15 @@ describe('access log', () => {
     expect(auth[0]).toMatchObject({ entityType: 'authorization', route: '/api/authorizations/:authId/actions/:action', userName: 'test-biller' });
   });
 
+  it('an id refused at the edge (a NUL in the path) answers 400 naming it, and is logged escaped, never looked up', async () => {
+    const res = await h.app.inject({ method: 'POST', url: '/api/authorizations/%00LOGNUL/actions/document-trial-results', headers: h.auth('admin'), payload: { actor: 'x', documentedOn: '2026-01-02', reliefPercent: 1, functionalImprovement: 'x' } });
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error).toBe('invalid_request');
+    expect(res.body).not.toMatch(/select|invalid byte sequence/i);
+    const row = await h.db('access_log').where({ entity_id: '\\u0000LOGNUL' }).first();
+    expect(row).toMatchObject({ status_code: 400, practice_id: null, entity_type: 'authorization' });
+  });
+
   it('only an admin reads the access log', async () => {
     expect((await log('limit=5', 'biller')).statusCode).toBe(403);
     expect((await log('limit=5', 'viewer')).statusCode).toBe(403);

@@ -44,6 +44,7 @@ import { registerWeb, sessionToken, WEB_HEADER } from './web';
 import { dashboardRoutes } from './routes/dashboard';
 import { metricsRoutes } from './routes/metrics';
 import { createApiMetrics, instrumentRequests } from './metrics';
+import { contractRoutes } from './routes/contracts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -119,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // X12 files arrive as text/plain (and the occasional application/edi-x12).
   app.addContentTypeParser(['text/plain', 'application/edi-x12', 'application/edi'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Contract fee schedules (PUT /api/practices/:practiceId/contracts/:payerId/:year).
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((err, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
@@ -252,6 +255,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(userRoutes);
     await api.register(accessLogRoutes);
     await api.register(dashboardRoutes);
+    await api.register(contractRoutes);
   }, { prefix: '/api' });
   await registerWeb(app);
   return app;

@@ -95,7 +95,9 @@ const inject = (method: string, url: string, who: Parameters<Harness['auth']>[0]
 function urlFor(route: AccessRoute, practiceId: string): string {
   const params: Record<string, string> = {};
   for (const [kind, spec] of Object.entries(ENTITIES)) params[spec.param] = objects[practiceId][kind as EntityKind];
-  return route.url.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? (name === 'action' ? 'close' : name === 'name' ? 'test-viewer' : `x-${name}`)));
+  // A contract route addresses a payer and a year of the practice (a year without a contract answers the payer defaults).
+  const extra: Record<string, string> = { action: 'close', name: 'test-viewer', payerId: 'MEDICARE', year: today().slice(0, 4) };
+  return route.url.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? extra[name] ?? `x-${name}`));
 }
 
 /** Routes whose handler checks the practices inside the body: how to send another practice's. */

@@ -7,11 +7,13 @@ import { scrubCommand } from './scrub';
 import { eraCommand } from './era';
 import { usersCommand } from './users';
 import { importCommand } from './import';
+import { contractsCommand } from './contracts';
 
 registerCommand(scrubCommand);
 registerCommand(eraCommand);
 registerCommand(usersCommand);
 registerCommand(importCommand);
+registerCommand(contractsCommand);
 // Further subcommands plug in here.
 
 // `rcm scrub … | head` closes the pipe early: that is not an error.

@@ -6,12 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDb } from '../db/knex';
 import { hashToken, userForToken } from '../db/users';
 import { DEMO_PRACTICE_ID, SECOND_PRACTICE_ID } from '../db/seed';
-import { registerCommand, registeredCommands, runCli, type CliIo } from './main';
+import { registerCommand, registeredCommands } from './main';
+import { runCliCaptured } from '../test/cli';
 import { usersCommand } from './users';
 
 const url = inject('databaseUrl');
@@ -27,17 +27,7 @@ afterAll(async () => {
   await db.destroy();
 });
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = new PassThrough();
-  out.on('data', (d) => (stdout += d));
-  const err = new PassThrough();
-  err.on('data', (d) => (stderr += d));
-  const io: CliIo = { stdin: new PassThrough(), stdout: out, stderr: err, cwd: dir };
-  const code = await runCli(['users', ...args, '--database-url', url], io);
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) => runCliCaptured(['users', ...args, '--database-url', url], dir);
 
 describe('rcm users', () => {
   it('add prints the token once; only its hash is stored; the token carries the role and practices', async () => {

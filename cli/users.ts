@@ -23,7 +23,7 @@ stored. 'revoke' revokes the user and every token it has. The database is DATABA
 embedded PostgreSQL of \`npm start\` (127.0.0.1:RCM_EMBEDDED_PG_PORT, default 5433), which must be
 running. Exit codes: 0 done, 2 bad usage or input (the message names the option), 3 internal error.`;
 
-function takeAll(args: string[], name: string): string[] {
+export function takeAll(args: string[], name: string): string[] {
   const out: string[] = [];
   for (let i = args.indexOf(name); i >= 0; i = args.indexOf(name)) {
     const v = args[i + 1];
@@ -33,12 +33,12 @@ function takeAll(args: string[], name: string): string[] {
   }
   return out;
 }
-const take = (args: string[], name: string): string | undefined => {
+export const take = (args: string[], name: string): string | undefined => {
   const all = takeAll(args, name);
   if (all.length > 1) throw new CliError(`${name} given twice`);
   return all[0];
 };
-const flag = (args: string[], name: string): boolean => {
+export const flag = (args: string[], name: string): boolean => {
   const i = args.indexOf(name);
   if (i >= 0) args.splice(i, 1);
   return i >= 0;
@@ -63,7 +63,8 @@ export function databaseUrl(explicit: string | undefined): { url: string; where:
 /** The option a user field comes from, for messages that name what to fix. */
 const CLI_OPTION: Record<string, string> = { practiceIds: '--practice', expiresAt: '--expires', role: '--role', name: 'NAME' };
 
-async function withDb<T>(explicit: string | undefined, fn: (db: Knex) => Promise<T>): Promise<T> {
+/** Connect (DATABASE_URL, --database-url, else the embedded PostgreSQL), apply the migrations, run `fn`, disconnect. */
+export async function withDatabase<T>(explicit: string | undefined, fn: (db: Knex) => Promise<T>): Promise<T> {
   const { url, where } = databaseUrl(explicit);
   const db = createDb(url, { max: 2 });
   try {
@@ -75,14 +76,20 @@ async function withDb<T>(explicit: string | undefined, fn: (db: Knex) => Promise
       throw err;
     }
     return await fn(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function withDb<T>(explicit: string | undefined, fn: (db: Knex) => Promise<T>): Promise<T> {
+  try {
+    return await withDatabase(explicit, fn);
   } catch (err) {
     if (err instanceof UserError) {
       const option = err.field ? (CLI_OPTION[err.field.split('.')[0]] ?? err.field) : undefined;
       throw new CliError(`${option ? `${option}: ` : ''}${err.message}`);
     }
     throw err;
-  } finally {
-    await db.destroy();
   }
 }
 

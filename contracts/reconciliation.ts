@@ -4,6 +4,7 @@ export type DailyReconciliationInput = { practiceId: string; /** run date YYYY-M
 export type DailyReconciliationResult = {
   practiceId: string;
   asOf: string;
-  charges: { checked: number; missing: string[] };
+  /** `contractsMissing`: payers with claims this year and no contract for next year, from 60 days before Jan 1 (issue 13). */
+  charges: { checked: number; missing: string[]; contractsMissing?: string[] };
   deposits: { date: string; postedCents: number; depositedCents: number | null; differenceCents: number };
 };

@@ -17,7 +17,8 @@
  */
 import type { Knex } from 'knex';
 import { codeGapFromFix, estimatedCents, familyOfRule, missedCentsForGap, type AuditFamily, type AuditRow, type GapKind } from '../domain/audit';
-import { loadFeeSchedule } from './payers';
+import { loadEffectiveContract } from './contracts';
+import type { EffectiveContract } from '../domain/practice-contract';
 
 export type AuditQuery = { practiceId: string; year: number; asOf: string };
 
@@ -395,24 +396,38 @@ async function credentialing(ctx: Ctx): Promise<AuditRow[]> {
   return out;
 }
 
+/** The terms an audit priced its figures with, per payer and service year (contract version or payer default). */
+export type AuditPricing = { payerId: string; year: number; source: 'contract' | 'payer_default'; version: number | null; feeSchedule: string };
+
 /** Every figure of every family for a practice and a year (unranked; see buildAudit). */
 export async function auditRows(db: Knex, query: AuditQuery): Promise<AuditRow[]> {
-  const cache = new Map<string, Promise<Record<string, number>>>();
+  return (await auditRowsWithPricing(db, query)).rows;
+}
+
+/**
+ * The figures, and which fee schedule priced them: the practice's contract for each payer and
+ * service year, else the payer's default (DOMAIN.md §4).
+ */
+export async function auditRowsWithPricing(db: Knex, query: AuditQuery): Promise<{ rows: AuditRow[]; pricing: AuditPricing[] }> {
+  const cache = new Map<string, Promise<EffectiveContract>>();
   const ctx: Ctx = {
     ...query,
     db,
     from: `${query.year}-01-01`,
     to: `${query.year + 1}-01-01`,
-    fees: (payerId, year) => {
+    fees: async (payerId, year) => {
       const key = `${payerId}|${year}`;
       let p = cache.get(key);
       if (!p) {
-        p = loadFeeSchedule(db, payerId, year).then((s) => (s?.allowableCents ?? {}) as Record<string, number>);
+        p = loadEffectiveContract(db, query.practiceId, payerId, year);
         cache.set(key, p);
       }
-      return p;
+      return (await p).feeSchedule.allowableCents as Record<string, number>;
     },
   };
   const parts = await Promise.all([denials(ctx), posting(ctx), charges(ctx), submission(ctx), coding(ctx), receivables(ctx), eligibilityAndAuth(ctx), credentialing(ctx)]);
-  return parts.flat();
+  const pricing = (await Promise.all(cache.values()))
+    .map((c) => ({ payerId: c.payerId, year: c.year, source: c.source, version: c.version, feeSchedule: c.feeSchedule.label ?? c.sources.feeSchedule }))
+    .sort((a, b) => a.payerId.localeCompare(b.payerId) || a.year - b.year);
+  return { rows: parts.flat(), pricing };
 }

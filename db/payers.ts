@@ -11,7 +11,11 @@ export async function loadPayerPolicy(db: Knex, payerId: string): Promise<PayerP
   return { ...base, ...(overrides ?? {}), payerId, name: row?.name ?? payerId };
 }
 
-/** The payer's fee schedule for a year from the database, else the built-in one. */
+/**
+ * The payer's own fee schedule for a year: the installation-wide `fee_schedules` rows (what the demo
+ * seed loads), else the built-in one. A practice's contract comes first (db/contracts.ts
+ * loadEffectiveContract); this is the payer default behind it.
+ */
 export async function loadFeeSchedule(db: Knex, payerId: string, year: number): Promise<FeeSchedule | undefined> {
   const rows = await db('fee_schedules').where({ payer_id: payerId, year }).select('cpt', 'allowable_cents');
   if (rows.length) return { year, allowableCents: Object.fromEntries(rows.map((r) => [r.cpt, r.allowable_cents])) };

@@ -1,9 +1,12 @@
 /**
  * Demo data for `npm start` and tests: two practices in different time zones (the demo practice
- * and a second one that shows practice scope), the built-in payers with fee schedules, providers,
- * synthetic patients (registered ones with coverage, DEMO_PATIENTS). Idempotent: a second run changes nothing.
+ * and a second one that shows practice scope), the built-in payers with fee schedules, the second
+ * practice's commercial contract, providers, synthetic patients (registered ones with coverage,
+ * DEMO_PATIENTS). Idempotent: a second run changes nothing.
  */
 import type { Knex } from 'knex';
+import { saveContractVersion } from './contracts';
+import type { ContractBody } from '../domain/practice-contract';
 
 export const DEMO_PRACTICE_ID = 'demo-pain';
 /** A second practice in another time zone: its users do not see demo-pain's claims, and the other way round. */
@@ -39,6 +42,16 @@ export async function seedDemo(db: Knex, opts: { years: number[]; feeSchedule?: 
       if (!fees) continue;
       const rows = Object.entries(fees.allowableCents).map(([cpt, cents]) => ({ payer_id: payer.id, year, cpt, allowable_cents: cents }));
       if (rows.length) await db('fee_schedules').insert(rows).onConflict(['payer_id', 'year', 'cpt']).ignore();
+    }
+  }
+  // The second practice's own contract with the commercial payer (issue 13): its negotiated fees
+  // (8% over the payer's schedule, 64483 with modifier 50 priced apart), a 25% multiple-procedure
+  // reduction, 120 days to file and 90 to appeal. demo-pain has no contract: payer defaults apply.
+  if (opts.feeSchedule) {
+    for (const year of opts.years) {
+      const fees = opts.feeSchedule('COMMERCIAL', year);
+      if (!fees) continue;
+      await saveContractVersion(db, { practiceId: SECOND_PRACTICE_ID, payerId: 'COMMERCIAL', year }, northCommercialContract(fees.allowableCents), { source: 'seed', createdBy: 'seed' });
     }
   }
   for (const p of DEMO_PROVIDERS) {
@@ -159,4 +172,12 @@ async function seedPatientMasterData(db: Knex): Promise<void> {
     const exists = await db('payer_identifiers').where({ practice_id: m.practiceId, payer_id: m.payerId, outbound: true }).first('id');
     if (!exists) await db('payer_identifiers').insert({ practice_id: m.practiceId, identifier: m.identifier, payer_id: m.payerId, outbound: true, note: 'demo: the clearinghouse id the 837P carries' }).onConflict().ignore();
   }
+}
+
+/** demo-north × COMMERCIAL: the demo contract (see seedDemo). */
+export function northCommercialContract(payerFees: Record<string, number>): ContractBody {
+  const fees = Object.entries(payerFees).map(([cpt, cents]) => ({ cpt, allowableCents: Math.round(cents * 1.08) }));
+  const tfesi = payerFees['64483'];
+  if (tfesi !== undefined) fees.push({ cpt: '64483', modifier: '50', allowableCents: Math.round(tfesi * 1.08 * 1.6) } as (typeof fees)[number]);
+  return { fees, multipleProcedureReductionPercent: 25, timelyFilingDays: 120, appealWindowDays: 90, note: 'demo contract' };
 }

@@ -45,7 +45,10 @@ export const CONTRACTUAL_CARCS: ReadonlySet<string> = new Set(['45', '59', '94',
 const PATIENT_RESPONSIBILITY_GROUP = 'PR';
 
 export interface ContractTerms {
-  /** Contracted allowable per unit, by CPT/HCPCS, in cents. */
+  /**
+   * Contracted allowable per unit, by CPT/HCPCS, in cents; a key `CPT:MOD` (e.g. `64483:50`) is the
+   * allowable of the code billed with that modifier where the payer prices it apart (see allowableFor).
+   */
   allowableCents: Readonly<Record<string, number>>;
   /** Reduction for the second and later procedures, in percent (50 → paid at 50%). */
   multipleProcedureReductionPercent: number;
@@ -88,6 +91,20 @@ export interface ExpectedPayment {
   totalExpectedCents: number;
   /** Indexes of lines whose CPT has no contracted rate. */
   linesWithoutRate: number[];
+}
+
+/**
+ * The allowable of a line's code: the first of its modifiers the schedule prices apart (`CPT:MOD`),
+ * else the code's own. `pricedModifier` says which modifier's price was used (a modifier-50 price is
+ * the bilateral price already: no bilateral percent on top).
+ */
+export function allowableFor(allowable: Readonly<Record<string, number>>, cpt: string, modifiers: readonly string[] = []): { cents: number; pricedModifier?: string } | undefined {
+  const has = (k: string) => Object.prototype.hasOwnProperty.call(allowable, k);
+  for (const m of modifiers) {
+    const key = `${cpt}:${m.toUpperCase()}`;
+    if (has(key)) return { cents: allowable[key], pricedModifier: m.toUpperCase() };
+  }
+  return has(cpt) ? { cents: allowable[cpt] } : undefined;
 }
 
 /** `cents × percent / 100`, rounded half up to the cent; percent may carry two decimals. */
@@ -138,10 +155,11 @@ export function expectedPayment(lines: readonly ContractLineInput[], terms: Cont
   const t = normalizeTerms(terms);
   const out: ExpectedLine[] = lines.map((line, index) => {
     const bilateral = (line.modifiers ?? []).includes('50');
-    const fee = Object.prototype.hasOwnProperty.call(t.allowable, line.cpt) ? t.allowable[line.cpt] : undefined;
+    const priced = allowableFor(t.allowable, line.cpt, line.modifiers);
+    const fee = priced?.cents;
     const units = bilateral ? 1 : line.units;
     const allowableCents =
-      fee === undefined ? null : bilateral ? applyPercent(fee, t.bilateralPercent) : fee * units;
+      fee === undefined ? null : bilateral ? (priced?.pricedModifier === '50' ? fee : applyPercent(fee, t.bilateralPercent)) : fee * units;
     const category = categorize(line.cpt, t);
     return {
       index,

@@ -169,6 +169,8 @@ export const FeeSchedule = z.object({
   year: z.number().int().min(1990).max(2100),
   /** Contracted allowable per unit, integer cents, by CPT/HCPCS. */
   allowableCents: z.record(z.string(), z.number().int().min(0)),
+  /** Whose schedule this is, for messages: e.g. "demo-pain × MEDICARE 2026 contract v2", "MEDICARE payer default". */
+  label: z.string().optional(),
 });
 export type FeeSchedule = z.infer<typeof FeeSchedule>;
 

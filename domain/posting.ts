@@ -11,8 +11,9 @@ const ADD_ON_CODES: readonly string[] = Object.keys((addOnCodesJson as { addOnTo
 /** Device, programming and E/M lines are not surgical procedures: never multiple-procedure reduced. */
 const MPR_EXEMPT = ['C1607', '95970', '95971', '95972', '99202', '99203', '99204', '99205', '99212', '99213', '99214', '99215'];
 
-export function contractTermsFor(policy: PayerPolicy, fees: FeeSchedule): ContractTerms {
+export function contractTermsFor(policy: PayerPolicy, fees: FeeSchedule, imagingCodes?: readonly string[]): ContractTerms {
   return {
+    ...(imagingCodes ? { imagingCodes } : {}),
     allowableCents: fees.allowableCents,
     multipleProcedureReductionPercent: policy.multipleProcedureReductionPercent,
     bilateralPercent: policy.bilateralPaymentPercent,

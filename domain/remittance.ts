@@ -91,6 +91,8 @@ export const Remittance = z.object({
   providerAdjustments: z.array(ProviderAdjustment).default([]),
   /** N1*PE with XX: the payee's NPI (the practice's billing NPI); routes unmatched payments to a practice. */
   payeeNpi: z.string().regex(/^\d{10}$/).optional(),
+  /** N1*PE with FI: the payee's tax id, 9 digits; identifies the practice when no NPI does. */
+  payeeTaxId: z.string().regex(/^\d{9}$/).optional(),
 });
 export type Remittance = z.infer<typeof Remittance>;
 

@@ -36,9 +36,31 @@ export type IngestReport = {
   unmatched: string[];
   /** Claim payments whose payer is not the claim's payer: parked with a work item, not posted. */
   payerMismatch: string[];
+  /** Claim payments for claims of another practice than the payee the ERA names (N1*PE): parked with a work item, not posted. */
+  payeeMismatch: string[];
+  /** The practice the ERA's payee (N1*PE NPI or tax id) identifies, when it identifies one. */
+  payeePracticeId: string | null;
   delivered: number;
   totals: { paidCents: number; providerAdjustmentCents: number; bprTotalCents: number; reconciles: boolean };
 };
+
+/**
+ * The practice an ERA pays, from its payee (N1*PE): the one practice whose billing NPI it is (XX),
+ * else the one practice with that tax id (FI). Undefined when the payee is absent or identifies none
+ * (or several) of our practices: the claims' own practices are then trusted (a rendering NPI, as the
+ * payer simulator sends, identifies no practice).
+ */
+export async function payeePracticeOf(db: Knex, r: Pick<Remittance, 'payeeNpi' | 'payeeTaxId'>): Promise<string | undefined> {
+  if (r.payeeNpi) {
+    const byBilling: string[] = await db('practices').where({ billing_npi: r.payeeNpi }).orderBy('id').limit(2).pluck('id');
+    if (byBilling.length === 1) return byBilling[0];
+  }
+  if (r.payeeTaxId) {
+    const byTaxId: string[] = await db('practices').where({ tax_id: r.payeeTaxId }).orderBy('id').limit(2).pluck('id');
+    if (byTaxId.length === 1) return byTaxId[0];
+  }
+  return undefined;
+}
 
 /** BPR02 must equal Σ CLP04 − Σ PLB: a file that does not balance is rejected whole. */
 export function remittanceTotals(r: Remittance) {
@@ -172,11 +194,11 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
         const fresh = r.claims.map((c, seq) => ({ c, seq, paymentKey: paymentKeys[seq] })).filter((x) => !stored.has(x.paymentKey));
         const duplicateOf = [...new Set(stored.values())];
         if (fresh.length === 0 && r.claims.length > 0) {
-          return { key: duplicateOf[0] ?? baseKey, duplicate: true, duplicatePayments: r.claims.length, matched: [] as string[], unmatched: [] as string[], payerMismatch: [] as string[], duplicateOf };
+          return { key: duplicateOf[0] ?? baseKey, duplicate: true, duplicatePayments: r.claims.length, matched: [] as string[], unmatched: [] as string[], payerMismatch: [] as string[], payeeMismatch: [] as string[], payeePracticeId: null as string | null, duplicateOf };
         }
         if (r.claims.length === 0 && (await trx('remittances').where({ remittance_key: baseKey }).first('remittance_key'))) {
           // A remittance with no claim payments (PLB only) is identified by payer + TRN alone.
-          return { key: baseKey, duplicate: true, duplicatePayments: 0, matched: [] as string[], unmatched: [] as string[], payerMismatch: [] as string[], duplicateOf: [baseKey] };
+          return { key: baseKey, duplicate: true, duplicatePayments: 0, matched: [] as string[], unmatched: [] as string[], payerMismatch: [] as string[], payeeMismatch: [] as string[], payeePracticeId: null as string | null, duplicateOf: [baseKey] };
         }
         // A second transaction set reusing a TRN (new claim payments) is stored under payer:TRN#n.
         const taken = await trx('remittances').where('remittance_key', baseKey).orWhere('remittance_key', 'like', `${baseKey.replace(/[\\%_]/g, (m) => `\\${m}`)}#%`).count<{ n: string }[]>('* as n');
@@ -203,11 +225,15 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
             .select('claim_id', 'practice_id', 'payer_id', trx.raw(`document->'secondaryCoverage'->>'payerId' as secondary_payer_id`));
           for (const row of rows) known.set(row.claim_id, { practiceId: row.practice_id, payers: [row.payer_id, row.secondary_payer_id].filter(Boolean) });
         }
+        // The practice the ERA pays (N1*PE): only its claims are posted from this file.
+        const payeePractice = await payeePracticeOf(trx, r);
         // POST-1: a claim payment is posted only to a claim of the payer that pays it; a payment
-        // from another payer (an unknown REF*2U, a wrong ?payerId=) is parked with a work item.
+        // from another payer (an unknown REF*2U, a wrong ?payerId=) is parked with a work item, and
+        // so is one for a claim of another practice than the payee.
         const statusOf = (claimId: string) => {
           const claim = known.get(claimId);
           if (!claim) return 'unmatched';
+          if (payeePractice && claim.practiceId !== payeePractice) return 'payee_mismatch';
           return claim.payers.includes(r.payerId) ? 'matched' : 'payer_mismatch';
         };
         const rows = fresh.map(({ c, seq, paymentKey }) => ({
@@ -222,8 +248,7 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
         }));
         for (let i = 0; i < rows.length; i += 1000) await trx('remittance_claims').insert(rows.slice(i, i + 1000));
         const unmatchedClaims = fresh.filter((x) => !known.has(x.c.claimId)).map((x) => x.c);
-        // An unknown claim's payment goes to the worklist of the practice the ERA pays (N1*PE NPI).
-        const payeePractice = r.payeeNpi ? (await trx('practices').where({ billing_npi: r.payeeNpi }).first('id'))?.id : undefined;
+        // An unknown claim's payment goes to the worklist of the practice the ERA pays (N1*PE).
         for (const c of unmatchedClaims) {
           await openWorkItem(trx, {
             idempotencyKey: `remittance:${key}:unmatched:${c.claimId}:${c.statusCode}`,
@@ -254,6 +279,22 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
             dollarsAtRiskCents: Math.abs(c.paidCents),
           });
         }
+        const payeeMismatched = fresh.filter((x) => statusOf(x.c.claimId) === 'payee_mismatch');
+        for (const { c, seq } of payeeMismatched) {
+          // The money reached the payee practice's account: its worklist returns or re-routes it.
+          await openWorkItem(trx, {
+            idempotencyKey: `remittance:${key}:${seq}:payee-mismatch`,
+            practiceId: payeePractice!,
+            kind: 'remittance_payee_mismatch',
+            ruleId: 'POST-1',
+            entityType: 'remittance',
+            entityId: key,
+            title: `ERA ${r.traceNumber} pays practice ${payeePractice} for claim ${c.claimId} (${(c.paidCents / 100).toFixed(2)}) of another practice: parked, not posted`,
+            detail: { claimId: c.claimId, seq, statusCode: c.statusCode, paidCents: c.paidCents, payeePracticeId: payeePractice, payeeNpi: r.payeeNpi, payeeTaxId: r.payeeTaxId },
+            dueDate: receivedAt.slice(0, 10),
+            dollarsAtRiskCents: Math.abs(c.paidCents),
+          });
+        }
         return {
           key,
           duplicate: false,
@@ -261,6 +302,8 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
           matched: fresh.filter((x) => statusOf(x.c.claimId) === 'matched').map((x) => x.c.claimId),
           unmatched: unmatchedClaims.map((c) => c.claimId),
           payerMismatch: mismatched.map((x) => x.c.claimId),
+          payeeMismatch: payeeMismatched.map((x) => x.c.claimId),
+          payeePracticeId: payeePractice ?? null,
           duplicateOf,
         };
       });
@@ -279,6 +322,8 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
         matched: outcome.matched,
         unmatched: outcome.unmatched,
         payerMismatch: outcome.payerMismatch,
+        payeeMismatch: outcome.payeeMismatch,
+        payeePracticeId: outcome.payeePracticeId,
         delivered,
         totals,
       };

@@ -16,6 +16,7 @@ import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { buildApp } from '../api/app';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
 import { createInbound } from '../ingest/inbound';
+import { claimStateQuery, claimWorkflowId, type ClaimWorkflowState } from '../contracts/claim';
 
 // Keep test output readable: the SDK logs worker state changes at INFO. A suite that sets
 // RCM_WORKER_METRICS_ADDRESS before importing this (vi.hoisted) gets the worker's Prometheus exporter.
@@ -91,4 +92,12 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, what: stri
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Wait until the claim workflow's state (its query) satisfies `pred`. */
+export async function claimStateUntil(h: Pick<Harness, 'client'>, claimId: string, pred: (s: ClaimWorkflowState) => boolean, what: string, timeoutMs = 40_000): Promise<ClaimWorkflowState> {
+  return eventually(async () => {
+    const s = await h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+    return pred(s) ? s : undefined;
+  }, `${claimId} ${what}`, timeoutMs);
 }

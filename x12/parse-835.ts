@@ -326,6 +326,8 @@ export class Era835Mapper implements TransactionHandler {
       paymentDate: this.paymentDate,
       adjudicationDate: this.adjudicationDate || this.paymentDate,
       ...(this.payeeNpi ? { payeeNpi: this.payeeNpi } : {}),
+      // N1*PE with FI (a tax id of 9 digits, with or without the dash): which practice the file pays, when no NPI says.
+      ...(/^\d{2}-?\d{7}$/.test(this.payeeTaxId) ? { payeeTaxId: this.payeeTaxId.replace('-', '') } : {}),
     };
     this.emit({ kind: 'header', transactionIndex: this.index, header: this.header });
   }

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { buildAudit } from '../../domain/audit';
-import { auditRows } from '../../db/audit';
+import { auditRows, auditRowsWithPricing } from '../../db/audit';
 import { badRequest } from '../errors';
 import { Text } from '../../domain/primitives';
 
@@ -30,9 +30,10 @@ export async function auditRoutes(fastify: FastifyInstance) {
       const { practiceId } = request.query;
       const year = request.query.year ?? now.getUTCFullYear();
       if (!(await app.db('practices').where({ id: practiceId }).first('id'))) throw badRequest(`unknown practice "${practiceId}"`, 'practiceId');
-      const rows = await auditRows(app.db, { practiceId, year, asOf: now.toISOString().slice(0, 10) });
+      const { rows, pricing } = await auditRowsWithPricing(app.db, { practiceId, year, asOf: now.toISOString().slice(0, 10) });
       const audit = buildAudit(rows);
-      return { practiceId, year, generatedAt: now.toISOString(), families: audit.families, findings: audit.findings, totals: audit.totals };
+      // *added*: which contract (version) or payer default priced the dollar figures.
+      return { practiceId, year, generatedAt: now.toISOString(), families: audit.families, findings: audit.findings, totals: audit.totals, pricing };
     },
   );
 

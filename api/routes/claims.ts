@@ -79,7 +79,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
           app.db('claim_events').where({ claim_id: claimId }).orderBy('id').select('at', 'actor', 'from_status', 'to_status', 'detail'),
           app.db('work_items').where({ entity_type: 'claim', entity_id: claimId, status: 'open' }).orderBy('due_date').select('id', 'kind', 'rule_id', 'title', 'due_date', 'dollars_at_risk_cents', 'assignee'),
           app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at', 'x12_gaps'),
-          app.db('payments').where({ claim_id: claimId }).orderBy('id').select('id', 'remittance_key', 'coverage_priority', 'claim_status_code', 'charged_cents', 'paid_cents', 'patient_responsibility_cents', 'expected_cents', 'variance_cents', 'findings', 'payment_date', 'posted_at'),
+          app.db('payments').where({ claim_id: claimId }).orderBy('id').select('id', 'remittance_key', 'coverage_priority', 'claim_status_code', 'charged_cents', 'paid_cents', 'patient_responsibility_cents', 'expected_cents', 'variance_cents', 'findings', 'payment_date', 'posted_at', 'contract_source', 'contract_version'),
           app.db('denials').where({ claim_id: claimId }).orderBy('id').select('carc', 'rarcs', 'category', 'kind', 'denial_date', 'received_at', 'action_due', 'appeal_deadline', 'status'),
           app.db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where('p.claim_id', claimId).groupBy('l.line_number').select('l.line_number', app.db.raw('sum(l.paid_cents)::bigint as paid_cents'), app.db.raw('sum(l.allowed_cents)::bigint as allowed_cents')),
           app.db('adjustments as a').join('payments as p', 'p.id', 'a.payment_id').where('p.claim_id', claimId).orderBy('a.id').select('a.line_number', 'a.group_code', 'a.carc', 'a.amount_cents'),
@@ -134,6 +134,8 @@ export async function claimRoutes(fastify: FastifyInstance) {
         findings: p.findings,
         paymentDate: p.payment_date,
         postedAt: iso(p.posted_at),
+        // *added (issue 13)*: what the expected amount was computed from (the practice's contract version, else the payer default).
+        contract: p.contract_source ? { source: p.contract_source, version: p.contract_version ?? null } : null,
       })),
       denials: denials.map((d: Record<string, any>) => ({
         carc: d.carc,

@@ -3,6 +3,8 @@
  * (PATCH); everyone reads the practices in their scope. Field errors name the field (invalid NPI
  * check digit, malformed tax id, unknown IANA time zone). The clearinghouse's identifiers for the
  * practice (ISA/GS submitter and receiver ids) are kept here, null until onboarding fills them in.
+ * Creating a practice creates its daily Schedule (06:00 in its time zone, lib/schedules.ts);
+ * changing its time zone moves the Schedule.
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -11,6 +13,7 @@ import { BusinessId } from '../../domain/claim-document';
 import { isValidNpi } from '../../domain/npi';
 import { isValidTaxId, isValidTimeZone, normalizeTaxId } from '../../domain/practice';
 import { conflict, notFound } from '../errors';
+import { ensureDailySchedule, setDailyScheduleTimeZone } from '../../lib/schedules';
 
 const Address = z.object({
   line1: z.string().trim().min(1).max(55),
@@ -78,12 +81,18 @@ export async function practiceRoutes(fastify: FastifyInstance) {
 
   app.post('/practices', { schema: { body: PracticeBody }, config: { access: { level: 'admin' } } }, async (request, reply) => {
     const body = request.body;
-    const [row] = await app.db('practices')
-      .insert({ id: body.practiceId, ...columns(body) })
-      .onConflict('id')
-      .ignore()
-      .returning('*');
-    if (!row) throw conflict(`practice ${body.practiceId} already exists`, { practiceId: body.practiceId });
+    // The practice and its daily Schedule (06:00 in its time zone) together: a Temporal that does
+    // not answer rolls the practice back (503), so no practice is left without its daily jobs.
+    const row = await app.db.transaction(async (trx) => {
+      const [inserted] = await trx('practices')
+        .insert({ id: body.practiceId, ...columns(body) })
+        .onConflict('id')
+        .ignore()
+        .returning('*');
+      if (!inserted) throw conflict(`practice ${body.practiceId} already exists`, { practiceId: body.practiceId });
+      await ensureDailySchedule(app.temporal, inserted.id, inserted.time_zone);
+      return inserted;
+    });
     return reply.status(201).header('Location', `/api/practices/${encodeURIComponent(body.practiceId)}`).send(practiceView(row));
   });
 
@@ -104,6 +113,8 @@ export async function practiceRoutes(fastify: FastifyInstance) {
       const current = await trx('practices').where({ id: practiceId }).forUpdate().first();
       if (!current) throw notFound(`practice ${practiceId}`);
       const [row] = await trx('practices').where({ id: practiceId }).update({ ...columns(request.body, current), updated_at: trx.fn.now() }).returning('*');
+      // Its daily Schedule moves with it to the new time zone (before the change commits).
+      if (row.time_zone !== current.time_zone) await setDailyScheduleTimeZone(app.temporal, practiceId, row.time_zone);
       return row;
     });
     return practiceView(updated);

@@ -3,6 +3,7 @@ import { isValidNpi } from '../npi';
 import { BILATERAL_PAYMENT_PERCENT, MODIFIERS, placeOfService } from '../reference';
 import type { Finding } from './schemas';
 import { type ClaimView, finding, formatCents } from './claim-view';
+import { allowableFor } from '../contract';
 
 /** CHG-3: rendering NPI valid, and the provider enrolled with the claim's payer on the date of service. */
 export function checkRenderingProvider(view: ClaimView): Finding[] {
@@ -59,24 +60,27 @@ export function checkChargeVsAllowable(view: ClaimView): Finding[] {
   const findings: Finding[] = [];
   const schedule = view.feeSchedule;
   const serviceYear = Number(view.claim.serviceDate.slice(0, 4));
+  const whose = schedule.label ? ` (${schedule.label})` : '';
   if (schedule.year !== serviceYear) {
     findings.push(
-      finding('CHG-5', 'warning', `The fee schedule in use is for ${schedule.year}, not the service year ${serviceYear}.`, {
+      finding('CHG-5', 'warning', `The fee schedule in use is for ${schedule.year}, not the service year ${serviceYear}${whose}.`, {
         fix: `Load the ${serviceYear} fee schedule for ${view.policy.name} and re-check charges.`,
       }),
     );
   }
   for (const l of view.lines) {
-    const allowable = schedule.allowableCents[l.cpt];
-    if (allowable === undefined) continue;
+    const priced = allowableFor(schedule.allowableCents, l.cpt, l.modifiers);
+    if (priced === undefined) continue;
+    const allowable = priced.cents;
     const bilateral = l.modifiers.includes(MODIFIERS.bilateral);
-    const expected = Math.round((allowable * l.line.units * (bilateral ? BILATERAL_PAYMENT_PERCENT : 100)) / 100);
+    // A price for the code with modifier 50 is the bilateral price itself.
+    const expected = priced.pricedModifier === MODIFIERS.bilateral ? allowable : Math.round((allowable * l.line.units * (bilateral ? BILATERAL_PAYMENT_PERCENT : 100)) / 100);
     if (l.line.chargeCents < expected) {
       findings.push(
         finding(
           'CHG-5',
           'warning',
-          `${l.cpt} is billed at ${formatCents(l.line.chargeCents)}, below the ${schedule.year} allowable of ${formatCents(expected)}${bilateral ? ' (bilateral 150%)' : ''}; the payer will pay no more than the charge.`,
+          `${l.cpt} is billed at ${formatCents(l.line.chargeCents)}, below the ${schedule.year} allowable of ${formatCents(expected)}${bilateral && priced.pricedModifier !== MODIFIERS.bilateral ? ' (bilateral 150%)' : ''}${whose}; the payer will pay no more than the charge.`,
           { line: l.number, fix: `Update the charge master: bill ${l.cpt} at ${formatCents(expected)} or more.` },
         ),
       );
