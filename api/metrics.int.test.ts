@@ -47,7 +47,8 @@ describe('GET /metrics (API)', () => {
     expect(created.statusCode, created.body).toBe(201);
     for (let i = 0; i < 3; i++) expect((await h.app.inject({ method: 'GET', url: '/api/claims?limit=5', headers: h.auth() })).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: `/api/claims/${uniqueId('NOPE')}`, headers: h.auth() })).statusCode).toBe(404);
-    await eventually(() => h.db('claims').where({ claim_id: claimId }).first(), 'the claim in the read model');
+    // The simulator pays it at once: its payment is posted, with a posting lag.
+    await eventually(() => h.db('payments').where({ claim_id: claimId }).whereNotNull('posting_lag_business_days').first(), 'the claim paid and posted');
 
     const after = await scrape();
     // The route pattern, never the URL (ids stay out of labels).
@@ -63,6 +64,9 @@ describe('GET /metrics (API)', () => {
     expect(claimTotal).toBeGreaterThanOrEqual(Number(claimsInReadModel));
     expect(after).toContain('# TYPE rcm_work_items_open gauge');
     expect(after).toContain('rcm_api_process_resident_memory_bytes');
+    expect(after).toContain('# TYPE rcm_work_items_completed_last_day gauge');
+    const [{ max }] = await h.db('payments').where('posted_at', '>', h.db.raw(`now() - interval '30 days'`)).max({ max: 'posting_lag_business_days' });
+    expect(sample(after, 'rcm_posting_lag_business_days{stat="max"}')).toBe(Number(max));
   });
 
   it('needs a token of every practice: none or a bad one 401, a one-practice token 403, a viewer of every practice 200', async () => {

@@ -38,6 +38,34 @@ export function createApiMetrics(db: Knex): ApiMetrics {
       for (const r of rows) this.set({ kind: r.kind }, Number(r.n));
     },
   });
+  new Gauge({
+    name: 'rcm_work_items_completed_last_day',
+    help: 'Work items completed in the last 24 hours, by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const rows = (await db('work_items').where('completed_at', '>', db.raw(`now() - interval '1 day'`)).select('kind').count({ n: '*' }).groupBy('kind')) as Array<{ kind: string; n: string | number }>;
+      this.reset();
+      for (const r of rows) this.set({ kind: r.kind }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'rcm_posting_lag_business_days',
+    help: 'Posting lag (ERA received to posted, business days, DOMAIN POST rules) of payments posted in the last 30 days: stat=avg|max',
+    labelNames: ['stat'],
+    registers: [registry],
+    async collect() {
+      const row = (await db('payments')
+        .where('posted_at', '>', db.raw(`now() - interval '30 days'`))
+        .whereNotNull('posting_lag_business_days')
+        .first(db.raw('avg(posting_lag_business_days)::float as avg'), db.raw('max(posting_lag_business_days) as max'))) as { avg: number | null; max: number | null } | undefined;
+      this.reset();
+      if (row?.avg !== null && row?.avg !== undefined) {
+        this.set({ stat: 'avg' }, Number(row.avg));
+        this.set({ stat: 'max' }, Number(row.max));
+      }
+    },
+  });
   return { registry };
 }
 

@@ -51,5 +51,5 @@ describe('configuration from the environment', () => {
     expect(run.stderr).toContain('API_PORT');
     expect(run.stderr).toContain('invalid configuration');
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
-  });
+  }, 60_000); // a Node process loading the start script: ~5 s on a loaded 2-core machine, over vitest's default
 });
