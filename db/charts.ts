@@ -32,30 +32,45 @@ export async function monthlyTrends(db: Knex, practiceId: string, today: string)
     `with months as (
        select to_char(m, 'YYYY-MM') as month, m::date as ms, least((m + interval '1 month' - interval '1 day')::date, ?::date) as me
          from generate_series(date_trunc('month', ?::date) - interval '11 months', date_trunc('month', ?::date), interval '1 month') m),
+     firsts as (
+       select s.claim_id, min(s.submitted_at)::date as first_sub
+         from submissions s join claims c on c.claim_id = s.claim_id where c.practice_id = ? group by s.claim_id),
+     closings as (
+       select e.claim_id, min(e.at)::date as closed_on
+         from claim_events e join claims c on c.claim_id = e.claim_id
+        where c.practice_id = ? and e.to_status in ('closed', 'timely_filing_expired') group by e.claim_id),
      facts as (
-       select c.claim_id, c.billed_cents,
-              (select min(s.submitted_at)::date from submissions s where s.claim_id = c.claim_id) as first_sub,
-              coalesce((select min(e.at)::date from claim_events e where e.claim_id = c.claim_id and e.to_status in ('closed', 'timely_filing_expired')),
-                       case when c.status in ('closed', 'timely_filing_expired') then c.updated_at::date end) as closed_on
-         from claims c where c.practice_id = ?),
+       select c.claim_id, c.billed_cents, f.first_sub,
+              coalesce(x.closed_on, case when c.status in ('closed', 'timely_filing_expired') then c.updated_at::date end) as closed_on
+         from claims c join firsts f on f.claim_id = c.claim_id left join closings x on x.claim_id = c.claim_id
+        where c.practice_id = ?),
+     co as (
+       select a.payment_id, sum(a.amount_cents) as co_cents
+         from adjustments a join payments p on p.id = a.payment_id join claims c on c.claim_id = p.claim_id
+        where c.practice_id = ? and a.group_code = 'CO' group by a.payment_id),
      pays as (
-       select p.claim_id, p.payment_date, p.paid_cents,
-              p.paid_cents + p.patient_responsibility_cents + coalesce((select sum(a.amount_cents) from adjustments a where a.payment_id = p.id and a.group_code = 'CO'), 0) as reduced
-         from payments p join claims c on c.claim_id = p.claim_id where c.practice_id = ?),
+       select p.claim_id, p.payment_date, p.paid_cents, p.paid_cents + p.patient_responsibility_cents + coalesce(co.co_cents, 0) as reduced
+         from payments p join claims c on c.claim_id = p.claim_id left join co on co.payment_id = p.id where c.practice_id = ?),
      adjudicated as (
        select claim_id, payment_date as on_date from pays
        union all
-       select claim_id, denial_date from denials where practice_id = ?)
-     select mo.month,
-            (select coalesce(sum(paid_cents), 0) from pays where payment_date between mo.ms and mo.me) as collections,
-            (select count(distinct claim_id) from denials d where d.practice_id = ? and d.denial_date between mo.ms and mo.me) as denied,
-            (select count(distinct claim_id) from adjudicated a where a.on_date between mo.ms and mo.me) as adjudicated,
-            (select coalesce(sum(f.billed_cents), 0) from facts f where f.first_sub <= mo.me and (f.closed_on is null or f.closed_on > mo.me)) as billed_open,
-            (select coalesce(sum(p.reduced), 0) from pays p join facts f on f.claim_id = p.claim_id
-              where p.payment_date <= mo.me and f.first_sub <= mo.me and (f.closed_on is null or f.closed_on > mo.me)) as reduced_open,
-            (select coalesce(sum(billed_cents), 0) from claims where practice_id = ? and service_date > mo.me - 90 and service_date <= mo.me) as charges_90
-       from months mo order by mo.month`,
-    [today, today, today, practiceId, practiceId, practiceId, practiceId, practiceId],
+       select claim_id, denial_date from denials where practice_id = ?),
+     open_billed as (
+       select mo.month, sum(f.billed_cents) as v from months mo join facts f on f.first_sub <= mo.me and (f.closed_on is null or f.closed_on > mo.me) group by mo.month),
+     open_reduced as (
+       select mo.month, sum(p.reduced) as v from months mo join pays p on p.payment_date <= mo.me join facts f on f.claim_id = p.claim_id
+        where f.first_sub <= mo.me and (f.closed_on is null or f.closed_on > mo.me) group by mo.month),
+     collections as (select mo.month, sum(p.paid_cents) as v from months mo join pays p on p.payment_date between mo.ms and mo.me group by mo.month),
+     denied as (select mo.month, count(distinct d.claim_id) as v from months mo join denials d on d.practice_id = ? and d.denial_date between mo.ms and mo.me group by mo.month),
+     adjudicated_m as (select mo.month, count(distinct a.claim_id) as v from months mo join adjudicated a on a.on_date between mo.ms and mo.me group by mo.month),
+     charges as (select mo.month, sum(c.billed_cents) as v from months mo join claims c on c.practice_id = ? and c.service_date > mo.me - 90 and c.service_date <= mo.me group by mo.month)
+     select mo.month, coalesce(co.v, 0) as collections, coalesce(de.v, 0) as denied, coalesce(ad.v, 0) as adjudicated,
+            coalesce(ob.v, 0) as billed_open, coalesce(orr.v, 0) as reduced_open, coalesce(ch.v, 0) as charges_90
+       from months mo
+       left join collections co on co.month = mo.month left join denied de on de.month = mo.month left join adjudicated_m ad on ad.month = mo.month
+       left join open_billed ob on ob.month = mo.month left join open_reduced orr on orr.month = mo.month left join charges ch on ch.month = mo.month
+      order by mo.month`,
+    [today, today, today, practiceId, practiceId, practiceId, practiceId, practiceId, practiceId, practiceId, practiceId],
   );
   return rows.map((r: Record<string, unknown>) => {
     const openAr = Math.max(0, n(r.billed_open) - n(r.reduced_open));

@@ -31,6 +31,10 @@ async function main() {
     paints.sort((a, b) => a - b);
     process.stdout.write(`dashboard: KPI tiles shown ${paints[Math.floor(paints.length / 2)].toFixed(0)} ms after navigation start (median of ${paints.length}; min ${paints[0].toFixed(0)}, max ${paints[paints.length - 1].toFixed(0)})\n`);
 
+    // The charts load after the tiles: wait for them (and the audit's families) before the picture.
+    await page.getByRole('heading', { name: '12-month trends', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'Revenue-gap audit', exact: true }).waitFor();
+    await page.locator('.gap-families, #revenue-gap ~ p').first().waitFor();
     await page.screenshot({ path: path.join(out, 'dashboard.png'), fullPage: true });
     const claimId = demo.claimIds.find((c) => c.startsWith('DEMO-MPR'))!;
     await page.goto(`${demo.base}/claims/${encodeURIComponent(claimId)}`);

@@ -52,6 +52,18 @@ async function signIn(context: BrowserContext, token: string): Promise<Page> {
   return page;
 }
 
+/** Presses Tab until the focused control's accessible name matches (keyboard reachability), at most 120 times. */
+async function tabTo(page: Page, name: RegExp): Promise<void> {
+  for (let i = 0; i < 120; i++) {
+    await page.keyboard.press('Tab');
+    const focused = String(
+      await page.evaluate(`(() => { const el = document.activeElement; if (!el) return ''; return el.getAttribute('aria-label') || (el.labels && el.labels[0] ? el.labels[0].textContent : '') || el.textContent || ''; })()`),
+    ).trim();
+    if (name.test(focused)) return;
+  }
+  throw new Error(`no control named ${name} reached with Tab`);
+}
+
 beforeAll(async () => {
   h = await startHarness();
   await h.app.listen({ port: 0, host: '127.0.0.1' });
@@ -397,5 +409,29 @@ describe('web app in chromium (issue 15)', () => {
     const res = await pp.request.get(`${base}/api/claims/${encodeURIComponent(claimId)}/x12`);
     expect(res.status()).toBe(403);
     await prov.close();
+  });
+
+  it('keyboard only: sign in, open the worklist, show the snoozed items, open an item, add a note', async () => {
+    const ctx = await browser.newContext();
+    const p = await ctx.newPage();
+    await p.goto(`${base}/`);
+    await p.getByLabel('Token').waitFor();
+    // The Token field has the focus on arrival.
+    await p.keyboard.type(h.tokens.demoBiller);
+    await p.keyboard.press('Enter');
+    await p.getByRole('button', { name: 'Sign out' }).waitFor();
+    await tabTo(p, /^Worklist$/);
+    await p.keyboard.press('Enter');
+    await p.getByRole('heading', { name: 'Worklist' }).waitFor();
+    await tabTo(p, /^Snoozed$/);
+    await p.keyboard.press('Space');
+    await p.locator(`#work-item-${sub1ItemId}`).waitFor();
+    await tabTo(p, new RegExp(`^Manage work item ${sub1ItemId}:`));
+    await p.keyboard.press('Enter');
+    await tabTo(p, /^Note$/);
+    await p.keyboard.type('typed without a mouse');
+    await p.keyboard.press('Enter');
+    await p.getByRole('group', { name: `Manage work item ${sub1ItemId}` }).getByRole('listitem').filter({ hasText: 'test-demo-biller: typed without a mouse' }).waitFor();
+    await ctx.close();
   });
 });

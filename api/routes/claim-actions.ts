@@ -117,6 +117,8 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
       const rows = await app.db('write_off_requests as w')
         .join('claims as c', 'c.claim_id', 'w.claim_id')
         .where({ 'w.practice_id': practiceId, 'w.status': status })
+        // A request on a claim closed since (timely filing, another path) waits for nothing.
+        .modify((q) => (status === 'pending' ? q.whereNot('c.status', 'closed') : q))
         .orderBy([{ column: 'w.requested_at', order: status === 'pending' ? 'asc' : 'desc' }, { column: 'w.id' }])
         .limit(limit)
         .select('w.*', 'c.payer_id', 'c.service_date', 'c.billed_cents', 'c.status as claim_status');
