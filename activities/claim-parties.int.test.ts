@@ -40,7 +40,7 @@ beforeAll(async () => {
   db = createDb(inject('databaseUrl'));
   dir = await mkdtemp(path.join(tmpdir(), 'rcm-837-parties-'));
   const practice = { name: 'Parties Test Pain', tax_id: '990000055', billing_npi: '1456789019', phone: '2175550155', address: { line1: '55 Clinic Rd', city: 'Springfield', state: 'IL', zip: '627015555', phone: '2175550155', email: 'billing@parties.example' } };
-  await db('practices').insert({ id: practiceId, ...practice, clearinghouse_submitter_id: 'SUBPARTIES', clearinghouse_receiver_id: 'RECVPARTIES' });
+  await db('practices').insert({ id: practiceId, ...practice, clearinghouse_submitter_id: 'SUBPARTIES', clearinghouse_receiver_id: 'RECVPARTIES', clearinghouse_receiver_name: 'PARTIES CLEARING', clearinghouse_contact_name: 'PARTIES DESK' });
   await db('practices').insert({ id: zip5Practice, ...practice, address: { ...practice.address, zip: '62701' } });
   await db('providers').insert({ npi, practice_id: practiceId, name: 'Dr. Morgan Q. Parties (Pain Medicine)' });
   await db('payer_identifiers').insert({ practice_id: practiceId, identifier: 'CH-MCR-P837', payer_id: 'MEDICARE', outbound: true, note: 'test: the clearinghouse id of Medicare for this practice' });

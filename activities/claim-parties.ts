@@ -15,7 +15,9 @@
  * - subscriber address unknown → no 2010BA N3/N4 (situational);
  * - rendering provider not in `providers` → NM1*82 NM103 `UNKNOWN` with the NPI;
  * - no outbound payer id mapped → 2010BB NM109 is our payer key;
- * - no clearinghouse submitter/receiver id on the practice → ISA06 the tax id, ISA08 `CLEARINGHOUSE`.
+ * - no clearinghouse submitter/receiver id on the practice → ISA06 the tax id, ISA08 `CLEARINGHOUSE`;
+ * - no receiver name / submitter contact name in the practice's clearinghouse profile → 1000B NM103
+ *   `CLEARINGHOUSE`, 1000A PER02 `BILLING OFFICE` (the profile is set by PATCH /api/practices/:id).
  *
  * Gaps name fields, never values (no PHI).
  */
@@ -76,8 +78,13 @@ export async function partiesFor837P(
   const address = practice.address ?? { line1: '', city: '', state: '', zip: '' };
   const phone = practice.phone ?? practice.address?.phone;
   const email = practice.address?.email;
+  // 1000A PER: the contact the clearinghouse registered for the practice, else the practice's own.
+  const contactPhone = practice.clearinghouse_contact_phone ?? phone;
+  const contactEmail = practice.clearinghouse_contact_email ?? email;
   if (!practice.clearinghouse_submitter_id) gaps.push('ISA06/GS02 submitter id not set for the practice (clearinghouse.submitterId): the tax id was sent');
   if (!practice.clearinghouse_receiver_id) gaps.push('ISA08/GS03 receiver id not set for the practice (clearinghouse.receiverId): CLEARINGHOUSE was sent');
+  if (!practice.clearinghouse_receiver_name) gaps.push('1000B NM103 receiver name not set for the practice (clearinghouse.receiverName): CLEARINGHOUSE was sent');
+  if (!practice.clearinghouse_contact_name) gaps.push('1000A PER02 contact name not set for the practice (clearinghouse.contactName): BILLING OFFICE was sent');
 
   const outbound = await outboundPayerId(db, claim.practiceId, bill.payerId);
   if (!outbound) gaps.push(`2010BB NM109: no clearinghouse payer id mapped for payer ${bill.payerId} (payer_identifiers outbound): the payer key was sent`);
@@ -86,8 +93,8 @@ export async function partiesFor837P(
   if (!provider) gaps.push('2310B NM103: rendering provider not in providers: name sent as UNKNOWN');
 
   const parties: PartiesFor837P = {
-    sender: { id: practice.clearinghouse_submitter_id ?? practice.tax_id ?? practice.id, name: practice.name, contactName: 'Billing Office', phone, email },
-    receiver: { id: practice.clearinghouse_receiver_id ?? 'CLEARINGHOUSE', name: 'Clearinghouse' },
+    sender: { id: practice.clearinghouse_submitter_id ?? practice.tax_id ?? practice.id, name: practice.name, contactName: practice.clearinghouse_contact_name ?? 'BILLING OFFICE', phone: contactPhone, email: contactEmail },
+    receiver: { id: practice.clearinghouse_receiver_id ?? 'CLEARINGHOUSE', name: practice.clearinghouse_receiver_name ?? 'CLEARINGHOUSE' },
     billingProvider: {
       npi: practice.billing_npi ?? claim.renderingNpi,
       name: practice.name,

@@ -18,6 +18,7 @@ import * as m012 from './012_deposits_per_entry';
 import * as m013 from './013_web_dashboard';
 import * as m015 from './015_patient_master';
 import * as m016 from './016_web_workspace';
+import * as m018 from './018_clearinghouse_profile';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -37,6 +38,7 @@ const migrations: Record<string, Migration> = {
   '013_web_dashboard': m013,
   '015_patient_master': m015,
   '016_web_workspace': m016,
+  '018_clearinghouse_profile': m018,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
