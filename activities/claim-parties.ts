@@ -25,7 +25,7 @@ import type { Knex } from 'knex';
 import type { ClaimDocument } from '../domain/claim-document';
 import { inForce } from '../domain/patient';
 import { loadPatient } from '../db/patients';
-import type { Generate837POptions, PersonName837P } from '../x12/generate-837p';
+import type { Generate837POptions, OtherPayer837P, PersonName837P } from '../x12/generate-837p';
 
 /** The name a gap leaves in a required NM103. */
 export const UNKNOWN_NAME = 'UNKNOWN';
@@ -130,4 +130,37 @@ export async function partiesFor837P(
   parties.subscriber = { ...upper(sub.name), address: sub.address, birthDate: sub.birthDate, sex: sub.sex, ...(coverage.groupNumber ? { groupNumber: coverage.groupNumber } : {}) };
   parties.patient = { ...patientName, relationship: coverage.relationship, address: patient.address ?? sub.address };
   return { parties, gaps };
+}
+
+/**
+ * POST-6 secondary claims: the prior payer's subscriber (2330A NM1*IL, N3/N4) and the patient's
+ * relationship to that subscriber (2320 SBR02), from the patient's coverage with the prior payer in
+ * master data (patient_coverages: same payer and member id, in force on the date of service). The
+ * destination payer's subscriber (2010BA) comes from its own coverage (partiesFor837P), so a patient
+ * on a spouse's secondary plan names the spouse in 2010BA and herself in 2330A. A patient not
+ * registered, or no such coverage: nothing (the 837P falls back to the 2010BA subscriber) and a gap.
+ */
+export async function otherSubscriberFor837P(
+  db: Knex,
+  claim: ClaimDocument,
+  other: Pick<OtherPayer837P, 'payerId' | 'memberId' | 'priority'>,
+  gaps: string[],
+): Promise<Pick<OtherPayer837P, 'subscriber' | 'relationship'>> {
+  const loaded = await loadPatient(db, claim.practiceId, claim.patient.id);
+  const patient = loaded?.patient;
+  if (!patient?.name) {
+    gaps.push('2330A NM1: patient not registered in master data: the other payer\'s subscriber sent as the 2010BA subscriber');
+    return {};
+  }
+  const same = loaded!.coverages.filter((c) => c.payerId === other.payerId && c.memberId === other.memberId);
+  const coverage = same.find((c) => c.priority === other.priority && inForce(c, claim.serviceDate)) ?? same.find((c) => inForce(c, claim.serviceDate)) ?? same[0];
+  if (!coverage) {
+    gaps.push(`2330A NM1: no coverage in master data for payer ${other.payerId} with this member id: the other payer's subscriber sent as the 2010BA subscriber`);
+    return {};
+  }
+  if (coverage.relationship === '18' || !coverage.subscriber) {
+    return { relationship: '18', subscriber: { ...upper(patient.name), ...(patient.address ? { address: patient.address } : {}) } };
+  }
+  const sub = coverage.subscriber;
+  return { relationship: coverage.relationship, subscriber: { ...upper(sub.name), ...(sub.address ? { address: sub.address } : {}) } };
 }
