@@ -25,6 +25,8 @@ import { npiCheckDigit } from '../domain/npi';
 import { parse837P } from '../x12/parse-837p';
 import { validateX222A1 } from '../x12/x222a1';
 import type { ClaimDocument } from '../domain/claim-document';
+import type { OtherPayer837P } from '../x12/generate-837p';
+import { el, tokenize } from '../x12/tokenize';
 
 let db: Knex;
 let dir: string;
@@ -35,12 +37,13 @@ const npi = (() => {
   return `${nine}${npiCheckDigit(nine)}`;
 })();
 const home = { line1: '7 Elm St', line2: 'Apt 2', city: 'Springfield', state: 'IL', zip: '62704' };
+const spouseHome = { line1: '90 Work Camp Rd', city: 'Decatur', state: 'IL', zip: '62521' };
 
 beforeAll(async () => {
   db = createDb(inject('databaseUrl'));
   dir = await mkdtemp(path.join(tmpdir(), 'rcm-837-parties-'));
   const practice = { name: 'Parties Test Pain', tax_id: '990000055', billing_npi: '1456789019', phone: '2175550155', address: { line1: '55 Clinic Rd', city: 'Springfield', state: 'IL', zip: '627015555', phone: '2175550155', email: 'billing@parties.example' } };
-  await db('practices').insert({ id: practiceId, ...practice, clearinghouse_submitter_id: 'SUBPARTIES', clearinghouse_receiver_id: 'RECVPARTIES' });
+  await db('practices').insert({ id: practiceId, ...practice, clearinghouse_submitter_id: 'SUBPARTIES', clearinghouse_receiver_id: 'RECVPARTIES', clearinghouse_receiver_name: 'PARTIES CLEARING', clearinghouse_contact_name: 'PARTIES DESK' });
   await db('practices').insert({ id: zip5Practice, ...practice, address: { ...practice.address, zip: '62701' } });
   await db('providers').insert({ npi, practice_id: practiceId, name: 'Dr. Morgan Q. Parties (Pain Medicine)' });
   await db('payer_identifiers').insert({ practice_id: practiceId, identifier: 'CH-MCR-P837', payer_id: 'MEDICARE', outbound: true, note: 'test: the clearinghouse id of Medicare for this practice' });
@@ -52,16 +55,34 @@ beforeAll(async () => {
   });
   await db('patients').insert({ practice_id: practiceId, id: 'SELF-1', name: 'Selfsub, Jo', last_name: 'Selfsub', first_name: 'Jo', suffix: 'III', sex: 'F', birth_date: '1949-09-09', address: JSON.stringify(home) });
   await db('patient_coverages').insert({ practice_id: practiceId, patient_id: 'SELF-1', priority: 'primary', payer_id: 'MEDICARE', member_id: 'SELFMBR01', effective_date: '2020-01-01' });
+  // POST-6: her own Medicare first, then her husband's commercial plan (she is his spouse there).
+  await db('patients').insert({ practice_id: practiceId, id: 'COB-1', name: 'Cobwell, Dana', last_name: 'Cobwell', first_name: 'Dana', sex: 'F', birth_date: '1952-02-02', address: JSON.stringify(home) });
+  await db('patient_coverages').insert([
+    { practice_id: practiceId, patient_id: 'COB-1', priority: 'primary', payer_id: 'MEDICARE', member_id: 'COBMCR001', effective_date: '2020-01-01' },
+    {
+      practice_id: practiceId, patient_id: 'COB-1', priority: 'secondary', payer_id: 'COMMERCIAL', member_id: 'COBCOM001', group_number: 'EMPLOYER-7', effective_date: '2020-01-01', relationship: '01',
+      subscriber: JSON.stringify({ name: { last: 'Cobwell', first: 'Lee' }, birthDate: '1950-06-06', sex: 'M', address: spouseHome }),
+    },
+  ]);
 });
 afterAll(async () => {
   await db?.destroy();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function submit(claim: ClaimDocument) {
+async function submit(claim: ClaimDocument, secondary?: { otherPayer: OtherPayer837P }) {
   const gateway = new FileDropClearinghouse({ dir, sink: { acknowledgement: async () => {}, remittance: async () => ({}) }, log: () => {} });
+  const activities = submissionActivities(db, gateway);
   await claimActivities(db).recordClaim({ claim, enteredAt: new Date().toISOString(), actor: 'test-biller', workflowId: `claim:${claim.claimId}` });
-  const sent = await submissionActivities(db, gateway).submitClaim({ workflowId: `claim:${claim.claimId}`, step: 'submit:1:v1', claim, version: 1, payerId: claim.payerId, coveragePriority: 'primary', frequencyCode: '1' });
+  // The secondary claim as the workflow sends it (workflows/claim/secondary.ts): the document billed
+  // to the secondary coverage, the primary's adjudication as the other payer.
+  const sent = secondary
+    ? await activities.submitClaim({
+      workflowId: `claim:${claim.claimId}`, step: 'submit:2:secondary', version: 1, frequencyCode: '1', coveragePriority: 'secondary', payerId: claim.secondaryCoverage!.payerId,
+      claim: { ...claim, payerId: claim.secondaryCoverage!.payerId, coverage: { memberId: claim.secondaryCoverage!.memberId, priority: 'secondary' } },
+      otherPayer: secondary.otherPayer,
+    })
+    : await activities.submitClaim({ workflowId: `claim:${claim.claimId}`, step: 'submit:1:v1', claim, version: 1, payerId: claim.payerId, coveragePriority: 'primary', frequencyCode: '1' });
   const name = (await readdir(path.join(dir, 'outbox'))).find((f) => f.startsWith(`${sent.interchangeControlNumber}-`))!;
   const x12 = await readFile(path.join(dir, 'outbox', name), 'utf8');
   const row = await db('submissions').where({ id: sent.submissionId }).first('x12_gaps');
@@ -136,6 +157,53 @@ describe('the 837P from master data', () => {
     expect(failure.message).toMatch(/^837P generation failed: segment \d+ \(N4\): X222A1: loop 2010AA N403: the billing provider ZIP must be the 9-digit ZIP\+4/);
     expect(failure.message).not.toContain('62701');
     expect(failure.message).not.toContain('INLINE002');
+  });
+});
+
+describe('the secondary claim (POST-6) from master data', () => {
+  const primaryAnswer = (memberId: string): OtherPayer837P => ({
+    payerId: 'MEDICARE', name: 'MEDICARE', memberId, priority: 'primary', paidCents: 189600, adjudicationDate: '2026-01-15', claimAdjustments: [],
+    lines: [
+      { lineNumber: 1, cpt: '64483', modifiers: ['50'], paidCents: 148000, units: 1, adjustments: [{ group: 'CO', carc: '45', amountCents: 20000 }, { group: 'PR', carc: '2', amountCents: 17000 }] },
+      { lineNumber: 2, cpt: '01937', paidCents: 41600, units: 45, adjustments: [{ group: 'PR', carc: '2', amountCents: 10400 }] },
+    ],
+  });
+  const segmentsOf = (x12: string) => [...tokenize(x12)].map((s) => s.elements.join('*'));
+
+  it('a patient on her spouse\'s secondary plan: 2010BA is the spouse (secondary subscriber), 2000C/PAT 01 the patient; 2320 SBR02 18 and 2330A the patient herself with her Medicare id', async () => {
+    const claim = { ...multiLine(uniqueId('COB'), 'COB-1', 'COBMCR001'), patient: { id: 'COB-1', birthDate: '1952-02-02', sex: 'F' as const }, secondaryCoverage: { payerId: 'COMMERCIAL', memberId: 'COBCOM001' } };
+    const { x12, gaps } = await submit(claim, { otherPayer: primaryAnswer('COBMCR001') });
+    expect(validateX222A1(x12)).toEqual([]);
+    expect(gaps.filter((g) => /2010BA|2330A|SBR/.test(g))).toEqual([]);
+    const segs = segmentsOf(x12);
+    const at = (s: string) => segs.indexOf(s);
+    // 2000B / 2010BA: the secondary payer's subscriber, her husband, with his address and birth date.
+    expect(segs).toContain('SBR*S**EMPLOYER-7******CI');
+    expect(segs.slice(at('SBR*S**EMPLOYER-7******CI') + 1, at('SBR*S**EMPLOYER-7******CI') + 5)).toEqual([
+      'NM1*IL*1*Cobwell*Lee****MI*COBCOM001', 'N3*90 Work Camp Rd', 'N4*Decatur*IL*62521', 'DMG*D8*19500606*M',
+    ]);
+    // 2000C / 2010CA: the patient, his spouse.
+    expect(segs).toContain('PAT*01');
+    expect(segs).toContain('NM1*QC*1*Cobwell*Dana');
+    // 2320 / 2330A: Medicare's subscriber is the patient herself (relationship 18), at her address.
+    const sbr2320 = segs.findIndex((s, i) => i > at('PAT*01') && s.startsWith('SBR*P*'));
+    expect(segs[sbr2320]).toBe('SBR*P*18*******MB');
+    const nm1 = segs.findIndex((s, i) => i > sbr2320 && s.startsWith('NM1*IL*'));
+    expect(segs.slice(nm1, nm1 + 3)).toEqual(['NM1*IL*1*Cobwell*Dana****MI*COBMCR001', 'N3*7 Elm St*Apt 2', 'N4*Springfield*IL*62704']);
+    // Our own parser reads it back: the secondary subscriber, the patient and the prior payer's adjudication.
+    const [back] = parse837P(x12, { practiceId, payerId: 'COMMERCIAL' });
+    expect(back.parties.subscriber).toMatchObject({ lastName: 'Cobwell', firstName: 'Lee', id: 'COBCOM001', birthDate: '1950-06-06' });
+    expect(back.parties.patient).toMatchObject({ lastName: 'Cobwell', firstName: 'Dana', relationship: '01', birthDate: '1952-02-02' });
+    expect(back.otherPayer).toMatchObject({ memberId: 'COBMCR001', priority: 'primary', paidCents: 189600 });
+  });
+
+  it('a patient not registered: 2330A falls back to the 2010BA subscriber and the gap is recorded without values', async () => {
+    const claim = { ...multiLine(uniqueId('COB'), 'NOT-REGISTERED-3', 'INLINE003'), secondaryCoverage: { payerId: 'COMMERCIAL', memberId: 'INLINE004' } };
+    const { x12, gaps } = await submit(claim, { otherPayer: primaryAnswer('INLINE003') });
+    expect(validateX222A1(x12)).toEqual([]);
+    expect(gaps).toContain('2330A NM1: patient not registered in master data: the other payer\'s subscriber sent as the 2010BA subscriber');
+    expect(x12).toContain('NM1*IL*1*UNKNOWN*****MI*INLINE003~');
+    expect(gaps.join(' ')).not.toContain('INLINE00');
   });
 });
 

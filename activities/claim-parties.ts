@@ -15,7 +15,9 @@
  * - subscriber address unknown → no 2010BA N3/N4 (situational);
  * - rendering provider not in `providers` → NM1*82 NM103 `UNKNOWN` with the NPI;
  * - no outbound payer id mapped → 2010BB NM109 is our payer key;
- * - no clearinghouse submitter/receiver id on the practice → ISA06 the tax id, ISA08 `CLEARINGHOUSE`.
+ * - no clearinghouse submitter/receiver id on the practice → ISA06 the tax id, ISA08 `CLEARINGHOUSE`;
+ * - no receiver name / submitter contact name in the practice's clearinghouse profile → 1000B NM103
+ *   `CLEARINGHOUSE`, 1000A PER02 `BILLING OFFICE` (the profile is set by PATCH /api/practices/:id).
  *
  * Gaps name fields, never values (no PHI).
  */
@@ -23,7 +25,7 @@ import type { Knex } from 'knex';
 import type { ClaimDocument } from '../domain/claim-document';
 import { inForce } from '../domain/patient';
 import { loadPatient } from '../db/patients';
-import type { Generate837POptions, PersonName837P } from '../x12/generate-837p';
+import type { Generate837POptions, OtherPayer837P, PersonName837P } from '../x12/generate-837p';
 
 /** The name a gap leaves in a required NM103. */
 export const UNKNOWN_NAME = 'UNKNOWN';
@@ -76,8 +78,13 @@ export async function partiesFor837P(
   const address = practice.address ?? { line1: '', city: '', state: '', zip: '' };
   const phone = practice.phone ?? practice.address?.phone;
   const email = practice.address?.email;
+  // 1000A PER: the contact the clearinghouse registered for the practice, else the practice's own.
+  const contactPhone = practice.clearinghouse_contact_phone ?? phone;
+  const contactEmail = practice.clearinghouse_contact_email ?? email;
   if (!practice.clearinghouse_submitter_id) gaps.push('ISA06/GS02 submitter id not set for the practice (clearinghouse.submitterId): the tax id was sent');
   if (!practice.clearinghouse_receiver_id) gaps.push('ISA08/GS03 receiver id not set for the practice (clearinghouse.receiverId): CLEARINGHOUSE was sent');
+  if (!practice.clearinghouse_receiver_name) gaps.push('1000B NM103 receiver name not set for the practice (clearinghouse.receiverName): CLEARINGHOUSE was sent');
+  if (!practice.clearinghouse_contact_name) gaps.push('1000A PER02 contact name not set for the practice (clearinghouse.contactName): BILLING OFFICE was sent');
 
   const outbound = await outboundPayerId(db, claim.practiceId, bill.payerId);
   if (!outbound) gaps.push(`2010BB NM109: no clearinghouse payer id mapped for payer ${bill.payerId} (payer_identifiers outbound): the payer key was sent`);
@@ -86,8 +93,8 @@ export async function partiesFor837P(
   if (!provider) gaps.push('2310B NM103: rendering provider not in providers: name sent as UNKNOWN');
 
   const parties: PartiesFor837P = {
-    sender: { id: practice.clearinghouse_submitter_id ?? practice.tax_id ?? practice.id, name: practice.name, contactName: 'Billing Office', phone, email },
-    receiver: { id: practice.clearinghouse_receiver_id ?? 'CLEARINGHOUSE', name: 'Clearinghouse' },
+    sender: { id: practice.clearinghouse_submitter_id ?? practice.tax_id ?? practice.id, name: practice.name, contactName: practice.clearinghouse_contact_name ?? 'BILLING OFFICE', phone: contactPhone, email: contactEmail },
+    receiver: { id: practice.clearinghouse_receiver_id ?? 'CLEARINGHOUSE', name: practice.clearinghouse_receiver_name ?? 'CLEARINGHOUSE' },
     billingProvider: {
       npi: practice.billing_npi ?? claim.renderingNpi,
       name: practice.name,
@@ -123,4 +130,37 @@ export async function partiesFor837P(
   parties.subscriber = { ...upper(sub.name), address: sub.address, birthDate: sub.birthDate, sex: sub.sex, ...(coverage.groupNumber ? { groupNumber: coverage.groupNumber } : {}) };
   parties.patient = { ...patientName, relationship: coverage.relationship, address: patient.address ?? sub.address };
   return { parties, gaps };
+}
+
+/**
+ * POST-6 secondary claims: the prior payer's subscriber (2330A NM1*IL, N3/N4) and the patient's
+ * relationship to that subscriber (2320 SBR02), from the patient's coverage with the prior payer in
+ * master data (patient_coverages: same payer and member id, in force on the date of service). The
+ * destination payer's subscriber (2010BA) comes from its own coverage (partiesFor837P), so a patient
+ * on a spouse's secondary plan names the spouse in 2010BA and herself in 2330A. A patient not
+ * registered, or no such coverage: nothing (the 837P falls back to the 2010BA subscriber) and a gap.
+ */
+export async function otherSubscriberFor837P(
+  db: Knex,
+  claim: ClaimDocument,
+  other: Pick<OtherPayer837P, 'payerId' | 'memberId' | 'priority'>,
+  gaps: string[],
+): Promise<Pick<OtherPayer837P, 'subscriber' | 'relationship'>> {
+  const loaded = await loadPatient(db, claim.practiceId, claim.patient.id);
+  const patient = loaded?.patient;
+  if (!patient?.name) {
+    gaps.push('2330A NM1: patient not registered in master data: the other payer\'s subscriber sent as the 2010BA subscriber');
+    return {};
+  }
+  const same = loaded!.coverages.filter((c) => c.payerId === other.payerId && c.memberId === other.memberId);
+  const coverage = same.find((c) => c.priority === other.priority && inForce(c, claim.serviceDate)) ?? same.find((c) => inForce(c, claim.serviceDate)) ?? same[0];
+  if (!coverage) {
+    gaps.push(`2330A NM1: no coverage in master data for payer ${other.payerId} with this member id: the other payer's subscriber sent as the 2010BA subscriber`);
+    return {};
+  }
+  if (coverage.relationship === '18' || !coverage.subscriber) {
+    return { relationship: '18', subscriber: { ...upper(patient.name), ...(patient.address ? { address: patient.address } : {}) } };
+  }
+  const sub = coverage.subscriber;
+  return { relationship: coverage.relationship, subscriber: { ...upper(sub.name), ...(sub.address ? { address: sub.address } : {}) } };
 }

@@ -12,7 +12,7 @@ import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub
 import { generate837P, isX12Error, type OtherPayer837P } from '../x12';
 import { assertX222A1 } from '../x12/x222a1';
 import { filingIndicator } from '../x12/values';
-import { outboundPayerId, partiesFor837P } from './claim-parties';
+import { otherSubscriberFor837P, outboundPayerId, partiesFor837P } from './claim-parties';
 import { addCalendarDays } from '../domain/business-days';
 import type { PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './gateway/types';
 import { loadPayerPolicy } from '../db/payers';
@@ -90,12 +90,15 @@ export async function loadScrubContext(db: Knex, claim: ClaimDocument, asOf: str
  * The prior payer of a secondary claim as the 837P names it: its name, its clearinghouse id in
  * 2330B NM109 and every 2430 SVD01 (as 2010BB), its filing indicator from its type.
  */
-async function otherPayerFor837P(db: Knex, practiceId: string, other: OtherPayer837P, gaps: string[]): Promise<OtherPayer837P> {
+async function otherPayerFor837P(db: Knex, claim: ClaimDocument, other: OtherPayer837P, gaps: string[]): Promise<OtherPayer837P> {
   const payer = await db('payers').where({ id: other.payerId }).first('name', 'type');
-  const id = await outboundPayerId(db, practiceId, other.payerId);
+  const id = await outboundPayerId(db, claim.practiceId, other.payerId);
   if (!id) gaps.push(`2330B NM109: no clearinghouse payer id mapped for payer ${other.payerId} (payer_identifiers outbound): the payer key was sent`);
+  // 2330A / 2320 SBR02: the prior payer's own subscriber from master data (a spouse's plan, ...).
+  const subscriber = other.subscriber ? {} : await otherSubscriberFor837P(db, claim, other, gaps);
   return {
     ...other,
+    ...subscriber,
     payerId: id ?? other.payerId,
     name: payer?.name ?? other.name,
     claimFilingIndicator: other.claimFilingIndicator ?? filingIndicator(payer?.type ?? other.payerId),
@@ -181,7 +184,7 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
           frequencyCode: input.frequencyCode,
           originalPayerClaimControlNumber: input.originalPayerClaimControlNumber,
           createdAt: new Date().toISOString(),
-          otherPayer: input.otherPayer ? await otherPayerFor837P(db, input.claim.practiceId, input.otherPayer, gaps) : undefined,
+          otherPayer: input.otherPayer ? await otherPayerFor837P(db, input.claim, input.otherPayer, gaps) : undefined,
         });
         // X222A1 pass before anything leaves: a finding names segment, loop and element (no value).
         assertX222A1(x12);

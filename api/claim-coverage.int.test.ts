@@ -74,6 +74,8 @@ describe('claims of a registered patient take the coverage in force on the date 
     expect(gaps).toEqual([
       'ISA06/GS02 submitter id not set for the practice (clearinghouse.submitterId): the tax id was sent',
       'ISA08/GS03 receiver id not set for the practice (clearinghouse.receiverId): CLEARINGHOUSE was sent',
+      '1000B NM103 receiver name not set for the practice (clearinghouse.receiverName): CLEARINGHOUSE was sent',
+      '1000A PER02 contact name not set for the practice (clearinghouse.contactName): BILLING OFFICE was sent',
       '2010BB NM109: no clearinghouse payer id mapped for payer MEDICARE (payer_identifiers outbound): the payer key was sent',
     ]);
     const second = await h.db('claims').where({ claim_id: on.claimId }).first('document');

@@ -82,7 +82,7 @@ describe('practices API', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ practiceId: id, timeZone: 'America/Denver', name: 'Lakeside Pain & Spine', clearinghouse: { submitterId: 'LAKESIDE01', receiverId: 'CLEARHOUSE' } });
     const cleared = await h.app.inject({ method: 'PATCH', url: `/api/practices/${id}`, headers: h.auth('admin'), payload: { clearinghouse: { receiverId: null } } });
-    expect(cleared.json().clearinghouse).toEqual({ submitterId: 'LAKESIDE01', receiverId: null });
+    expect(cleared.json().clearinghouse).toEqual({ submitterId: 'LAKESIDE01', receiverId: null, receiverName: null, contactName: null, contactPhone: null, contactEmail: null, payerIds: {} });
     const bad = await h.app.inject({ method: 'PATCH', url: `/api/practices/${id}`, headers: h.auth('admin'), payload: { timeZone: 'Nowhere/City' } });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().issues[0].path).toBe('timeZone');

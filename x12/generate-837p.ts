@@ -98,6 +98,13 @@ export interface OtherPayer837P {
   name: string;
   /** The patient's member id with the prior payer (2330A NM109). */
   memberId: string;
+  /**
+   * The prior payer's subscriber (2330A NM1*IL name, N3/N4) from master data; default: the
+   * destination payer's subscriber (2010BA), which is right only when both coverages have one holder.
+   */
+  subscriber?: PersonName837P & { address?: Address };
+  /** 2320 SBR02: the patient's relationship to the prior payer's subscriber; default as 2000B/2000C. */
+  relationship?: string;
   /** The prior payer's responsibility (2320 SBR01 P/S); this claim is then S/T in 2000B. */
   priority: 'primary' | 'secondary';
   /** 2320 SBR09; default from the payer id like 2000B (MEDICARE -> MB, MEDICAID -> MC, ... else CI). */
@@ -289,12 +296,13 @@ function checkOtherPayer(w: SegmentWriter, claim: ClaimDocument, o: OtherPayer83
 /** 2320 / 2330A / 2330B for one prior payer. */
 function writeOtherPayer(w: SegmentWriter, o: OtherPayer837P, opts: Generate837POptions): void {
   // SBR02: the patient's relationship to the other subscriber (18 self; a dependant's code from 2000C PAT01).
-  w.add('SBR', o.priority === 'primary' ? 'P' : 'S', opts.patient && opts.patient.relationship !== '18' ? opts.patient.relationship : '18', '', '', '', '', '', '', o.claimFilingIndicator ?? filingIndicator(o.payerId));
+  const relationship = o.relationship ?? (opts.patient && opts.patient.relationship !== '18' ? opts.patient.relationship : '18');
+  w.add('SBR', o.priority === 'primary' ? 'P' : 'S', relationship, '', '', '', '', '', '', o.claimFilingIndicator ?? filingIndicator(o.payerId));
   writeCas(w, o.claimAdjustments.map(({ group, carc, amountCents }) => ({ group, carc, amountCents })));
   w.add('AMT', 'D', formatCents(o.paidCents));
   // OI03 benefits assignment and OI06 release of information, as CLM08 / CLM09 say.
   w.add('OI', '', '', 'Y', '', '', 'Y');
-  const s = opts.subscriber;
+  const s = o.subscriber ?? opts.subscriber;
   w.add('NM1', 'IL', '1', ...nameElements(s), 'MI', o.memberId);
   if (s?.address) writeAddress(w, s.address);
   w.add('NM1', 'PR', '2', o.name, '', '', '', '', 'PI', o.payerId);

@@ -19,6 +19,7 @@ import * as m013 from './013_web_dashboard';
 import * as m014 from './014_contracts';
 import * as m015 from './015_patient_master';
 import * as m016 from './016_web_workspace';
+import * as m018 from './018_clearinghouse_profile';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '014_contracts': m014,
   '015_patient_master': m015,
   '016_web_workspace': m016,
+  '018_clearinghouse_profile': m018,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
