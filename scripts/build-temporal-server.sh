@@ -7,7 +7,7 @@
 # module cache, build cache) stays under .tools/go, so nothing outside the project is touched.
 #
 #   bash scripts/build-temporal-server.sh          # build if missing
-#   RCM_GO_BUILD_JOBS=2 bash scripts/…             # more parallel packages (default 1: shared machine)
+#   RCM_GO_BUILD_JOBS=1 bash scripts/…             # fewer parallel packages (default: every core; the build runs before the tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +41,7 @@ if [ -f "$MARKER" ] && [ -x "$DEST/bin/temporal-server" ] && [ -x "$DEST/bin/tem
   exit 0
 fi
 
-JOBS="${RCM_GO_BUILD_JOBS:-1}"
+JOBS="${RCM_GO_BUILD_JOBS:-$(nproc 2>/dev/null || echo 1)}"
 echo "build-temporal-server: building Temporal server $TEMPORAL_SERVER_VERSION and UI server $UI_SERVER_VERSION with $GOTOOLCHAIN (go install -p $JOBS, niced; about 3–6 minutes)…"
 START=$(date +%s)
 STAGE="$DEST/.stage"
