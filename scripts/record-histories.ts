@@ -498,6 +498,41 @@ const scenarios: Scenario[] = [
       return handle;
     },
   },
+  // Issue 13 (deadlines-in-practice-zone): one history per workflow type whose deadline instants are recorded local activities.
+  {
+    name: 'authorization-zoned-incomplete',
+    what: 'AUTH-4 RFA without the second MBB (demo-north, America/Los_Angeles): not submitted, deadline at the end of the due date there',
+    async run(env) {
+      const t = today();
+      const payload = { authId: 'REC-AUTH-TZ-1', practiceId: 'demo-north', payerId: 'MEDICARE_ADVANTAGE', patientId: 'PT-2001', providerNpi: '1234567893', family: 'rfa', cpts: ['64635'], region: 'lumbar', levels: ['L4-L5'], laterality: 'bilateral', validFrom: t, validTo: addCalendarDays(t, 90), visitsRequested: 1, package: { diagnoses: ['M47.816'], functionalImpairment: 'axial pain limits standing', mbbNotes: [{ date: addCalendarDays(t, -40), reliefPercent: 85, reliefHours: 6 }] } };
+      await expectStatus(await env.app.inject({ method: 'POST', url: '/api/authorizations', headers: env.auth, payload }), 201, 'POST /api/authorizations');
+      const handle = env.client.workflow.getHandle(authorizationWorkflowId(payload.authId));
+      await eventually(async () => ((await handle.query(authorizationStateQuery).catch(() => undefined))?.status === 'incomplete' ? true : undefined), `${handle.workflowId} incomplete`);
+      return handle;
+    },
+  },
+  {
+    name: 'eligibility-zoned-scheduled',
+    what: 'appointment 10 days out: the ELIG-1 3-day check planned for when its date begins in the practice zone',
+    async run(env) {
+      const payload = { appointmentId: 'REC-APPT-TZ-1', practiceId: 'demo-pain', payerId: 'MEDICARE', patientId: 'PT-1002', providerNpi: '1234567893', serviceDate: addCalendarDays(today(), 10), cpts: ['64483'], placeOfService: '24', region: 'lumbar', approach: 'transforaminal', levels: ['L4-L5'], laterality: 'left', conservativeCareWeeks: 6 };
+      await expectStatus(await env.app.inject({ method: 'POST', url: '/api/appointments', headers: env.auth, payload }), 201, 'POST /api/appointments');
+      const handle = env.client.workflow.getHandle(eligibilityWorkflowId(payload.appointmentId));
+      await eventually(async () => ((await handle.query(eligibilityStateQuery).catch(() => undefined))?.nextCheck ? true : undefined), `${handle.workflowId} next check planned`);
+      return handle;
+    },
+  },
+  {
+    name: 'credential-zoned-first-pass',
+    what: 'provider credential workflow: the first pass plans its next milestone for when its date begins in the practice zone',
+    async run(env) {
+      const npi = '1234567802';
+      await expectStatus(await env.app.inject({ method: 'POST', url: '/api/providers', headers: env.auth, payload: provider(npi) }), 201, 'POST /api/providers');
+      const handle = env.client.workflow.getHandle(credentialWorkflowId(npi));
+      await eventually(async () => ((await handle.query(credentialStateQuery).catch(() => undefined))?.nextDeadline ? true : undefined), `${handle.workflowId} first pass`);
+      return handle;
+    },
+  },
   {
     name: 'claim-secondary-denied',
     what: 'the secondary payer denies (secondary-denial-worked): a line-denial work item, completed, then closed',
