@@ -10,7 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{domain,contracts,x12,cli,api,db,lib,activities,workflows,workers,test}/**/*.test.ts'],
+          include: ['{domain,contracts,x12,cli,api,db,lib,activities,ingest,workflows,workers,test}/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           pool: 'forks',
         },

@@ -85,5 +85,30 @@ export function claimActivities(db: Knex) {
         if (inserted.length) await trx('claims').where({ claim_id: input.claimId }).update({ status: input.toStatus, updated_at: input.at });
       });
     },
+
+    /**
+     * A claim imported as already submitted elsewhere (`rcm import claims`): its submission is
+     * recorded as the old system sent it — gateway `imported`, accepted, the payer's claim control
+     * number when known — so the claim page and AR aging count from the real date. Idempotent.
+     */
+    async recordImportedSubmission(input: { workflowId: string; claimId: string; version: number; payerId: string; submittedAt: string; payerClaimControlNumber?: string }): Promise<void> {
+      await db('submissions')
+        .insert({
+          claim_id: input.claimId,
+          claim_version: input.version,
+          payer_id: input.payerId,
+          coverage_priority: 'primary',
+          frequency_code: '1',
+          interchange_control_number: 0,
+          gateway: 'imported',
+          status: 'accepted',
+          ack_detail: { source: 'imported', ...(input.payerClaimControlNumber ? { payerClaimControlNumber: input.payerClaimControlNumber } : {}) },
+          submitted_at: input.submittedAt,
+          acknowledged_at: input.submittedAt,
+          idempotency_key: `${input.workflowId}:imported`,
+        })
+        .onConflict('idempotency_key')
+        .ignore();
+    },
   };
 }

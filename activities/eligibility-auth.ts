@@ -7,15 +7,13 @@
  */
 import type { Knex } from 'knex';
 import { Context, log } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import { evaluateEligibility, type EligibilityCheckKind, type KnownAuthorization } from '../domain/eligibility';
 import { esiSessionFindings, frequencyFinding, packageFindings, policyFamilyOf, sessionsInRolling12Months, type AuthFamily, type Finding, type PriorProcedure } from '../domain/authorization';
 import { addCalendarDays } from '../domain/business-days';
 import type { ClaimDocument } from '../domain/claim-document';
 import type { Appointment, AppointmentStatus } from '../contracts/eligibility';
-import { authorizationWorkflowId, payerAuthResponseSignal, type AuthWorkflowState } from '../contracts/authorization';
-import { loadPayerPolicy } from './payers';
+import type { AuthWorkflowState } from '../contracts/authorization';
+import { loadPayerPolicy } from '../db/payers';
 import { openWorkItem } from './work-items';
 import { isX12Error } from '../x12';
 import { EligibilityAuthSimulator, type AuthorizationRequest278, type AuthorizationResponse278, type EligibilityAuthGateway } from './gateway/eligibility-auth';
@@ -59,31 +57,6 @@ function toKnownAuthorization(r: Record<string, any>): KnownAuthorization {
     visitsAuthorized: r.visits_authorized,
     visitsUsed: r.visits_used,
   };
-}
-
-/**
- * A payer's 278 answer from outside (clearinghouse, portal, POST /api/authorizations/payer-responses):
- * delivered to the authorization workflow that sent the request, or — when no request of ours
- * matches — logged and parked, never applied and never an error for the workflow.
- */
-export async function receivePayerAuthResponse(
-  deps: { db: Knex; temporal: Client; log?: (msg: string, meta: Record<string, unknown>) => void },
-  response: AuthorizationResponse278,
-): Promise<{ delivered: boolean; parked: boolean; authId?: string }> {
-  const sent = await deps.db('authorization_requests').where({ request_id: response.requestId }).first('auth_id');
-  const park = async (reason: string) => {
-    await deps.db('parked_payer_responses').insert({ kind: '278', payer_id: response.payerId ?? null, request_id: response.requestId ?? null, reason, body: response });
-    deps.log?.('payer 278 answer parked', { requestId: response.requestId, payerId: response.payerId, reason });
-    return { delivered: false, parked: true };
-  };
-  if (!sent) return park('no request with this trace number');
-  try {
-    await deps.temporal.workflow.getHandle(authorizationWorkflowId(sent.auth_id)).signal(payerAuthResponseSignal, response);
-    return { delivered: true, parked: false, authId: sent.auth_id };
-  } catch (err) {
-    if (err instanceof WorkflowNotFoundError) return { ...(await park('authorization workflow is closed')), authId: sent.auth_id };
-    throw err;
-  }
 }
 
 /**
@@ -353,7 +326,9 @@ export function eligibilityAuthActivities(db: Knex, gateway: EligibilityAuthGate
       const key = `${input.requestId}:status:${input.inquiryDate}`;
       const existing = await db('authorization_requests').where({ idempotency_key: key }).first();
       if (existing?.response) return existing.response;
-      const response = await gateway.authorizationStatus(input);
+      // An X12 inquiry repeats the request as it was sent.
+      const sent = await db('authorization_requests').where({ request_id: input.requestId, kind: 'submit' }).first('request');
+      const response = await gateway.authorizationStatus({ ...input, ...(sent?.request ? { original: sent.request as AuthorizationRequest278 } : {}) });
       await db('authorization_requests')
         .insert({ auth_id: input.authId, request_id: input.requestId, kind: 'status', sent_on: input.inquiryDate, request: input, decision: response.decision, response, raw_response: response.raw, idempotency_key: key })
         .onConflict('idempotency_key')

@@ -9,7 +9,7 @@ import type { RemittanceDelivery } from '../contracts/claim';
 import { compareRemittanceToContract, type ContractFinding } from '../domain/contract';
 import { contractTermsFor } from '../domain/posting';
 import { businessDaysBetween } from '../domain/business-days';
-import { loadFeeSchedule, loadPayerPolicy } from './payers';
+import { loadFeeSchedule, loadPayerPolicy } from '../db/payers';
 import { classifyDenial, denialDeadlines, denialPatterns, appealPackageRequirements, type DenialClassification } from '../domain/denials';
 import { addCalendarDays } from '../domain/business-days';
 import { openWorkItem } from './work-items';

@@ -42,13 +42,13 @@ async function submitFor(practiceId: string) {
 describe('837P envelope ids from the practice (SUB-5)', () => {
   it('the submitter and receiver ids recorded on the practice are the ISA/GS sender and receiver', async () => {
     const practiceId = uniqueId('ids').toLowerCase();
-    await db('practices').insert({ id: practiceId, name: 'Envelope Test Pain', tax_id: '990000077', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550109' }, clearinghouse_submitter_id: 'SUB77001', clearinghouse_receiver_id: 'AVAILITY01' });
+    await db('practices').insert({ id: practiceId, name: 'Envelope Test Pain', tax_id: '990000077', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '627011234', phone: '2175550109' }, clearinghouse_submitter_id: 'SUB77001', clearinghouse_receiver_id: 'AVAILITY01' });
     expect(await submitFor(practiceId)).toEqual({ isa06: 'SUB77001', isa08: 'AVAILITY01', gs02: 'SUB77001', gs03: 'AVAILITY01' });
   });
 
   it('a practice not yet onboarded with the clearinghouse sends as its tax id to the placeholder receiver', async () => {
     const practiceId = uniqueId('ids').toLowerCase();
-    await db('practices').insert({ id: practiceId, name: 'Not Onboarded Pain', tax_id: '990000078', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550108' } });
+    await db('practices').insert({ id: practiceId, name: 'Not Onboarded Pain', tax_id: '990000078', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '627011234', phone: '2175550108' } });
     expect(await submitFor(practiceId)).toMatchObject({ isa06: '990000078', isa08: 'CLEARINGHOUSE' });
   });
 });

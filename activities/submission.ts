@@ -10,9 +10,12 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { ClaimDocument } from '../domain/claim-document';
 import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub';
 import { generate837P, isX12Error, type OtherPayer837P } from '../x12';
+import { assertX222A1 } from '../x12/x222a1';
+import { filingIndicator } from '../x12/values';
+import { outboundPayerId, partiesFor837P } from './claim-parties';
 import { addCalendarDays } from '../domain/business-days';
 import type { PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './gateway/types';
-import { loadPayerPolicy, loadFeeSchedule } from './payers';
+import { loadPayerPolicy, loadFeeSchedule } from '../db/payers';
 
 export async function loadScrubContext(db: Knex, claim: ClaimDocument, asOf: string): Promise<ScrubContext> {
   const payer = await db('payers').where({ id: claim.payerId }).first('policy');
@@ -68,6 +71,22 @@ export async function loadScrubContext(db: Knex, claim: ClaimDocument, asOf: str
     (row.document.documentation?.procedures ?? []).map((p) => ({ family: p.family, region: p.region, serviceDate: row.service_date })),
   );
   return context;
+}
+
+/**
+ * The prior payer of a secondary claim as the 837P names it: its name, its clearinghouse id in
+ * 2330B NM109 and every 2430 SVD01 (as 2010BB), its filing indicator from its type.
+ */
+async function otherPayerFor837P(db: Knex, practiceId: string, other: OtherPayer837P, gaps: string[]): Promise<OtherPayer837P> {
+  const payer = await db('payers').where({ id: other.payerId }).first('name', 'type');
+  const id = await outboundPayerId(db, practiceId, other.payerId);
+  if (!id) gaps.push(`2330B NM109: no clearinghouse payer id mapped for payer ${other.payerId} (payer_identifiers outbound): the payer key was sent`);
+  return {
+    ...other,
+    payerId: id ?? other.payerId,
+    name: payer?.name ?? other.name,
+    claimFilingIndicator: other.claimFilingIndicator ?? filingIndicator(payer?.type ?? other.payerId),
+  };
 }
 
 export function submissionActivities(db: Knex, gateway: PayerGateway) {
@@ -130,24 +149,29 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
           .returning('*');
       }
       const icn = Number(row.interchange_control_number);
+      // Subscriber, patient, providers, payer id and interchange ids from master data; what is
+      // missing is a recorded gap, never made up (activities/claim-parties.ts).
+      const { parties, gaps } = await partiesFor837P(db, practice, input.claim, {
+        payerId: input.payerId,
+        memberId: input.claim.coverage.memberId,
+        priority: input.coveragePriority,
+        payerName: payer?.name ?? input.payerId,
+      });
       let x12: string;
       try {
         x12 = generate837P(input.claim, {
-          // ISA06/GS02 and ISA08/GS03: the ids the clearinghouse gave this practice at onboarding
-          // (PATCH /api/practices/:id); until then its tax id and a placeholder receiver.
-          sender: { id: practice.clearinghouse_submitter_id ?? practice.tax_id ?? practice.id, name: practice.name, contactName: 'Billing Office', phone: practice.phone ?? practice.address?.phone, email: practice.address?.email },
-          receiver: { id: practice.clearinghouse_receiver_id ?? 'CLEARINGHOUSE', name: 'Clearinghouse' },
-          billingProvider: { npi: practice.billing_npi ?? input.claim.renderingNpi, name: practice.name, taxId: practice.tax_id ?? '', address: practice.address ?? { line1: '', city: '', state: '', zip: '' } },
-          payer: { id: input.payerId, name: payer?.name ?? input.payerId },
+          ...parties,
+          // SBR09 from the payer's type (a payer added through the API has its own key).
+          payer: { ...parties.payer, claimFilingIndicator: filingIndicator(payer?.type ?? input.payerId) },
           controlNumbers: { isa: icn, gs: icn, st: 1 },
           claimTraceNumber: String(icn),
           frequencyCode: input.frequencyCode,
           originalPayerClaimControlNumber: input.originalPayerClaimControlNumber,
           createdAt: new Date().toISOString(),
-          otherPayer: input.otherPayer
-            ? { ...input.otherPayer, name: (await db('payers').where({ id: input.otherPayer.payerId }).first('name'))?.name ?? input.otherPayer.name }
-            : undefined,
+          otherPayer: input.otherPayer ? await otherPayerFor837P(db, input.claim.practiceId, input.otherPayer, gaps) : undefined,
         });
+        // X222A1 pass before anything leaves: a finding names segment, loop and element (no value).
+        assertX222A1(x12);
       } catch (err) {
         // A claim the 837P builder cannot express is not going to fix itself on retry.
         if (isX12Error(err)) throw ApplicationFailure.nonRetryable(`837P generation failed: ${(err as Error).message}`, 'X12GenerationError');
@@ -162,7 +186,8 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
         interchangeControlNumber: icn,
         x12,
       });
-      await db('submissions').where({ id: row.id }).update({ status: 'sent' });
+      // The 837P as sent, for the claim page (PHI roles, access-logged), and what master data it lacked.
+      await db('submissions').where({ id: row.id }).update({ status: 'sent', x12, x12_gaps: JSON.stringify(gaps) });
       return { submissionId: row.id, interchangeControlNumber: icn, submittedAt: new Date(row.submitted_at).toISOString(), resent: row.status === 'sending' };
     },
 

@@ -8,7 +8,7 @@
  *  1. checks the role against the rule's level — `read` (every role), `write` (admin, biller,
  *     approver: viewer and provider only read), `admin`;
  *  2. resolves the object the URL addresses (`entity`: claim, appointment, authorization,
- *     provider, work item, practice) to its practice — read model first, else the workflow's
+ *     provider, work item, practice, patient) to its practice — read model first, else the workflow's
  *     `PracticeId` search attribute — and answers 404 for a read and 403 naming the practice for a
  *     write when it is another practice's;
  *  3. checks every practice the request names: a `practiceId` query filter (outside the caller's
@@ -30,11 +30,11 @@ import { authorizationWorkflowId } from '../contracts/authorization';
 import { credentialWorkflowId } from '../contracts/credential';
 import { PracticeId } from '../contracts/search-attributes';
 
-export const ENTITY_KINDS = ['claim', 'appointment', 'authorization', 'provider', 'workItem', 'practice'] as const;
+export const ENTITY_KINDS = ['claim', 'appointment', 'authorization', 'provider', 'workItem', 'practice', 'patient'] as const;
 export type EntityKind = (typeof ENTITY_KINDS)[number];
 
 export type AccessLevel = 'read' | 'write' | 'admin';
-export const PHI_KINDS = ['claim', 'appointment', 'authorization'] as const;
+export const PHI_KINDS = ['claim', 'appointment', 'authorization', 'patient'] as const;
 export type PhiKind = (typeof PHI_KINDS)[number];
 export type AccessRule = {
   /** `read`: every role; `write`: admin, biller, approver; `admin`: admins only. */
@@ -47,6 +47,8 @@ export type AccessRule = {
   handlerChecks?: string;
   /** The route reads or changes PHI of this kind: every call is written to the access log (api/access-log.ts). */
   phi?: PhiKind;
+  /** *Added (issue 15)*: only these roles, on top of the level (e.g. raw X12 documents: not a provider), and why. */
+  roles?: { allowed: readonly Role[]; why: string };
 };
 
 declare module 'fastify' {
@@ -61,7 +63,18 @@ const LEVEL_ROLES: Record<AccessLevel, readonly Role[]> = {
   admin: ['admin'],
 };
 
-type EntitySpec = { param: string; label: string; practiceOf(db: Knex, id: string): Promise<string | undefined>; workflowId?: (id: string) => string };
+type EntitySpec = {
+  param: string;
+  label: string;
+  practiceOf(db: Knex, id: string): Promise<string | undefined>;
+  /**
+   * Ids unique only within a practice (patients: two practices may both have "PT-1001"): every
+   * practice holding the id. The caller passes when it may see one of them; the handler picks it
+   * (`?practiceId=` when it sees several).
+   */
+  practicesOf?(db: Knex, id: string): Promise<string[]>;
+  workflowId?: (id: string) => string;
+};
 const column = (table: string, key: string) => async (db: Knex, id: string) => (await db(table).where({ [key]: id }).first('practice_id'))?.practice_id as string | undefined;
 
 /** Where each kind of object keeps its practice. */
@@ -76,6 +89,12 @@ export const ENTITIES: Record<EntityKind, EntitySpec> = {
     practiceOf: async (db, id) => (/^\d{1,15}$/.test(id) ? ((await db('work_items').where({ id: Number(id) }).first('practice_id'))?.practice_id as string | undefined) : undefined),
   },
   practice: { param: 'practiceId', label: 'practice', practiceOf: async (db, id) => (await db('practices').where({ id }).first('id'))?.id as string | undefined },
+  patient: {
+    param: 'patientId',
+    label: 'patient',
+    practiceOf: column('patients', 'id'),
+    practicesOf: async (db, id) => (await db('patients').where({ id }).orderBy('practice_id').pluck('practice_id')) as string[],
+  },
 };
 
 export class Access {
@@ -134,6 +153,7 @@ export async function authorizeRoute(app: FastifyInstance, request: FastifyReque
   if (!LEVEL_ROLES[rule.level].includes(role)) {
     throw new HttpError(403, 'forbidden', rule.level === 'admin' ? 'only an admin may do this' : `a ${role} token can read, not change anything`);
   }
+  if (rule.roles && !rule.roles.allowed.includes(role)) throw new HttpError(403, 'forbidden', `a ${role} token may not do this: ${rule.roles.why}`);
   if (access.allPractices) return;
   const mode = rule.level === 'read' ? 'read' : 'write';
   const query = request.query as Record<string, unknown> | undefined;
@@ -142,7 +162,10 @@ export async function authorizeRoute(app: FastifyInstance, request: FastifyReque
   if (rule.entity) {
     const spec = ENTITIES[rule.entity];
     const id = str((request.params as Record<string, unknown> | undefined)?.[spec.param]);
-    if (id) {
+    if (id && spec.practicesOf) {
+      const practices = await spec.practicesOf(app.db, id);
+      if (practices.length && !practices.some((p) => access.canSee(p))) access.assertPractice(practices[0], mode, `${spec.label} ${id}`);
+    } else if (id) {
       const practiceId = await practiceOfEntity(app, spec, id);
       if (practiceId) access.assertPractice(practiceId, mode, `${spec.label} ${id}`);
     }
@@ -168,4 +191,15 @@ export function checkRouteRule(method: string, url: string, rule: AccessRule | u
     if (!rule.entity && new RegExp(`:${spec.param}(/|$)`).test(url)) throw new Error(`route ${method} ${url}: its :${spec.param} names a ${kind}; declare entity '${kind}' so its practice is checked`);
   }
   return rule;
+}
+
+/**
+ * `GET /metrics` (Prometheus, outside /api): request counts and latencies by route, claims by
+ * status and open work items by kind, summed over every practice — no PHI, but one practice's user
+ * must not learn another's volumes. So: any valid token whose scope is every practice (an admin,
+ * or a user granted `"*"`, e.g. a `viewer` made for the Prometheus scraper); a token of some
+ * practices only is 403; no or a bad token 401 (counted by the failed-authentication limit).
+ */
+export function mayReadMetrics(user: ApiUser): boolean {
+  return user.practiceIds === 'all';
 }

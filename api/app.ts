@@ -20,13 +20,14 @@ import { HttpError } from './errors';
 import { edgeGuard } from './edge';
 import { userForToken, type ApiUser } from './tokens';
 import type { Config } from '../lib/config';
-import type { AesGcmCodec } from '../workers/codec';
-import type { createInbound } from '../activities/inbound';
+import type { AesGcmCodec } from '../lib/codec';
+import type { createInbound } from '../ingest/inbound';
 import { healthRoutes } from './routes/health';
 import { DEPENDENCY_NAMES, unavailableDependency } from '../lib/unavailable';
 import { appointmentRoutes } from './routes/appointments';
 import { authorizationRoutes } from './routes/authorizations';
 import { claimRoutes } from './routes/claims';
+import { claimImportRoutes } from './routes/claim-import';
 import { codecRoutes } from './routes/codec';
 import { providerRoutes } from './routes/providers';
 import { claimActionRoutes } from './routes/claim-actions';
@@ -34,12 +35,15 @@ import { remittanceRoutes } from './routes/remittances';
 import { workItemRoutes } from './routes/work-items';
 import { depositRoutes } from './routes/deposits';
 import { auditRoutes } from './routes/audit';
+import { patientRoutes } from './routes/patients';
 import { practiceRoutes } from './routes/practices';
 import { userRoutes } from './routes/users';
 import { accessLogRoutes, writeAccessLog } from './access-log';
 import { Access, authorizeRoute, checkRouteRule, type AccessRoute } from './access';
 import { registerWeb, sessionToken, WEB_HEADER } from './web';
 import { dashboardRoutes } from './routes/dashboard';
+import { metricsRoutes } from './routes/metrics';
+import { createApiMetrics, instrumentRequests } from './metrics';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -166,8 +170,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (request.url.startsWith('/api/') || request.url.startsWith('/codec/')) reply.header('Cache-Control', 'no-store');
   });
 
+  // Prometheus: every answer counted and timed by route pattern; GET /metrics (api/routes/metrics.ts).
+  const metrics = createApiMetrics(deps.db);
+  instrumentRequests(app, metrics);
   await app.register(healthRoutes);
   await app.register(codecRoutes);
+  await app.register(metricsRoutes, { metrics });
   await app.register(async (api) => {
     // Every /api route declares its access rule; one without is refused here, at start-up.
     api.addHook('onRoute', (route) => {
@@ -229,6 +237,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await authorizeRoute(app, request, rule);
     });
     await api.register(claimRoutes);
+    await api.register(claimImportRoutes);
     await api.register(claimActionRoutes);
     await api.register(remittanceRoutes);
     await api.register(workItemRoutes);
@@ -239,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(authorizationRoutes);
     await api.register(providerRoutes);
     await api.register(practiceRoutes);
+    await api.register(patientRoutes);
     await api.register(userRoutes);
     await api.register(accessLogRoutes);
     await api.register(dashboardRoutes);

@@ -9,7 +9,7 @@ import { eventually, startHarness, uniqueId, type Harness } from '../test/harnes
 import { tfesiClaim } from '../test/fixtures';
 import { addCalendarDays } from '../domain/business-days';
 import type { ClaimDocument } from '../domain/claim-document';
-import { loadFeeSchedule } from '../activities/payers';
+import { loadFeeSchedule } from '../db/payers';
 
 let h: Harness;
 let practiceId: string;
@@ -25,7 +25,7 @@ const cleanId = uniqueId('AUD-OK');
 beforeAll(async () => {
   h = await startHarness();
   practiceId = uniqueId('audit').toLowerCase();
-  await h.db('practices').insert({ id: practiceId, name: 'Audit Test Pain', tax_id: '990000003', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550101' } });
+  await h.db('practices').insert({ id: practiceId, name: 'Audit Test Pain', tax_id: '990000003', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '627011234', phone: '2175550101' } });
 });
 afterAll(async () => h?.close());
 

@@ -14,7 +14,7 @@ import { eventually, startHarness, type Harness } from '../test/harness';
 import { tfesiClaim } from '../test/fixtures';
 import { claimStateQuery, claimWorkflowId } from '../contracts/claim';
 import { buildApp } from './app';
-import { AesGcmCodec } from '../workers/codec';
+import { AesGcmCodec } from '../lib/codec';
 import { parseEncryptionKeys } from '../lib/config';
 
 let h: Harness;

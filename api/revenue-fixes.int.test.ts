@@ -27,7 +27,7 @@ const today = () => new Date().toISOString().slice(0, 10);
 
 async function newPractice(): Promise<string> {
   const id = uniqueId('fix').toLowerCase();
-  await h.db('practices').insert({ id, name: 'Fix Test Pain', tax_id: '990000009', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550101' } });
+  await h.db('practices').insert({ id, name: 'Fix Test Pain', tax_id: '990000009', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '627011234', phone: '2175550101' } });
   return id;
 }
 

@@ -67,10 +67,18 @@ async function createObjects(practiceId: string): Promise<Objects> {
     payload: { npi, practiceId, name: 'Dr. Scope Test', credentials: { licenses: [{ state: 'IL', number: '036-1', expiryDate: addCalendarDays(today(), 300) }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: addCalendarDays(today(), -200) }] } },
   });
   expect(p.statusCode, p.body).toBe(201);
+  const patientId = uniqueId('SCOPE-PT');
+  const pt = await h.app.inject({
+    method: 'POST',
+    url: `/api/practices/${practiceId}/patients`,
+    headers: admin,
+    payload: { patientId, name: { last: 'Scopetest', first: 'Pat' }, birthDate: '1960-01-02', sex: 'F', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '62701' }, coverages: [{ priority: 'primary', payerId: 'MEDICARE', memberId: 'SCOPE1', effectiveDate: '2020-01-01' }] },
+  });
+  expect(pt.statusCode, pt.body).toBe(201);
   const workItem = await eventually(async () => (await h.db('work_items').where({ entity_type: 'claim', entity_id: claimId, status: 'open' }).first('id'))?.id, `SUB-1 work item of ${claimId}`);
   // Read-model rows of the other objects (the checks also work from the workflow before them).
   await eventually(async () => (await h.db('claims').where({ claim_id: claimId }).first('claim_id')) ?? undefined, 'claim row');
-  return { claim: claimId, appointment: appointmentId, authorization: authId, provider: npi, workItem: String(workItem), practice: practiceId };
+  return { claim: claimId, appointment: appointmentId, authorization: authId, provider: npi, workItem: String(workItem), practice: practiceId, patient: patientId };
 }
 
 beforeAll(async () => {
@@ -194,7 +202,12 @@ describe('role × practice × route matrix (generated from the route table)', ()
       const url = urlFor(r, A);
       if (r.method === 'GET') {
         if (r.rule.level === 'admin') continue;
-        if (r.rule.entity) expect((await inject('GET', url, 'provider')).statusCode, `${r.method} ${r.url}`).toBe(200);
+        // A route closed to providers (raw X12 documents: PHI) says so with 403; every other read of its own practice answers.
+        if (r.rule.roles && !r.rule.roles.allowed.includes('provider')) {
+          const res = await inject('GET', url, 'provider');
+          expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+          expect(res.json().message).toContain('a provider token may not do this');
+        } else if (r.rule.entity) expect((await inject('GET', url, 'provider')).statusCode, `${r.method} ${r.url}`).toBe(200);
         continue;
       }
       writes++;

@@ -4,11 +4,11 @@
  */
 import { loadConfigOrExit } from '../lib/config';
 import { createDb, migrateLatest } from '../db/knex';
-import { AesGcmCodec, resolveEncryptionKeys } from '../workers/codec';
+import { AesGcmCodec, resolveEncryptionKeys } from '../lib/codec';
 import { createTemporalClient } from '../lib/temporal-client';
 import { ensureAdminToken } from '../lib/admin-token';
 import { buildApp } from './app';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 
 async function main() {
   const config = loadConfigOrExit();

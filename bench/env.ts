@@ -19,6 +19,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres';
 import { freePort, startTemporalDevServer } from '../lib/temporal-dev-server';
+import { freeServerPorts, startCluster } from '../lib/temporal-server';
 import { parseEncryptionKeys } from '../lib/config';
 import { createTemporalClient } from '../lib/temporal-client';
 import { createDb, migrateLatest } from '../db/knex';
@@ -26,10 +27,10 @@ import { seedDemo } from '../db/seed';
 import { demoFeeSchedule } from '../db/demo-fees';
 import { createApiToken } from '../api/tokens';
 import { buildApp } from '../api/app';
-import { AesGcmCodec } from '../workers/codec';
+import { AesGcmCodec } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 
 /** What a child process needs to reach the servers the parent started. */
 export type ServerInfo = { databaseUrl: string; temporalAddress: string; encryptionKeys: string; adminToken: string };
@@ -102,7 +103,11 @@ export async function startServers(label: string): Promise<Servers> {
     const [pgPort, temporalPort] = [await freePort(), await freePort()];
     const pg = await startEmbeddedPostgres({ dataDir: dir, port: pgPort, database: 'rcm_bench' });
     stops.push(() => pg.stop());
-    const temporal = await startTemporalDevServer({ port: temporalPort, namespace: 'default' });
+    // RCM_BENCH_TEMPORAL=server: the production Temporal server on this PostgreSQL (4 shards) instead of the dev server.
+    const onServer = process.env.RCM_BENCH_TEMPORAL === 'server';
+    const temporal = onServer
+      ? await startCluster({ databaseUrl: pg.url, dir: path.join(dir, 'temporal'), ports: await freeServerPorts(), namespace: 'default' })
+      : await startTemporalDevServer({ port: temporalPort, namespace: 'default' });
     stops.push(() => temporal.stop());
     const db = createDb(pg.url);
     await migrateLatest(db);
@@ -110,7 +115,7 @@ export async function startServers(label: string): Promise<Servers> {
     await seedDemo(db, { years: [year - 1, year, year + 1], feeSchedule: demoFeeSchedule });
     const adminToken = await createApiToken(db, { name: 'bench-admin', role: 'admin' });
     await db.destroy();
-    log(`servers up in ${Date.now() - t0} ms (embedded PostgreSQL on :${pgPort}, data ${dir}; Temporal dev server in memory on :${temporalPort})`);
+    log(`servers up in ${Date.now() - t0} ms (embedded PostgreSQL on :${pgPort}, data ${dir}; ${onServer ? `Temporal server v1.32.2 on that PostgreSQL at ${temporal.address}` : `Temporal dev server in memory on :${temporalPort}`})`);
     return {
       databaseUrl: pg.url,
       temporalAddress: temporal.address,
@@ -224,7 +229,7 @@ export function cpuLine(
 ): string {
   const now = servers.cpuSeconds();
   const parts = [first];
-  if (now && before.servers) parts.push(`Temporal dev server ${(now.temporal - before.servers.temporal).toFixed(1)} s`, `PostgreSQL ${(now.postgres - before.servers.postgres).toFixed(1)} s`);
+  if (now && before.servers) parts.push(`${process.env.RCM_BENCH_TEMPORAL === 'server' ? 'Temporal server' : 'Temporal dev server'} ${(now.temporal - before.servers.temporal).toFixed(1)} s`, `PostgreSQL ${(now.postgres - before.servers.postgres).toFixed(1)} s`);
   return `CPU used over ${(wallMs / 1000).toFixed(1)} s wall: ${parts.join(', ')}`;
 }
 

@@ -31,7 +31,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Knex } from 'knex';
 import { startServers, attach, eventually, percentile, intArg, cpuSample, cpuLine, loadLine, MB, type Env, type ServerInfo, type Servers } from './env';
-import { createInbound, type IngestReport } from '../activities/inbound';
+import { createInbound, type IngestReport } from '../ingest/inbound';
 import { createDb } from '../db/knex';
 import { generate835, type Generate835Options } from '../x12/generate-835';
 import { tfesiClaim } from '../test/fixtures';

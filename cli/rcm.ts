@@ -6,10 +6,12 @@ import { EXIT_INTERNAL, registerCommand, runCli } from './main';
 import { scrubCommand } from './scrub';
 import { eraCommand } from './era';
 import { usersCommand } from './users';
+import { importCommand } from './import';
 
 registerCommand(scrubCommand);
 registerCommand(eraCommand);
 registerCommand(usersCommand);
+registerCommand(importCommand);
 // Further subcommands plug in here.
 
 // `rcm scrub … | head` closes the pipe early: that is not an error.

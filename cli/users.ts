@@ -44,7 +44,7 @@ const flag = (args: string[], name: string): boolean => {
   return i >= 0;
 };
 
-function databaseUrl(explicit: string | undefined): { url: string; where: string } {
+export function databaseUrl(explicit: string | undefined): { url: string; where: string } {
   const url = explicit ?? process.env.DATABASE_URL;
   if (url) {
     let where = 'DATABASE_URL';

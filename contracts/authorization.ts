@@ -5,10 +5,32 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ServiceDate, Text, WorkflowDate } from '../domain/primitives';
+import { ServiceDate, Text, WorkflowDate, X12Text } from '../domain/primitives';
 import { Approach, BusinessId, IsoDate, Laterality, Region } from '../domain/claim-document';
 import { AuthFamily, AuthPackage, levelsOutsideRegion, type Finding } from '../domain/authorization';
-import type { AuthorizationResponse278 } from '../activities/gateway/eligibility-auth';
+
+/** The payer's answer to a 278 request or inquiry, as the gateway (simulator or clearinghouse) delivers it. */
+export type AuthDecision = 'approved' | 'pended' | 'denied';
+export type DenialReason = 'medical_necessity' | 'administrative' | 'not_covered' | 'frequency';
+
+export type AuthorizationResponse278 = {
+  requestId: string;
+  authId: string;
+  payerId: string;
+  decision: AuthDecision;
+  /** REF*BB, else HCR02. */
+  authNumber?: string;
+  validFrom?: string;
+  validTo?: string;
+  visitsAuthorized?: number;
+  denialReason?: DenialReason;
+  /** The payer's reason text (no PHI). */
+  reason?: string;
+  /** The payer's decision date (AUTH-5 clocks start here): DTP*102, else the day it was received. */
+  decidedOn: string;
+  /** The payer's 278 response as received (X12 text, 005010X217). */
+  raw: string;
+};
 
 export const authorizationWorkflowId = (authId: string): string => `auth:${authId}`;
 
@@ -31,7 +53,7 @@ export const AuthorizationRequest = z
     authId: BusinessId,
     practiceId: BusinessId,
     payerId: BusinessId,
-    patientId: Text(80, 1),
+    patientId: X12Text(80, 1),
     providerNpi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
     family: AuthFamily,
     cpts: z.array(z.string().regex(/^[A-Z0-9]{5}$/, 'CPT/HCPCS is 5 characters')).min(1).max(20),

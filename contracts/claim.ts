@@ -7,6 +7,8 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClaimDocument } from '../domain/claim-document';
 import type { ClaimPayment } from '../domain/remittance';
 import type { Inbox } from './inbox';
+import type { SearchAttributePair } from '@temporalio/common';
+import { CptCodes, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from './search-attributes';
 
 export const TASK_QUEUE = 'rcm';
 
@@ -43,7 +45,43 @@ export type ClaimWorkflowInput = {
   continueAsNewAfterEvents?: number;
   /** Set on continue-as-new: everything the claim knows, as plain JSON. */
   carried?: ClaimCarriedState;
+  /**
+   * A claim already submitted by another system (bulk import, `rcm import claims`): it is not
+   * scrubbed or sent again; its submission is recorded as it happened and the AR-1/AR-2 follow-up
+   * counts from `submittedAt` (the real date), so touches already due come due at once.
+   */
+  imported?: ImportedSubmission;
 };
+
+export type ImportedSubmission = {
+  /** When the other system sent the 837P (ISO instant). */
+  submittedAt: string;
+  /** The payer's claim control number (CLP07 / 277CA), when the old system has it: a later replacement claim (frequency 7) needs it. */
+  payerClaimControlNumber?: string;
+};
+
+/**
+ * How every client starts a claim (POST /api/claims, bulk import): its workflow id, a summary the
+ * Temporal UI shows (no PHI: claim id, payer, DOS, CPTs) and the search attributes it is found by.
+ */
+export function claimWorkflowStartOptions(input: ClaimWorkflowInput) {
+  const claim = input.claim;
+  return {
+    taskQueue: TASK_QUEUE,
+    workflowId: claimWorkflowId(claim.claimId),
+    args: [input] as [ClaimWorkflowInput],
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    staticSummary: `Claim ${claim.claimId} · ${claim.payerId} · DOS ${claim.serviceDate} · ${claim.lines.map((l) => l.cpt).join(', ')}${input.imported ? ' · imported' : ''}`,
+    typedSearchAttributes: [
+      { key: RcmKind, value: 'claim' },
+      { key: RcmStatus, value: 'charge_entered' },
+      { key: PracticeId, value: claim.practiceId },
+      { key: PayerId, value: claim.payerId },
+      { key: ProviderNpi, value: claim.renderingNpi },
+      { key: CptCodes, value: [...new Set(claim.lines.map((l) => l.cpt))] },
+    ] as SearchAttributePair[],
+  };
+}
 
 /** A run's history length after which a claim continues as new at its next safe point. */
 export const CLAIM_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
@@ -69,6 +107,8 @@ export type ClaimCarriedState = {
   openLineDenials: number;
   lineDeniedCents: number;
   payerControlNumber?: string;
+  /** An imported claim whose submission elsewhere stands for this loop's scrub and send (cleared once used). */
+  importedSubmissionPending?: boolean;
   /** ERA claim payments already taken (remittanceKey#seq): a redelivery after the hand-over is still ignored. */
   seenDeliveries: string[];
   /** Work items whose completion was applied: a repeated completion is ignored. */

@@ -5,7 +5,7 @@
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
-import { ServiceDate, Text } from '../domain/primitives';
+import { ServiceDate, Text, X12Text } from '../domain/primitives';
 import { Approach, BusinessId, IsoDate, Laterality, Region } from '../domain/claim-document';
 import { AuthPackage, levelsOutsideRegion, type Finding } from '../domain/authorization';
 import type { EligibilityCheckKind } from '../domain/eligibility';
@@ -21,8 +21,8 @@ export const Appointment = z
     appointmentId: BusinessId,
     practiceId: BusinessId,
     payerId: BusinessId,
-    patientId: Text(80, 1),
-    memberId: Text(80, 1).optional(),
+    patientId: X12Text(80, 1),
+    memberId: X12Text(80, 1).optional(),
     providerNpi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
     serviceDate: ServiceDate,
     cpts: z.array(z.string().regex(/^[A-Z0-9]{5}$/, 'CPT/HCPCS is 5 characters')).min(1).max(20),

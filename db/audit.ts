@@ -17,7 +17,7 @@
  */
 import type { Knex } from 'knex';
 import { codeGapFromFix, estimatedCents, familyOfRule, missedCentsForGap, type AuditFamily, type AuditRow, type GapKind } from '../domain/audit';
-import { loadFeeSchedule } from '../activities/payers';
+import { loadFeeSchedule } from './payers';
 
 export type AuditQuery = { practiceId: string; year: number; asOf: string };
 
@@ -36,8 +36,11 @@ async function rows(ctx: Ctx, sql: string, bindings: unknown[]): Promise<any[]> 
 }
 const claimBindings = (ctx: Ctx) => [ctx.practiceId, ctx.from, ctx.to];
 
-function fig(family: AuditFamily, ruleId: string, metric: string, kind: GapKind, occurrences: unknown, dollarsCents: unknown): AuditRow {
-  return { family, ruleId, metric, kind, occurrences: n(occurrences), dollarsCents: n(dollarsCents) };
+/** `claimIds`: the claims behind the figure (the dashboard's drill-down), when it is about claims. */
+function fig(family: AuditFamily, ruleId: string, metric: string, kind: GapKind, occurrences: unknown, dollarsCents: unknown, claimIds?: unknown): AuditRow {
+  const row: AuditRow = { family, ruleId, metric, kind, occurrences: n(occurrences), dollarsCents: n(dollarsCents) };
+  if (claimIds !== undefined) row.claimIds = ((claimIds as string[] | null) ?? []).filter(Boolean);
+  return row;
 }
 
 // ------------------------------------------------------------------ DEN
@@ -47,7 +50,7 @@ async function denials(ctx: Ctx): Promise<AuditRow[]> {
   // two occurrences but its billed amount once.
   const byKind = await rows(
     ctx,
-    `select category, kind, sum(cnt)::int as occurrences, coalesce(sum(billed), 0)::bigint as dollars from (
+    `select category, kind, array_agg(claim_id) as claim_ids, sum(cnt)::int as occurrences, coalesce(sum(billed), 0)::bigint as dollars from (
        select d.claim_id, d.category, d.kind, count(*) as cnt, max(c.billed_cents) as billed
        from denials d join claims c on c.claim_id = d.claim_id
        where ${CLAIM_IN_YEAR}
@@ -55,29 +58,29 @@ async function denials(ctx: Ctx): Promise<AuditRow[]> {
      group by category, kind`,
     claimBindings(ctx),
   );
-  for (const r of byKind) out.push(fig('DEN', 'DEN-2', `denied_${r.category}_${r.kind}`, 'denied', r.occurrences, r.dollars));
+  for (const r of byKind) out.push(fig('DEN', 'DEN-2', `denied_${r.category}_${r.kind}`, 'denied', r.occurrences, r.dollars, r.claim_ids));
 
   // DEN-3 (soft: corrected claim within 5 business days) and DEN-4 (hard, appealable: appeal within
   // 30 days of the denial date). Deadline from denials.action_due; the claim's dollars count while
   // the denial was not later paid.
   const [soft] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum(c.billed_cents) filter (where d.status <> 'resolved_paid'), 0)::bigint as dollars
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents) filter (where d.status <> 'resolved_paid'), 0)::bigint as dollars
      from denials d join claims c on c.claim_id = d.claim_id
      where ${CLAIM_IN_YEAR} and d.category = 'soft' and d.action_due is not null and d.action_due < ?::date
        and not exists (select 1 from claim_versions v where v.claim_id = d.claim_id and v.created_at >= d.received_at and ${utcDate('v.created_at')} <= d.action_due)`,
     [...claimBindings(ctx), ctx.asOf],
   );
-  out.push(fig('DEN', 'DEN-3', 'soft_denial_not_corrected_in_5_business_days', 'at_risk', soft.occurrences, soft.dollars));
+  out.push(fig('DEN', 'DEN-3', 'soft_denial_not_corrected_in_5_business_days', 'at_risk', soft.occurrences, soft.dollars, soft.claim_ids));
   const [hard] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum(c.billed_cents) filter (where d.status <> 'resolved_paid'), 0)::bigint as dollars
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents) filter (where d.status <> 'resolved_paid'), 0)::bigint as dollars
      from denials d join claims c on c.claim_id = d.claim_id
      where ${CLAIM_IN_YEAR} and d.category = 'hard' and d.action_due is not null and d.action_due < ?::date
        and not exists (select 1 from claim_events e where e.claim_id = d.claim_id and e.to_status = 'appealed' and e.at >= d.received_at and ${utcDate('e.at')} <= d.action_due)`,
     [...claimBindings(ctx), ctx.asOf],
   );
-  out.push(fig('DEN', 'DEN-4', 'hard_denial_not_appealed_in_30_days', 'at_risk', hard.occurrences, hard.dollars));
+  out.push(fig('DEN', 'DEN-4', 'hard_denial_not_appealed_in_30_days', 'at_risk', hard.occurrences, hard.dollars, hard.claim_ids));
 
   // DEN-5: peer-to-peer for a medical-necessity denial not requested on time.
   out.push(...(await lateClaimItems(ctx, ['peer_to_peer'], 'DEN', 'peer_to_peer_late')));
@@ -97,10 +100,11 @@ async function denials(ctx: Ctx): Promise<AuditRow[]> {
        join claims c on c.claim_id = d.claim_id and c.practice_id = w.practice_id
        where c.service_date >= ?::date and c.service_date < ?::date
      )
-     select (select count(*) from items)::int as occurrences, (select coalesce(sum(billed_cents), 0) from denied_claims)::bigint as dollars`,
+     select (select count(*) from items)::int as occurrences, (select coalesce(sum(billed_cents), 0) from denied_claims)::bigint as dollars,
+            (select array_agg(claim_id) from denied_claims) as claim_ids`,
     [ctx.practiceId, ctx.from, ctx.to, ctx.from, ctx.to],
   );
-  out.push(fig('DEN', 'DEN-7', 'recurring_denial_pattern', 'denied', patterns.occurrences, patterns.dollars));
+  out.push(fig('DEN', 'DEN-7', 'recurring_denial_pattern', 'denied', patterns.occurrences, patterns.dollars, patterns.claim_ids));
   return out;
 }
 
@@ -108,13 +112,13 @@ async function denials(ctx: Ctx): Promise<AuditRow[]> {
 async function lateClaimItems(ctx: Ctx, kinds: string[], family: AuditFamily, metric: string, dollars = 'w.dollars_at_risk_cents'): Promise<AuditRow[]> {
   const found = await rows(
     ctx,
-    `select w.rule_id, count(*)::int as occurrences, coalesce(sum(${dollars}), 0)::bigint as dollars
+    `select w.rule_id, array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(${dollars}), 0)::bigint as dollars
      from work_items w join claims c on c.claim_id = w.entity_id
      where w.entity_type = 'claim' and w.kind in (${kinds.map(() => '?').join(', ')}) and ${CLAIM_IN_YEAR} and ${LATE}
      group by w.rule_id`,
     [...kinds, ...claimBindings(ctx), ctx.asOf],
   );
-  return found.filter((r) => familyOfRule(r.rule_id ?? '') === family).map((r) => fig(family, r.rule_id, metric, 'at_risk', r.occurrences, r.dollars));
+  return found.filter((r) => familyOfRule(r.rule_id ?? '') === family).map((r) => fig(family, r.rule_id, metric, 'at_risk', r.occurrences, r.dollars, r.claim_ids));
 }
 
 // ------------------------------------------------------------------ POST
@@ -123,21 +127,21 @@ async function posting(ctx: Ctx): Promise<AuditRow[]> {
   // POST-2…POST-5: paid below the contract (variance = expected − paid, > 0 is an underpayment).
   const [under] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum(p.variance_cents), 0)::bigint as dollars
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(p.variance_cents), 0)::bigint as dollars
      from payments p join claims c on c.claim_id = p.claim_id where ${CLAIM_IN_YEAR} and p.variance_cents > 0`,
     claimBindings(ctx),
   );
-  out.push(fig('POST', 'POST-5', 'underpaid_vs_contract', 'underpaid', under.occurrences, under.dollars));
+  out.push(fig('POST', 'POST-5', 'underpaid_vs_contract', 'underpaid', under.occurrences, under.dollars, under.claim_ids));
   // POST-5: dispute not opened within 5 business days of the ERA.
   out.push(...(await lateClaimItems(ctx, ['underpayment_dispute'], 'POST', 'dispute_not_opened_in_5_business_days', `coalesce((w.detail->>'underpaidCents')::bigint, w.dollars_at_risk_cents)`)));
   // POST-1: ERA posted more than one business day after receipt.
   const [lag] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum(p.paid_cents), 0)::bigint as dollars
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(p.paid_cents), 0)::bigint as dollars
      from payments p join claims c on c.claim_id = p.claim_id where ${CLAIM_IN_YEAR} and p.posting_lag_business_days > 1`,
     claimBindings(ctx),
   );
-  out.push(fig('POST', 'POST-1', 'posted_after_1_business_day', 'at_risk', lag.occurrences, lag.dollars));
+  out.push(fig('POST', 'POST-1', 'posted_after_1_business_day', 'at_risk', lag.occurrences, lag.dollars, lag.claim_ids));
   // POST-7: posted payments vs bank deposit differences (reconciliation items).
   const [recon] = await rows(
     ctx,
@@ -155,10 +159,10 @@ async function charges(ctx: Ctx): Promise<AuditRow[]> {
   const out: AuditRow[] = [];
   const [lag] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum(c.billed_cents), 0)::bigint as dollars from claims c where ${CLAIM_IN_YEAR} and c.charge_lag_days > 7`,
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents), 0)::bigint as dollars from claims c where ${CLAIM_IN_YEAR} and c.charge_lag_days > 7`,
     claimBindings(ctx),
   );
-  out.push(fig('CHG', 'CHG-1', 'charge_lag_over_7_days', 'at_risk', lag.occurrences, lag.dollars));
+  out.push(fig('CHG', 'CHG-1', 'charge_lag_over_7_days', 'at_risk', lag.occurrences, lag.dollars, lag.claim_ids));
   // CHG-2: completed appointments with no charge; dollars estimated at the payer's allowables.
   const missing = await rows(
     ctx,
@@ -174,11 +178,11 @@ async function charges(ctx: Ctx): Promise<AuditRow[]> {
   // CHG-3 / CRED-7: claims held because the provider was not credentialed/enrolled on the DOS.
   const [held] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum(c.billed_cents), 0)::bigint as dollars from claims c
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents), 0)::bigint as dollars from claims c
      where ${CLAIM_IN_YEAR} and exists (select 1 from claim_events e where e.claim_id = c.claim_id and e.to_status = 'held')`,
     claimBindings(ctx),
   );
-  out.push(fig('CHG', 'CHG-3', 'claims_held_for_credentials', 'at_risk', held.occurrences, held.dollars));
+  out.push(fig('CHG', 'CHG-3', 'claims_held_for_credentials', 'at_risk', held.occurrences, held.dollars, held.claim_ids));
   return out;
 }
 
@@ -195,39 +199,40 @@ async function submission(ctx: Ctx): Promise<AuditRow[]> {
      group by c.claim_id`,
     claimBindings(ctx),
   );
-  out.push(fig('SUB', 'SUB-1', 'claims_with_scrub_errors_first_pass', 'at_risk', firstPass.length, firstPass.reduce((s, r) => s + n(r.billed), 0)));
-  const byRule = new Map<string, { claims: number; dollars: number }>();
+  out.push(fig('SUB', 'SUB-1', 'claims_with_scrub_errors_first_pass', 'at_risk', firstPass.length, firstPass.reduce((s, r) => s + n(r.billed), 0), firstPass.map((r) => r.claim_id)));
+  const byRule = new Map<string, { claims: number; dollars: number; ids: string[] }>();
   for (const r of firstPass) {
     const rules = new Set<string>(
       (r.findings as unknown[]).flatMap((list) => (Array.isArray(list) ? list : [])).filter((f: any) => f?.severity === 'error' || f?.severity === undefined).map((f: any) => String(f?.ruleId ?? '')),
     );
     for (const ruleId of rules) {
       if (!familyOfRule(ruleId)) continue;
-      const acc = byRule.get(ruleId) ?? { claims: 0, dollars: 0 };
+      const acc = byRule.get(ruleId) ?? { claims: 0, dollars: 0, ids: [] };
+      acc.ids.push(r.claim_id);
       acc.claims += 1;
       acc.dollars += n(r.billed);
       byRule.set(ruleId, acc);
     }
   }
-  for (const [ruleId, acc] of byRule) out.push(fig(familyOfRule(ruleId)!, ruleId, 'scrub_error_first_pass', 'at_risk', acc.claims, acc.dollars));
+  for (const [ruleId, acc] of byRule) out.push(fig(familyOfRule(ruleId)!, ruleId, 'scrub_error_first_pass', 'at_risk', acc.claims, acc.dollars, acc.ids));
 
   // SUB-4: the timely-filing window closed before the claim was accepted.
   const [expired] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum(c.billed_cents), 0)::bigint as dollars from claims c
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents), 0)::bigint as dollars from claims c
      where ${CLAIM_IN_YEAR} and (c.status = 'timely_filing_expired' or exists (select 1 from claim_events e where e.claim_id = c.claim_id and e.to_status = 'timely_filing_expired'))`,
     claimBindings(ctx),
   );
-  out.push(fig('SUB', 'SUB-4', 'timely_filing_expired', 'missed', expired.occurrences, expired.dollars));
+  out.push(fig('SUB', 'SUB-4', 'timely_filing_expired', 'missed', expired.occurrences, expired.dollars, expired.claim_ids));
   // SUB-5: front-end rejections (each rejection counts; the claim's dollars once).
   const [rejected] = await rows(
     ctx,
-    `select coalesce(sum(cnt), 0)::int as occurrences, coalesce(sum(billed), 0)::bigint as dollars from (
+    `select array_agg(claim_id) as claim_ids, coalesce(sum(cnt), 0)::int as occurrences, coalesce(sum(billed), 0)::bigint as dollars from (
        select c.claim_id, count(*) as cnt, max(c.billed_cents) as billed
        from claim_events e join claims c on c.claim_id = e.claim_id where ${CLAIM_IN_YEAR} and e.to_status = 'rejected' group by c.claim_id) x`,
     claimBindings(ctx),
   );
-  out.push(fig('SUB', 'SUB-5', 'rejected_by_clearinghouse_or_payer', 'at_risk', rejected.occurrences, rejected.dollars));
+  out.push(fig('SUB', 'SUB-5', 'rejected_by_clearinghouse_or_payer', 'at_risk', rejected.occurrences, rejected.dollars, rejected.claim_ids));
   return out;
 }
 
@@ -239,7 +244,7 @@ async function coding(ctx: Ctx): Promise<AuditRow[]> {
      where ${CLAIM_IN_YEAR} and (c.scrub_findings @> '[{"ruleId":"CODE-7"}]'::jsonb or c.scrub_findings @> '[{"ruleId":"CODE-11"}]'::jsonb)`,
     claimBindings(ctx),
   );
-  const acc = { 'CODE-7': { occurrences: 0, dollars: 0 }, 'CODE-11': { occurrences: 0, dollars: 0 } };
+  const acc = { 'CODE-7': { occurrences: 0, dollars: 0, ids: [] as string[] }, 'CODE-11': { occurrences: 0, dollars: 0, ids: [] as string[] } };
   for (const c of claims) {
     const fees = await ctx.fees(c.payer_id, Number(String(c.service_date).slice(0, 4)));
     for (const f of (c.scrub_findings ?? []) as Array<{ ruleId: string; severity: string; message: string; fix?: string }>) {
@@ -248,12 +253,13 @@ async function coding(ctx: Ctx): Promise<AuditRow[]> {
       const gap = codeGapFromFix(f.fix);
       const a = acc[f.ruleId as 'CODE-7' | 'CODE-11'];
       a.occurrences += 1;
+      a.ids.push(c.claim_id);
       a.dollars += gap ? missedCentsForGap(gap, fees) : 0;
     }
   }
   return [
-    fig('CODE', 'CODE-7', 'guidance_documented_not_billed', 'missed', acc['CODE-7'].occurrences, acc['CODE-7'].dollars),
-    fig('CODE', 'CODE-11', 'em_under_coded', 'missed', acc['CODE-11'].occurrences, acc['CODE-11'].dollars),
+    fig('CODE', 'CODE-7', 'guidance_documented_not_billed', 'missed', acc['CODE-7'].occurrences, acc['CODE-7'].dollars, acc['CODE-7'].ids),
+    fig('CODE', 'CODE-11', 'em_under_coded', 'missed', acc['CODE-11'].occurrences, acc['CODE-11'].dollars, acc['CODE-11'].ids),
   ];
 }
 
@@ -265,23 +271,23 @@ async function receivables(ctx: Ctx): Promise<AuditRow[]> {
   // AR-5: no payment 90 days after the first submission, still with the payer (denials are under DEN).
   const [unpaid] = await rows(
     ctx,
-    `select count(*)::int as occurrences, coalesce(sum(c.dollars_at_risk_cents), 0)::bigint as dollars from claims c
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.dollars_at_risk_cents), 0)::bigint as dollars from claims c
      where ${CLAIM_IN_YEAR} and c.status in ('submitted', 'acknowledged', 'rejected', 'needs_correction', 'held', 'charge_entered', 'scrubbed')
        and (select min(s.submitted_at) from submissions s where s.claim_id = c.claim_id and s.coverage_priority = 'primary') < (?::date - 90)
        and not exists (select 1 from payments p where p.claim_id = c.claim_id and p.paid_cents > 0)`,
     [...claimBindings(ctx), ctx.asOf],
   );
-  out.push(fig('AR', 'AR-5', 'unpaid_over_90_days', 'at_risk', unpaid.occurrences, unpaid.dollars));
+  out.push(fig('AR', 'AR-5', 'unpaid_over_90_days', 'at_risk', unpaid.occurrences, unpaid.dollars, unpaid.claim_ids));
   // AR-6: approved write-offs: the closing event "written off $X.XX (AR-6, …)", or a partial one's event "written off $X.XX (AR-6 partial, …)".
   const [writeOffs] = await rows(
     ctx,
-    `select count(*)::int as occurrences,
+    `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences,
             coalesce(sum(round((substring(e.detail->>'note' from '^written off \\$([0-9]+\\.[0-9]{2})'))::numeric * 100)), 0)::bigint as dollars
      from claim_events e join claims c on c.claim_id = e.claim_id
      where ${CLAIM_IN_YEAR} and e.detail->>'note' ~ '^written off \\$[0-9]+\\.[0-9]{2}'`,
     claimBindings(ctx),
   );
-  out.push(fig('AR', 'AR-6', 'written_off', 'written_off', writeOffs.occurrences, writeOffs.dollars));
+  out.push(fig('AR', 'AR-6', 'written_off', 'written_off', writeOffs.occurrences, writeOffs.dollars, writeOffs.claim_ids));
   // AR-1…AR-5: follow-up touches done late or not at all.
   out.push(...(await lateClaimItems(ctx, AR_TOUCH_KINDS, 'AR', 'follow_up_touch_overdue')));
   return out;

@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Knex } from 'knex';
 import { createDb } from './knex';
-import { arAging, comingDeadlines, practiceKpis, practiceToday, searchClaims } from './kpis';
+import { arAging, comingDeadlines, NOT_AR, OPEN_AR_SQL, practiceKpis, practiceToday, searchClaims } from './kpis';
+import { denialMatrix, monthlyTrends, providerKpis } from './charts';
 import { addCalendarDays } from '../domain/business-days';
 
 let db: Knex;
@@ -36,13 +37,20 @@ beforeAll(async () => {
   ]);
   const remittanceKey = `MEDICARE:${stamp}`;
   await db('remittances').insert({ remittance_key: remittanceKey, payer_id: 'MEDICARE', trace_number: stamp, payment_date: day(-20), adjudication_date: day(-21), total_paid_cents: 160000, claim_count: 2, source: 'api-json', received_at: new Date() });
-  const [c] = await db('payments').insert({ claim_id: id('C'), remittance_key: remittanceKey, claim_status_code: '1', charged_cents: 200000, paid_cents: 100000, patient_responsibility_cents: 20000, payment_date: day(-20), posted_at: new Date(), posting_lag_business_days: 1 }).returning('id');
+  // C was paid $200.00 below the contract (POST-5 variance), not recovered yet.
+  const [c] = await db('payments').insert({ claim_id: id('C'), remittance_key: remittanceKey, claim_status_code: '1', charged_cents: 200000, paid_cents: 100000, patient_responsibility_cents: 20000, variance_cents: 20000, payment_date: day(-20), posted_at: new Date(), posting_lag_business_days: 1 }).returning('id');
   const [d] = await db('payments').insert({ claim_id: id('D'), remittance_key: remittanceKey, claim_status_code: '1', charged_cents: 80000, paid_cents: 60000, patient_responsibility_cents: 10000, payment_date: day(-60), posted_at: new Date(), posting_lag_business_days: 3 }).returning('id');
   await db('adjustments').insert([
     { payment_id: c.id, line_number: 1, group_code: 'CO', carc: '45', amount_cents: 30000 },
     { payment_id: c.id, line_number: 1, group_code: 'PR', carc: '2', amount_cents: 20000 },
     { payment_id: d.id, line_number: 1, group_code: 'CO', carc: '45', amount_cents: 10000 },
   ]);
+  // B denied twice before by the same payer for the same CPT and CARC: a DEN-7 pattern (3 in 30 days), still one denied claim.
+  for (const [k, at] of [['1', -12], ['2', -25]] as const) {
+    await db('denials').insert({ claim_id: id('B'), practice_id: practiceId, payer_id: 'COMMERCIAL', remittance_key: `COMMERCIAL:${stamp}:${k}`, cpt_codes: ['64493'], carc: '50', category: 'soft', kind: 'medical_necessity', denial_date: day(at), received_at: new Date() });
+  }
+  // D closed 30 days ago by an approved write-off of $150.00 (AR-6).
+  await db('claim_events').insert({ claim_id: id('D'), at: new Date(`${day(-30)}T15:00:00Z`), actor: 'approver', from_status: 'partially_paid', to_status: 'closed', detail: { note: 'written off $150.00 (AR-6, requested by biller)' }, idempotency_key: `${id('D')}:closed` });
   await db('denials').insert({ claim_id: id('B'), practice_id: practiceId, payer_id: 'COMMERCIAL', remittance_key: `COMMERCIAL:${stamp}`, cpt_codes: ['64493'], carc: '50', category: 'soft', kind: 'medical_necessity', denial_date: day(-5), received_at: new Date(), appeal_deadline: day(3) });
   const sub = (x: string, status: string, at: number, n: number) => ({ claim_id: id(x), claim_version: 1, payer_id: 'MEDICARE', interchange_control_number: n, gateway: 'simulator', status, submitted_at: new Date(`${day(at)}T15:00:00Z`), idempotency_key: `${id(x)}:${n}` });
   await db('submissions').insert([sub('A', 'accepted', -8, 1), sub('B', 'rejected', -40, 2), sub('B', 'accepted', -38, 3), sub('C', 'accepted', -95, 4), sub('D', 'accepted', -110, 5)]);
@@ -69,6 +77,10 @@ describe('db/kpis.ts over a hand-computed practice', () => {
     expect(kpis['Charge lag']).toMatchObject({ value: 3.5, band: 'watch' });
     // Posting lags 1 and 3 business days → 2.
     expect(kpis['Posting lag']).toMatchObject({ value: 2, band: 'watch' });
+    // C's $200.00 below the contract, nothing paid after it: 0% recovered (target ≥ 80%).
+    expect(kpis['Underpayments']).toMatchObject({ value: 20000, unit: 'dollars', band: 'bad', detail: 'recovered $0 (0%) on 1 claims' });
+    // D's approved write-off of $150.00; no timely-filing write-off.
+    expect(kpis['Write-offs']).toMatchObject({ value: 15000, unit: 'dollars', band: 'good', detail: 'approved (AR-6) $150; timely filing $0' });
     for (const k of Object.values(kpis)) expect(k.definition.length).toBeGreaterThan(20);
   });
 
@@ -104,5 +116,32 @@ describe('db/kpis.ts over a hand-computed practice', () => {
     expect(await ids('64484')).toEqual([id('A')]);
     expect(await ids('held')).toEqual([id('G')]);
     expect(await searchClaims(db, id('A'), ['demo-north'])).toEqual([]);
+  });
+
+  it('12-month trends: collections by payment month, denied claims by denial month, days in AR at the month end (today for this month)', async () => {
+    const t = await monthlyTrends(db, practiceId, today);
+    expect(t).toHaveLength(12);
+    expect(t.at(-1)!.month).toBe(today.slice(0, 7));
+    const month = (d: string) => t.find((m) => m.month === d.slice(0, 7))!;
+    expect(month(day(-20)).collectionsCents).toBe(100000);
+    expect(month(day(-60)).collectionsCents).toBe(60000);
+    expect(t.reduce((s, m) => s + m.collectionsCents, 0)).toBe(160000);
+    expect(month(day(-5)).deniedClaims).toBe(1);
+    // Today: open AR 2,000.00 (A 1,000, B 500, C 2,000 − 1,200 − 300; D closed 30 days ago), charges of 90 days 1,800.00 → 100 days, as the KPI.
+    expect(t.at(-1)).toMatchObject({ openArCents: 200000, daysInAr: 100 });
+    // Before D closed (31 days ago) its 800.00 − 600 − 100 − 100 = 0.00 was still open: the same AR, never negative.
+    expect(t.every((m) => m.openArCents >= 0)).toBe(true);
+  });
+
+  it('denials by CPT × payer × CARC: three CARC 50 denials of 64493 by COMMERCIAL in 30 days are a DEN-7 pattern; the claim billed once', async () => {
+    expect(await denialMatrix(db, practiceId, today)).toEqual([
+      { cpt: '64493', payerId: 'COMMERCIAL', carc: '50', denials: 3, claims: 1, billedCents: 50000, lastDenialDate: day(-5), den7Pattern: true },
+    ]);
+  });
+
+  it('KPIs per provider: the practice figures of the one rendering provider', async () => {
+    expect(await providerKpis(db, practiceId, today, OPEN_AR_SQL, NOT_AR)).toEqual([
+      { npi: '1582736496', name: 'Dr. KPI Test', claims90: 3, charges90Cents: 180000, openArCents: 200000, daysInAr: 100, arOver90: 25, denialRate: 33.3 },
+    ]);
   });
 });

@@ -14,7 +14,8 @@ export type Kpi = {
   /** The heading the dashboard shows. */
   name: string;
   value: number | null;
-  unit: 'days' | 'percent' | 'business days';
+  /** `dollars`: the value is in cents. */
+  unit: 'days' | 'percent' | 'business days' | 'dollars';
   definition: string;
   target: string;
   band: Band;
@@ -23,7 +24,7 @@ export type Kpi = {
 };
 
 /** Claims in these statuses are not (yet, or any more) receivables. */
-const NOT_AR = ['charge_entered', 'needs_correction', 'held', 'scrubbed', 'closed', 'timely_filing_expired'];
+export const NOT_AR = ['charge_entered', 'needs_correction', 'held', 'scrubbed', 'closed', 'timely_filing_expired'];
 /** Not yet accepted by a payer: the timely-filing clock still matters. */
 const BEFORE_FILING = ['charge_entered', 'needs_correction', 'held', 'scrubbed', 'rejected'];
 
@@ -36,7 +37,7 @@ const bandOf = (v: number | null, good: (v: number) => boolean, bad: (v: number)
 const n = (v: unknown) => Number(v ?? 0);
 
 /** Open AR per claim: billed − payer paid − patient responsibility − contractual (CO) adjustments, never below 0. Bindings: practiceId, NOT_AR. */
-const OPEN_AR_SQL = `select c.claim_id, c.payer_id, c.service_date,
+export const OPEN_AR_SQL = `select c.claim_id, c.payer_id, c.service_date, c.rendering_npi,
             greatest(c.billed_cents - coalesce(sum(p.paid_cents + p.patient_responsibility_cents), 0) - coalesce(sum(co.co_cents), 0), 0)::bigint as balance
        from claims c
        left join payments p on p.claim_id = c.claim_id
@@ -130,6 +131,37 @@ export async function practiceKpis(db: Knex, practiceId: string, today: string):
   ).rows;
   const postingLag = post.avg === null ? null : Math.round(Number(post.avg) * 10) / 10;
 
+  // Underpayments (POST-5): variance found on payments dated in the last 12 months, and what later
+  // payments on the same claim recovered (capped at what was found per claim).
+  const [under] = (
+    await db.raw(
+      `with found as (
+         select p.claim_id, min(p.id) as first_id, sum(p.variance_cents) as found
+           from payments p join claims c on c.claim_id = p.claim_id
+          where c.practice_id = ? and p.variance_cents > 0 and p.payment_date > ?::date - 365
+          group by p.claim_id)
+       select coalesce(sum(f.found), 0) as found, count(*) as claims,
+              (select count(*) from payments p join claims c on c.claim_id = p.claim_id where c.practice_id = ? and p.payment_date > ?::date - 365) as payments,
+              coalesce(sum(least(f.found, (select coalesce(sum(l.paid_cents), 0) from payments l where l.claim_id = f.claim_id and l.id > f.first_id))), 0) as recovered
+         from found f`,
+      [practiceId, today, practiceId, today],
+    )
+  ).rows;
+  const recoveredPct = pct(n(under.recovered), n(under.found));
+  // Write-offs: approved AR-6 write-offs (their claim event "written off $X.XX") and claims whose
+  // timely-filing window expired unpaid (SUB-4, their billed amount), in the last 12 months.
+  const [wo] = (
+    await db.raw(
+      `select coalesce(sum(round((substring(e.detail->>'note' from '^written off \\$([0-9]+\\.[0-9]{2})'))::numeric * 100)) filter (where e.detail->>'note' ~ '^written off \\$[0-9]+\\.[0-9]{2}'), 0) as approved,
+              coalesce(sum(c.billed_cents) filter (where e.to_status = 'timely_filing_expired' and e.from_status <> 'timely_filing_expired'), 0) as timely_filing,
+              count(*) as events
+         from claim_events e join claims c on c.claim_id = e.claim_id
+        where c.practice_id = ? and e.at > ?::date - 365`,
+      [practiceId, today],
+    )
+  ).rows;
+  const writeOffs = n(wo.approved) + n(wo.timely_filing);
+
   const dollars = (c: number) => `$${(c / 100).toLocaleString('en-US', { maximumFractionDigits: 0 })}`;
   return [
     {
@@ -173,6 +205,18 @@ export async function practiceKpis(db: Knex, practiceId: string, today: string):
       definition: 'Business days from ERA receipt to posting, average over payments posted in the last 90 days.',
       band: bandOf(postingLag, (v) => v <= 1, (v) => v > 3),
       detail: `${n(post.payments)} payments`,
+    },
+    {
+      key: 'underpayments', name: 'Underpayments', value: n(under.payments) ? n(under.found) : null, unit: 'dollars', target: 'recovered ≥ 80% of found',
+      definition: 'Paid below the contract (POST-5 variance) on payments dated in the last 12 months, and the share later payments on those claims recovered.',
+      band: !n(under.payments) ? 'no_data' : n(under.found) === 0 ? 'good' : bandOf(recoveredPct, (v) => v >= 80, (v) => v < 50),
+      detail: `recovered ${dollars(n(under.recovered))}${recoveredPct === null ? '' : ` (${recoveredPct}%)`} on ${n(under.claims)} claims`,
+    },
+    {
+      key: 'write_offs', name: 'Write-offs', value: n(wo.events) ? writeOffs : null, unit: 'dollars', target: 'timely-filing write-offs = $0',
+      definition: 'Dollars written off in the last 12 months: approved write-offs (AR-6) and claims whose timely-filing window expired unpaid (SUB-4).',
+      band: !n(wo.events) ? 'no_data' : n(wo.timely_filing) > 0 ? 'bad' : 'good',
+      detail: `approved (AR-6) ${dollars(n(wo.approved))}; timely filing ${dollars(n(wo.timely_filing))}`,
     },
   ];
 }
@@ -250,19 +294,22 @@ export async function comingDeadlines(db: Knex, practiceId: string, today: strin
   return out.sort((a, b) => a.daysLeft - b.daysLeft);
 }
 
-export type ClaimHit = { claimId: string; practiceId: string; payerId: string; patientId: string; serviceDate: string; status: string; cptCodes: string[]; billedCents: number };
+export type ClaimHit = { claimId: string; practiceId: string; payerId: string; patientId: string; patientName?: string; serviceDate: string; status: string; cptCodes: string[]; billedCents: number };
 
 /**
  * "Find a claim": one box matches a claim id (prefix), patient id, patient name (part), date of
  * service (YYYY-MM-DD or MM/DD/YYYY), payer, CPT or status, within the given practices; an empty
  * term lists the most recently entered claims.
  */
+/** The patient's name from the practice's patients table (the claim document carries only the id). */
+const PATIENT_NAME_SQL = `(select p.name from patients p where p.practice_id = c.practice_id and p.id = c.document->'patient'->>'id') as patient_name`;
+
 export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 'all', limit = 50): Promise<ClaimHit[]> {
   const term = q.trim();
   if (!term) {
     // No term: the most recently entered claims.
     const recent = db('claims as c')
-      .select('c.claim_id', 'c.practice_id', 'c.payer_id', db.raw(`c.document->'patient'->>'id' as patient_id`), db.raw('c.service_date::text as service_date'), 'c.status', 'c.cpt_codes', 'c.billed_cents')
+      .select('c.claim_id', 'c.practice_id', 'c.payer_id', db.raw(`c.document->'patient'->>'id' as patient_id`), db.raw('c.service_date::text as service_date'), 'c.status', 'c.cpt_codes', 'c.billed_cents', db.raw(PATIENT_NAME_SQL))
       .orderBy([{ column: 'c.created_at', order: 'desc' }, { column: 'c.claim_id' }])
       .limit(limit);
     if (practiceIds !== 'all') recent.whereIn('c.practice_id', practiceIds);
@@ -271,7 +318,7 @@ export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 
   const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(term);
   const date = /^\d{4}-\d{2}-\d{2}$/.test(term) ? term : us ? `${us[3]}-${us[1].padStart(2, '0')}-${us[2].padStart(2, '0')}` : undefined;
   const query = db('claims as c')
-    .select('c.claim_id', 'c.practice_id', 'c.payer_id', db.raw(`c.document->'patient'->>'id' as patient_id`), db.raw('c.service_date::text as service_date'), 'c.status', 'c.cpt_codes', 'c.billed_cents')
+    .select('c.claim_id', 'c.practice_id', 'c.payer_id', db.raw(`c.document->'patient'->>'id' as patient_id`), db.raw('c.service_date::text as service_date'), 'c.status', 'c.cpt_codes', 'c.billed_cents', db.raw(PATIENT_NAME_SQL))
     .where((w) => {
       w.where('c.claim_id', 'ilike', `${term.replace(/[%_\\]/g, '\\$&')}%`)
         .orWhereRaw(`c.document->'patient'->>'id' = ?`, [term])
@@ -279,8 +326,13 @@ export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 
         .orWhere('c.status', term.toLowerCase())
         .orWhereRaw('c.cpt_codes @> ?::text[]', [[term.toUpperCase()]]);
       if (date) w.orWhere('c.service_date', date);
-      if (term.length >= 3 && !date) {
-        w.orWhereExists((e) => e.select(db.raw('1')).from('patients as p').whereRaw(`p.practice_id = c.practice_id and p.id = c.document->'patient'->>'id'`).andWhere('p.name', 'ilike', `%${term.replace(/[%_\\]/g, '\\$&')}%`));
+      // Patient name: every word of the term (any order, "Last, First" too) in the practice's patients table.
+      const words = term.split(/[\s,]+/).filter((x) => x.length >= 2);
+      if (term.length >= 3 && !date && words.length) {
+        w.orWhereExists((e) => {
+          e.select(db.raw('1')).from('patients as p').whereRaw(`p.practice_id = c.practice_id and p.id = c.document->'patient'->>'id'`);
+          for (const word of words) e.andWhere('p.name', 'ilike', `%${word.replace(/[%_\\]/g, '\\$&')}%`);
+        });
       }
     })
     .orderBy([{ column: 'c.service_date', order: 'desc' }, { column: 'c.claim_id' }])
@@ -289,4 +341,17 @@ export async function searchClaims(db: Knex, q: string, practiceIds: string[] | 
   return (await query).map(hit);
 }
 
-const hit = (r: Record<string, any>): ClaimHit => ({ claimId: r.claim_id, practiceId: r.practice_id, payerId: r.payer_id, patientId: r.patient_id, serviceDate: r.service_date, status: r.status, cptCodes: r.cpt_codes, billedCents: n(r.billed_cents) });
+const hit = (r: Record<string, any>): ClaimHit => ({ claimId: r.claim_id, practiceId: r.practice_id, payerId: r.payer_id, patientId: r.patient_id, patientName: r.patient_name ?? undefined, serviceDate: r.service_date, status: r.status, cptCodes: r.cpt_codes, billedCents: n(r.billed_cents) });
+
+export type Activity = { claimId: string; from: string | null; to: string; at: string; actor: string };
+
+/** The practice's latest claim moves (status changes), newest first: the dashboard's live feed. */
+export async function recentActivity(db: Knex, practiceId: string, limit = 10): Promise<Activity[]> {
+  const rows = await db('claim_events as e')
+    .join('claims as c', 'c.claim_id', 'e.claim_id')
+    .where('c.practice_id', practiceId)
+    .orderBy('e.id', 'desc')
+    .limit(limit)
+    .select('e.claim_id', 'e.from_status', 'e.to_status', 'e.at', 'e.actor');
+  return rows.map((r: Record<string, any>) => ({ claimId: r.claim_id, from: r.from_status, to: r.to_status, at: new Date(r.at).toISOString(), actor: r.actor }));
+}

@@ -20,6 +20,8 @@ export type AuditRow = {
   occurrences: number;
   dollarsCents: number;
   kind: GapKind;
+  /** *Added (issue 15)*: the claims behind a claim figure (the dashboard's drill-down); absent for appointment, authorization and credential figures. */
+  claimIds?: string[];
 };
 
 export type AuditFinding = AuditRow;

@@ -4,7 +4,7 @@
  * and the published JSON Schema. Pure: safe to import from workflow code.
  */
 import { z } from 'zod';
-import { BirthDate, BusinessId, NonNegativeCents, ServiceDate, Text, birthDateIssue, serviceDateIssue } from './primitives';
+import { BirthDate, BusinessId, NonNegativeCents, ServiceDate, Text, X12Text, birthDateIssue, serviceDateIssue } from './primitives';
 
 export const REGIONS = ['cervical', 'thoracic', 'lumbar', 'sacral'] as const;
 export const APPROACHES = ['interlaminar', 'transforaminal', 'caudal'] as const;
@@ -77,18 +77,29 @@ export const ClaimDocument = z
     practiceId: BusinessId,
     payerId: BusinessId,
     coverage: z.object({
-      memberId: Text(80, 1),
+      memberId: X12Text(80, 1),
       priority: z.enum(['primary', 'secondary', 'tertiary']),
     }),
     patient: z.object({
-      id: Text(80, 1),
+      id: X12Text(80, 1),
       birthDate: BirthDate,
       sex: z.enum(['F', 'M', 'U']),
     }),
     renderingNpi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
     serviceDate: ServiceDate,
     placeOfService: z.string().regex(/^\d{2}$/, 'place of service is 2 digits'),
-    priorAuthNumber: Text(50, 1).optional(),
+    priorAuthNumber: X12Text(50, 1).optional(),
+    /**
+     * Optional extension: the referring provider (837P 2310A NM1*DN), for payers that require one
+     * (e.g. a pain consult referred by the primary care physician).
+     */
+    referringProvider: z
+      .object({
+        npi: z.string().regex(/^\d{10}$/, 'an NPI is 10 digits'),
+        lastName: z.string().min(1).max(60).regex(/^[^*~:^|>\\\r\n]*$/, 'no X12 delimiters'),
+        firstName: z.string().min(1).max(35).regex(/^[^*~:^|>\\\r\n]*$/, 'no X12 delimiters').optional(),
+      })
+      .optional(),
     /** Optional extension: coverage to bill after the primary adjudicates (POST-6). */
     secondaryCoverage: z
       .object({ payerId: BusinessId, memberId: Text(80, 1) })

@@ -4,10 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DateBetween, IsoDate, ServiceDate, Text, isStorableText, jsonIssue, serviceDateIssue, birthDateIssue, StorableRecord } from './primitives';
+import { DateBetween, IsoDate, ServiceDate, Text, X12Text, isStorableText, jsonIssue, serviceDateIssue, birthDateIssue, StorableRecord } from './primitives';
 import { ClaimDocument, claimDateIssues } from './claim-document';
 import { Remittance } from './remittance';
 import { AuthorizationRequest } from '../contracts/authorization';
+import { SegmentWriter } from '../x12/build';
+import { tfesiClaim } from '../test/fixtures';
 import { Appointment } from '../contracts/eligibility';
 import { ProviderCredentialsInput } from '../contracts/credential';
 
@@ -43,6 +45,50 @@ describe('Text: no NUL, no lone surrogate, bounded length', () => {
   });
   it('a surrogate pair (emoji) is text, half of one is not', () => {
     fc.assert(fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 10 }), (s) => isStorableText(s) && (!/[\ud800-\udbff]/.test(s) || !isStorableText(s.slice(0, s.search(/[\ud800-\udbff]/) + 1)))));
+  });
+});
+
+describe('X12Text: what an 837P element cannot carry is refused at the edge', () => {
+  const delimiter = fc.constantFrom('*', '~', '^', ':', '\r', '\n');
+  const plain = fc.string({ maxLength: 20 }).map((s) => s.replace(/[*~^:\r\n\u0000\ud800-\udfff]/g, 'x'));
+  it('refuses a value with a delimiter wherever it sits, and the 837P writer would have refused it too', () => {
+    fc.assert(
+      fc.property(plain, delimiter, plain, (a, d, b) => {
+        const v = a + d + b;
+        let writerRefused = false;
+        try {
+          new SegmentWriter().add('NM1', 'IL', '1', '', '', '', '', '', 'MI', v);
+        } catch {
+          writerRefused = true;
+        }
+        return !X12Text(80).safeParse(v).success && (writerRefused || d === ':');
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('every value it accepts goes into an X12 element without error', () => {
+    fc.assert(
+      fc.property(plain.filter((s) => s.length > 0), (v) => {
+        expect(X12Text(80, 1).safeParse(v).success).toBe(true);
+        new SegmentWriter().add('NM1', 'IL', '1', '', '', '', '', '', 'MI', v);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('a claim whose member id, patient id or prior-auth number holds a delimiter answers with that field', () => {
+    const base = tfesiClaim('X12-DELIM-1');
+    const cases: Array<[string, Partial<typeof base>]> = [
+      ['coverage.memberId', { coverage: { ...base.coverage, memberId: 'W123*456' } }],
+      ['patient.id', { patient: { ...base.patient, id: 'PT~1' } }],
+      ['priorAuthNumber', { priorAuthNumber: 'A^1' }],
+    ];
+    for (const [path, override] of cases) {
+      const r = ClaimDocument.safeParse({ ...base, ...override });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues.map((i) => i.path.join('.'))).toContain(path);
+      expect(JSON.stringify(r.error?.issues)).not.toMatch(/W123|PT~1|A\^1/);
+    }
+    expect(ClaimDocument.safeParse(base).success).toBe(true);
   });
 });
 

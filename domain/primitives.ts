@@ -43,6 +43,20 @@ export function Text(max: number, min = 0) {
   });
 }
 
+/** The characters an X12 5010 interchange from this product uses as delimiters (element `*`, component `:`, repetition `^`, segment `~`), and line breaks. */
+export const X12_DELIMITERS = /[*~^:\r\n]/;
+
+/**
+ * Free text that travels into an X12 element (member id, patient account number, authorization
+ * number): `Text` plus no X12 delimiter, refused at the edge because a generated 837P/270/278
+ * cannot carry it — accepted means it will finish.
+ */
+export function X12Text(max: number, min = 0) {
+  return Text(max, min).refine((v) => !X12_DELIMITERS.test(v), {
+    message: 'contains an X12 delimiter (* ~ ^ :) or a line break, which an X12 claim cannot carry',
+  });
+}
+
 /** Business identifiers end up in workflow ids and URLs: keep them to a safe alphabet. */
 export const BusinessId = z
   .string()

@@ -12,6 +12,14 @@ describe('configuration from the environment', () => {
     expect(c.apiPort).toBe(3000);
     expect(c.temporalUiPort).toBe(8233);
     expect(c.dataDir).toBe('/srv/app/.data');
+    expect(c.temporalMode).toBe('dev');
+    expect(c.temporalHistoryShards).toBe(4);
+  });
+
+  it('RCM_TEMPORAL=server selects the production Temporal server with RCM_TEMPORAL_SHARDS history shards', () => {
+    const c = loadConfig({ RCM_TEMPORAL: 'server', RCM_TEMPORAL_SHARDS: '16' }, '/srv/app');
+    expect(c.temporalMode).toBe('server');
+    expect(c.temporalHistoryShards).toBe(16);
   });
 
   it.each([
@@ -23,6 +31,10 @@ describe('configuration from the environment', () => {
     [{ TEMPORAL_NAMESPACE: 'bad namespace!' }, 'TEMPORAL_NAMESPACE'],
     [{ RCM_ENCRYPTION_KEYS: 'k1:c2hvcnQ=' }, 'RCM_ENCRYPTION_KEYS'],
     [{ RCM_ENCRYPTION_KEYS: 'nokeyid' }, 'RCM_ENCRYPTION_KEYS'],
+    [{ RCM_TEMPORAL: 'docker' }, 'RCM_TEMPORAL'],
+    [{ RCM_TEMPORAL_SHARDS: '0' }, 'RCM_TEMPORAL_SHARDS'],
+    [{ RCM_TEMPORAL_SHARDS: 'four' }, 'RCM_TEMPORAL_SHARDS'],
+    [{ RCM_WORKER_METRICS_ADDRESS: '9464' }, 'RCM_WORKER_METRICS_ADDRESS'],
   ])('%o is refused with a message naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(new RegExp(`^${variable}: `));
   });

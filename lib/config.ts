@@ -35,6 +35,15 @@ export type Config = {
   /** Payer gateway: 'simulator' (default) or 'file-drop'. */
   gateway: 'simulator' | 'file-drop';
   clearinghouseDir: string;
+  /**
+   * Which Temporal `npm start` runs when TEMPORAL_ADDRESS is unset: `dev` (the CLI's dev server,
+   * SQLite) or `server` (the production server on PostgreSQL, `npm run start:cluster`).
+   */
+  temporalMode: 'dev' | 'server';
+  /** History shards of a new `server` cluster (fixed once its database exists). */
+  temporalHistoryShards: number;
+  /** host:port of the worker's Prometheus exporter (Temporal SDK metrics); unset → none. */
+  workerMetricsAddress?: string;
 };
 
 const port = (name: string, raw: string | undefined, fallback: number): number => {
@@ -90,6 +99,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (!['simulator', 'file-drop'].includes(gateway)) {
     throw new ConfigError('RCM_GATEWAY', `expected "simulator" or "file-drop", got "${env.RCM_GATEWAY}"`);
   }
+  const temporalMode = (env.RCM_TEMPORAL || 'dev') as Config['temporalMode'];
+  if (!['dev', 'server'].includes(temporalMode)) {
+    throw new ConfigError('RCM_TEMPORAL', `expected "dev" or "server", got "${env.RCM_TEMPORAL}"`);
+  }
+  const shardsRaw = env.RCM_TEMPORAL_SHARDS || '4';
+  if (!/^\d+$/.test(shardsRaw) || Number(shardsRaw) < 1 || Number(shardsRaw) > 16384) {
+    throw new ConfigError('RCM_TEMPORAL_SHARDS', `expected a number of history shards 1-16384, got "${shardsRaw}"`);
+  }
+  const workerMetricsAddress = env.RCM_WORKER_METRICS_ADDRESS || undefined;
+  if (workerMetricsAddress !== undefined && !/^[A-Za-z0-9.-]+:\d{1,5}$/.test(workerMetricsAddress)) {
+    throw new ConfigError('RCM_WORKER_METRICS_ADDRESS', `expected host:port (e.g. 127.0.0.1:9464), got "${workerMetricsAddress}"`);
+  }
   const dataDir = path.resolve(cwd, env.RCM_DATA_DIR || '.data');
   const temporalUiPort = port('RCM_TEMPORAL_UI_PORT', env.RCM_TEMPORAL_UI_PORT, 8233);
   return {
@@ -106,6 +127,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     temporalUiOrigin: env.RCM_TEMPORAL_UI_ORIGIN || `http://localhost:${temporalUiPort}`,
     gateway,
     clearinghouseDir: path.resolve(dataDir, env.RCM_CLEARINGHOUSE_DIR || 'clearinghouse'),
+    temporalMode,
+    temporalHistoryShards: Number(shardsRaw),
+    workerMetricsAddress,
   };
 }
 

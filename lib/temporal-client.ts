@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { encryptingDataConverter } from '../workers/codec-converter';
+import { encryptingDataConverter } from './codec-converter';
 import type { EncryptionKey } from './config';
 
 /** A Temporal client that encrypts what it sends and decrypts what it reads. */

@@ -27,6 +27,42 @@ export async function waitForPort(host: string, port: number, timeoutMs: number,
   }
 }
 
+/** Keep the last `limit` characters a child printed (for a start-up failure's message), passing each chunk to `log`. */
+export function captureOutput(child: ChildProcess, limit: number, log?: (text: string) => void): () => string {
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    output = (output + text).slice(-limit);
+    log?.(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return () => output;
+}
+
+/** Wait until `child` listens on loopback `port`; else kill it and throw with what it printed. */
+export async function listeningOrKilled(child: ChildProcess, port: number, timeoutMs: number, what: string, output: () => string): Promise<void> {
+  try {
+    await waitForPort('127.0.0.1', port, timeoutMs, child);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw new Error(`${what} did not start: ${(err as Error).message}\n${output()}`);
+  }
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves when the process has exited. */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -70,28 +106,9 @@ export async function startTemporalDevServer(opts: {
   } finally {
     process.umask(umask);
   }
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString();
-    output = (output + text).slice(-4000);
-    opts.log?.(text);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  try {
-    await waitForPort('127.0.0.1', opts.port, 60_000, child);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`Temporal dev server did not start: ${(err as Error).message}\n${output}`);
-  }
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      child.once('exit', () => { clearTimeout(timer); resolve(); });
-      child.kill('SIGTERM');
-    });
-  };
+  const output = captureOutput(child, 4000, opts.log);
+  await listeningOrKilled(child, opts.port, 60_000, 'Temporal dev server', output);
+  const stop = () => stopChild(child, 10_000);
   return {
     address: `127.0.0.1:${opts.port}`,
     uiUrl: opts.uiPort ? `http://localhost:${opts.uiPort}` : undefined,

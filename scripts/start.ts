@@ -6,18 +6,20 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../lib/config';
+import { installWorkerRuntime } from '../workers/telemetry';
 import { startEmbeddedPostgres, type EmbeddedDb } from '../lib/embedded-postgres';
 import { startTemporalDevServer, type DevServer } from '../lib/temporal-dev-server';
+import { derivedPorts, startCluster, startTemporalUi } from '../lib/temporal-server';
 import { createDb, migrateLatest } from '../db/knex';
-import { seedDemo } from '../db/seed';
+import { DEMO_PATIENTS, seedDemo } from '../db/seed';
 import { ensureAdminToken, ensureDemoUsers } from '../lib/admin-token';
-import { AesGcmCodec, resolveEncryptionKeys } from '../workers/codec';
+import { AesGcmCodec, resolveEncryptionKeys } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { createTemporalClient } from '../lib/temporal-client';
 import { buildApp } from '../api/app';
 import { demoFeeSchedule } from '../db/demo-fees';
 import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 import { ensureDailySchedules } from '../lib/schedules';
 import path from 'node:path';
 import { ensureWebBuilt } from './build-web';
@@ -27,7 +29,9 @@ const step = (n: number, total: number, what: string) =>
   process.stdout.write(`[${n}/${total}] ${what} (${((Date.now() - started) / 1000).toFixed(1)}s)\n`);
 
 async function main() {
-  const config = loadConfigOrExit();
+  // `npm run start:cluster` = `--cluster`: the production Temporal server on PostgreSQL (RCM_TEMPORAL=server).
+  const config = loadConfigOrExit(process.argv.includes('--cluster') ? { ...process.env, RCM_TEMPORAL: 'server' } : process.env);
+  installWorkerRuntime(config.workerMetricsAddress);
   const cleanups: Array<() => Promise<void>> = [];
   let stopping = false;
   const stop = async (code: number) => {
@@ -64,15 +68,34 @@ async function main() {
     if (applied.length) process.stdout.write(`      applied ${applied.join(', ')}\n`);
     const year = new Date().getUTCFullYear();
     await seedDemo(db, { years: [year - 1, year], feeSchedule: demoFeeSchedule });
+    process.stdout.write(`      demo patients with coverage: ${DEMO_PATIENTS.map((p) => `${p.id} (${p.practiceId})`).join(', ')} (GET /api/patients)\n`);
     const token = await ensureAdminToken(db, config.dataDir);
     const demoUsers = await ensureDemoUsers(db, config.dataDir);
     if (demoUsers.created.length) process.stdout.write(`      demo users ${demoUsers.created.join(', ')}: tokens in ${path.relative(process.cwd(), demoUsers.dir)}/\n`);
     const keys = resolveEncryptionKeys(config.encryptionKeys, config.dataDir);
 
-    step(3, total, config.temporalAddress ? `Temporal: using ${config.temporalAddress}` : `Temporal: starting dev server on ${config.temporalPort} (Web UI ${config.temporalUiPort})`);
+    const cluster = !config.temporalAddress && config.temporalMode === 'server';
+    step(
+      3,
+      total,
+      config.temporalAddress
+        ? `Temporal: using ${config.temporalAddress}`
+        : cluster
+          ? `Temporal: starting the Temporal server on ${config.temporalPort} (PostgreSQL persistence and visibility, ${config.temporalHistoryShards} history shards; Web UI ${config.temporalUiPort})`
+          : `Temporal: starting dev server on ${config.temporalPort} (Web UI ${config.temporalUiPort})`,
+    );
     let temporalAddress = config.temporalAddress;
     let uiUrl: string | undefined;
-    if (!temporalAddress) {
+    if (cluster) {
+      const ports = derivedPorts(config.temporalPort);
+      const server = await startCluster({ databaseUrl, dir: path.join(config.dataDir, 'temporal-server'), ports, namespace: config.temporalNamespace, numHistoryShards: config.temporalHistoryShards });
+      cleanups.push(() => server.stop());
+      temporalAddress = server.address;
+      const ui = await startTemporalUi({ dir: path.join(config.dataDir, 'temporal-ui'), frontendAddress: server.address, port: config.temporalUiPort, namespace: config.temporalNamespace, codecEndpoint: `http://localhost:${config.apiPort}/codec` });
+      cleanups.push(() => ui.stop());
+      uiUrl = ui.url;
+      process.stdout.write(`      databases ${server.sql.database}, ${server.sql.visibilityDatabase}; server metrics http://127.0.0.1:${ports.metrics}/metrics; config ${path.relative(process.cwd(), server.configFile)}\n`);
+    } else if (!temporalAddress) {
       const dev: DevServer = await startTemporalDevServer({
         port: config.temporalPort,
         uiPort: config.temporalUiPort,
@@ -119,6 +142,7 @@ async function main() {
         `  Web app      ${api}/   (sign in with a token below)`,
         `  API          ${api}   (health: ${api}/health)`,
         uiUrl ? `  Temporal UI  ${uiUrl}` : `  Temporal     ${temporalAddress} (namespace ${config.temporalNamespace})`,
+        `  Metrics      ${api}/metrics (a token of every practice)${config.workerMetricsAddress ? `; worker http://${config.workerMetricsAddress}/metrics` : ''}`,
         `  Admin token  ${token.file}${token.created ? ' (created now)' : ''}   e.g. curl -H "Authorization: Bearer $(cat ${path.relative(process.cwd(), token.file)})" ${api}/api/claims`,
         `  Demo users   ${demoUsers.dir}/<name> (demo-biller, demo-approver, demo-viewer, demo-provider, north-biller, company-biller)`,
         '',

@@ -11,7 +11,7 @@ import { createDb } from '../db/knex';
 import { parseEncryptionKeys } from '../lib/config';
 import { temporalTestServerPath } from '../lib/tools';
 import { createActivities } from '../activities';
-import { encryptingDataConverter } from '../workers/codec-converter';
+import { encryptingDataConverter } from '../lib/codec-converter';
 import { startHarness, workflowBundle, type Harness } from './harness';
 import { PayerSimulator } from '../activities/gateway/simulator';
 import { EligibilityAuthSimulator } from '../activities/gateway/eligibility-auth';

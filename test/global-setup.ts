@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { TestProject } from 'vitest/node' with { 'resolution-mode': 'import' };
 import { startEmbeddedPostgres } from '../lib/embedded-postgres';
 import { freePort, startTemporalDevServer } from '../lib/temporal-dev-server';
+import { freeServerPorts, startCluster } from '../lib/temporal-server';
 import { createDb, migrateLatest } from '../db/knex';
 import { DEMO_PRACTICE_ID, SECOND_PRACTICE_ID, seedDemo } from '../db/seed';
 import { demoFeeSchedule } from '../db/demo-fees';
@@ -40,7 +41,12 @@ export default async function setup(project: TestProject) {
   chmodSync(dir, 0o755); // the embedded server runs as `postgres` when we are root: it must reach its data dir
   const [pgPort, temporalPort] = [await freePort(), await freePort()];
   const pg = await startEmbeddedPostgres({ dataDir: dir, port: pgPort, database: 'rcm_test' });
-  const temporal = await startTemporalDevServer({ port: temporalPort, namespace: 'default' });
+  // RCM_TEST_TEMPORAL=server: the whole integration suite on the production Temporal server
+  // (PostgreSQL persistence in this same embedded PostgreSQL; README "Temporal server on PostgreSQL").
+  const temporal =
+    process.env.RCM_TEST_TEMPORAL === 'server'
+      ? await startCluster({ databaseUrl: pg.url, dir: path.join(dir, 'temporal'), ports: await freeServerPorts(), namespace: 'default' })
+      : await startTemporalDevServer({ port: temporalPort, namespace: 'default' });
   const db = createDb(pg.url);
   await migrateLatest(db);
   const year = new Date().getUTCFullYear(); // the time-skipping suites run up to a few years ahead

@@ -3,21 +3,23 @@
  * factories as production), and the Fastify app driven through `inject`.
  */
 import { inject } from 'vitest';
-import { DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkflowBundle } from '@temporalio/worker';
+import { installWorkerRuntime } from '../workers/telemetry';
 import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 import { createDb } from '../db/knex';
 import { parseEncryptionKeys } from '../lib/config';
 import { createTemporalClient } from '../lib/temporal-client';
-import { AesGcmCodec } from '../workers/codec';
+import { AesGcmCodec } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { buildApp } from '../api/app';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 
-// Keep test output readable: the SDK logs worker state changes at INFO.
-Runtime.install({ logger: new DefaultLogger('WARN') });
+// Keep test output readable: the SDK logs worker state changes at INFO. A suite that sets
+// RCM_WORKER_METRICS_ADDRESS before importing this (vi.hoisted) gets the worker's Prometheus exporter.
+installWorkerRuntime(process.env.RCM_WORKER_METRICS_ADDRESS, 'WARN');
 
 let bundle: Promise<WorkflowBundle> | undefined;
 /** Bundle workflow code once per test file. */
@@ -35,10 +37,10 @@ export type Harness = {
   close(): Promise<void>;
 };
 
-export async function startHarness(opts: { worker?: boolean; simulator?: SimulatorConfig; databaseUrl?: string; durableSimulator?: boolean } = {}): Promise<Harness> {
+export async function startHarness(opts: { worker?: boolean; simulator?: SimulatorConfig; databaseUrl?: string; durableSimulator?: boolean; temporalAddress?: string } = {}): Promise<Harness> {
   const keys = parseEncryptionKeys(inject('encryptionKeys'));
   const db = createDb(opts.databaseUrl ?? inject('databaseUrl'));
-  const address = inject('temporalAddress');
+  const address = opts.temporalAddress ?? inject('temporalAddress');
   const client = await createTemporalClient(address, 'default', keys);
   const connection = await NativeConnection.connect({ address });
   const inbound = createInbound({ db, temporal: client });

@@ -4,16 +4,18 @@
  */
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfigOrExit } from '../lib/config';
+import { installWorkerRuntime } from './telemetry';
 import { createDb, migrateLatest } from '../db/knex';
-import { resolveEncryptionKeys } from './codec';
+import { resolveEncryptionKeys } from '../lib/codec';
 import { bundleWorkflows, createRcmWorker } from './worker';
 import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
-import { createInbound } from '../activities/inbound';
+import { createInbound } from '../ingest/inbound';
 import { createTemporalClient } from '../lib/temporal-client';
 import { ensureDailySchedules } from '../lib/schedules';
 
 async function main() {
   const config = loadConfigOrExit();
+  installWorkerRuntime(config.workerMetricsAddress);
   if (!config.databaseUrl) throw new Error('DATABASE_URL: required for the standalone worker (npm start runs an embedded one)');
   if (!config.temporalAddress) throw new Error('TEMPORAL_ADDRESS: required for the standalone worker');
   const db = createDb(config.databaseUrl);

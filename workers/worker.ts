@@ -8,7 +8,7 @@ import { createActivities } from '../activities';
 import type { PayerGateway } from '../activities/gateway/types';
 import type { EligibilityAuthGateway } from '../activities/gateway/eligibility-auth';
 import { TASK_QUEUE } from '../contracts/claim';
-import { encryptingDataConverter, failureConverterPath } from './codec-converter';
+import { encryptingDataConverter, failureConverterPath } from '../lib/codec-converter';
 import type { EncryptionKey } from '../lib/config';
 import path from 'node:path';
 
@@ -28,7 +28,7 @@ const quietBundlerLogger = {
   log: () => {},
 };
 
-export { dataConverter, encryptingDataConverter } from './codec-converter';
+export { dataConverter, encryptingDataConverter } from '../lib/codec-converter';
 
 export async function createRcmWorker(opts: {
   connection: NativeConnection;

@@ -15,7 +15,7 @@ import type { ClaimDocument } from '../domain/claim-document';
 import type { Remittance } from '../domain/remittance';
 import { addBusinessDays, addCalendarDays } from '../domain/business-days';
 import { buildApp } from '../api/app';
-import { AesGcmCodec } from '../workers/codec';
+import { AesGcmCodec } from '../lib/codec';
 import { parseEncryptionKeys } from '../lib/config';
 import type { PayerBehaviour } from '../activities/gateway/simulator';
 

@@ -20,6 +20,7 @@ import { take } from './inbox';
 import { db } from './claim/activities';
 import { registerClaimHandlers } from './claim/handlers';
 import { claimLoop } from './claim/lifecycle';
+import { applyImportedSubmission } from './claim/imported';
 import { addTimer, cancelTimers, log, setStatus, summary, type ClaimRun } from './claim/run';
 import { dollarsAtRiskCents, initialClaimState } from './claim/state';
 
@@ -38,7 +39,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
     { key: CptCodes, value: [...new Set(c.claim.lines.map((l) => l.cpt))] },
     { key: DollarsAtRisk, value: (input.carried ? dollarsAtRiskCents(c) : s.billedCents) / 100 },
   ]);
-  if (!input.carried) await enterCharge(run);
+  if (!input.carried) {
+    await enterCharge(run);
+    if (input.imported) await applyImportedSubmission(run, input.imported);
+  }
 
   await claimLoop(run);
 

@@ -15,7 +15,7 @@ beforeAll(async () => {
   h = await startHarness();
   // A practice of its own, so the figures are not mixed with other tests' payments.
   practiceId = uniqueId('recon').toLowerCase();
-  await h.db('practices').insert({ id: practiceId, name: 'Reconciliation Test Pain', tax_id: '990000002', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550101' } });
+  await h.db('practices').insert({ id: practiceId, name: 'Reconciliation Test Pain', tax_id: '990000002', billing_npi: '1456789019', address: { line1: '1 Test St', city: 'Springfield', state: 'IL', zip: '627011234', phone: '2175550101' } });
 });
 afterAll(async () => {
   await h?.client.schedule.getHandle(dailyReconciliationScheduleId(practiceId)).delete().catch(() => undefined);

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow'; // the class the replayer throws (instanceof by symbol)
 import { workflowBundle } from '../test/harness';
-import { dataConverter } from '../workers/codec-converter';
+import { dataConverter } from '../lib/codec-converter';
 import { parseEncryptionKeys } from '../lib/config';
 import { FIXTURE_ENCRYPTION_KEYS, historyFromJson, type History } from '../test/histories/support';
 

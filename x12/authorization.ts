@@ -18,13 +18,16 @@
  * date; HSD*VS visits authorized; MSG payer text.
  */
 import { instantParts, openEnvelope, SegmentWriter } from './build';
-import { readInterchange, type EnvelopeExpectation, type TransactionHandler } from './envelope';
+import { readInterchange, type EnvelopeExpectation } from './envelope';
+import { HlTransactionReader } from './hl-reader';
 import { X12Error } from './errors';
 import { procedureOf, readDate, type EnvelopeOptions, type Person, type Procedure, type RequestError, type X12Date } from './eligibility';
 import { el, type Delimiters, type Segment } from './tokenize';
 import { formatDecimal, parseDate8, parseDecimal, toDate8 } from './values';
 
-export const EXPECT_278: EnvelopeExpectation = { functionalId: 'HI', transactionSet: '278', versions: ['005010X217'] };
+export const EXPECT_278: EnvelopeExpectation = { functionalId: 'HI', transactionSet: '278', versions: ['005010X217', '005010X215'] };
+/** 005010X217: request for review and its response; 005010X215: inquiry about a review already asked, and its response. */
+export type Version278 = '005010X217' | '005010X215';
 
 /** PWK: one reference to a document of the clinical package. */
 export interface Attachment {
@@ -85,12 +88,8 @@ export interface Auth278 {
 const PARENT: Record<string, string | undefined> = { '20': undefined, '21': '20', '22': '21', EV: '22', SS: 'EV' };
 const ACTIONS = new Set(['A1', 'A2', 'A3', 'A4', 'A6', 'C', 'CT', 'D', 'IP', 'NA']);
 
-class Mapper278 implements TransactionHandler {
+class Mapper278 extends HlTransactionReader {
   readonly events: Auth278[] = [];
-  private d!: Delimiters;
-  private bht = false;
-  private level = '';
-  private hl = new Map<string, string>();
   private payer: Auth278['payer'] = {};
   private requester: Auth278['requester'] = {};
   private subscriber: Person = {};
@@ -98,28 +97,20 @@ class Mapper278 implements TransactionHandler {
   private svc?: Service278;
   private errors: RequestError[] = [];
 
-  constructor(private readonly kind: 'request' | 'response') {}
-
-  start(_st: Segment, _gs: Segment, d: Delimiters): void {
-    this.d = d;
-    this.bht = false;
-    this.level = '';
-    this.hl.clear();
-  }
-
-  private fail(seg: Segment, reason: string, code: X12Error['code'] = 'LOOP'): never {
-    throw new X12Error(seg.position, seg.id, reason, code);
+  constructor(private readonly kind: 'request' | 'response') {
+    const purpose = kind === 'request' ? '13' : '11';
+    super({
+      name: '278',
+      structure: '0007',
+      purposes: [purpose],
+      purposeMessage: (got) => `BHT02 "${got}" is not ${purpose}: this is not a 278 ${kind}`,
+      parent: PARENT,
+      levelList: '20, 21, 22, EV, SS',
+    });
   }
 
   segment(seg: Segment): void {
-    if (!this.bht) {
-      if (seg.id !== 'BHT') this.fail(seg, `${seg.id} before BHT: BHT must follow ST`);
-      if (el(seg, 1) !== '0007') this.fail(seg, `BHT01 "${el(seg, 1)}" is not 0007`, 'CONTENT');
-      const want = this.kind === 'request' ? ['13'] : ['11'];
-      if (!want.includes(el(seg, 2))) this.fail(seg, `BHT02 "${el(seg, 2)}" is not ${want.join('/')}: this is not a 278 ${this.kind}`, 'CONTENT');
-      this.bht = true;
-      return;
-    }
+    if (this.readBht(seg)) return;
     if (seg.id === 'HL') return this.hlSegment(seg);
     if (!this.level) this.fail(seg, `${seg.id} before the first HL`);
     const inEvent = this.level === 'EV' || this.level === 'SS';
@@ -264,13 +255,8 @@ class Mapper278 implements TransactionHandler {
   }
 
   private hlSegment(seg: Segment): void {
-    const [id, parent, level] = [el(seg, 1), el(seg, 2), el(seg, 3)];
-    if (!(level in PARENT)) this.fail(seg, `HL03 "${level}" is not a 278 level (20, 21, 22, EV, SS)`);
-    if (String(this.hl.size + 1) !== id) this.fail(seg, `HL01 "${id}" out of sequence (expected ${this.hl.size + 1})`);
-    const parentLevel = parent ? this.hl.get(parent) : undefined;
-    if (parent && !parentLevel) this.fail(seg, `HL02 parent "${parent}" does not exist`);
-    if (parentLevel !== PARENT[level]) this.fail(seg, `HL level ${level} must have a ${PARENT[level] ?? 'no'} parent, got ${parentLevel ?? 'none'}`);
-    this.hl.set(id, level);
+    const [id, level] = this.readHl(seg);
+    this.hlLevels.set(id, level);
     this.closeService();
     if (level !== 'SS') this.closeEvent(seg);
     if (level === 'SS') {
@@ -288,7 +274,7 @@ class Mapper278 implements TransactionHandler {
   }
 
   end(se: Segment): void {
-    if (!this.bht) throw new X12Error(se.position, 'SE', 'the 278 has no BHT', 'LOOP');
+    this.requireBht(se, '278');
     this.closeService();
     this.closeEvent(se);
   }
@@ -333,9 +319,9 @@ export type Auth278Input = Omit<Auth278, 'segmentPosition' | 'errors' | 'dates' 
   errors?: Array<Pick<RequestError, 'valid' | 'reason' | 'followUp'>>;
 };
 
-function write278(a: Auth278Input, opts: EnvelopeOptions, kind: 'request' | 'response'): string {
+function write278(a: Auth278Input, opts: EnvelopeOptions, kind: 'request' | 'response', version: Version278 = '005010X217'): string {
   const w = new SegmentWriter();
-  const close = openEnvelope(w, { ...opts, functionalId: 'HI', transactionSet: '278', version: '005010X217' });
+  const close = openEnvelope(w, { ...opts, functionalId: 'HI', transactionSet: '278', version });
   const { date8, time4 } = instantParts(opts.createdAt);
   w.add('BHT', '0007', kind === 'request' ? '13' : '11', opts.reference ?? `278${opts.controlNumbers.st}`, date8, time4);
   w.add('HL', '1', '', '20', '1');
@@ -383,7 +369,17 @@ export function generate278Request(a: Auth278Input, opts: EnvelopeOptions): stri
   return write278(a, opts, 'request');
 }
 
-/** The payer's 278 response (the simulator). Read back with `parse278Response` before it is returned. */
-export function generate278Response(a: Auth278Input, opts: EnvelopeOptions): string {
-  return write278(a, opts, 'response');
+/** The payer's 278 response (the simulator); `005010X215` answers an inquiry. Read back with `parse278Response` before it is returned. */
+export function generate278Response(a: Auth278Input, opts: EnvelopeOptions, version: Version278 = '005010X217'): string {
+  return write278(a, opts, 'response', version);
+}
+
+/**
+ * A 278 inquiry (005010X215): "what became of this review?", for a request the payer pended. It
+ * names the same payer, requester, subscriber, event dates and services as the request, with its
+ * own trace number (TRN02) and the authorization number when one was given (REF*BB).
+ */
+export function generate278Inquiry(a: Auth278Input, opts: EnvelopeOptions): string {
+  if (a.traceNumber.length < 1 || a.traceNumber.length > 50) throw new X12Error(1, 'TRN', `TRN02 "${a.traceNumber}" must be 1-50 characters`, 'CONTENT');
+  return write278(a, opts, 'request', '005010X215');
 }

@@ -26,7 +26,7 @@ export class SegmentWriter {
   /** A repeated element: values joined with the repetition separator '^' (each value checked). */
   rep(values: string[]): string {
     for (const v of values) {
-      if (/[*~^:\r\n]/.test(v)) throw new X12Error(this.segments.length + 1, '(repetition)', `value "${v}" contains an X12 delimiter`, 'CONTENT');
+      if (/[*~^:\r\n]/.test(v)) throw new X12Error(this.segments.length + 1, '(repetition)', 'a repeated value contains an X12 delimiter (* ~ ^ : or a line break); value withheld', 'CONTENT');
     }
     const joined = values.join(DELIMS.repetition);
     this.repeated.add(joined);

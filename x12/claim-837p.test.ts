@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClaimDocument } from '../domain/claim-document';
 import { X12Error } from './errors';
+import { SegmentWriter } from './build';
 import { generate837P, type Generate837POptions } from './generate-837p';
 import { parse837P, validate837P } from './parse-837p';
 
@@ -138,8 +139,11 @@ describe('837P round trip', () => {
     expect(parse837P(text, { practiceId: 'practice-test', payerId: 'MEDICARE' })[0].claim.claimId).toBe('TEST-MBB-1');
   });
 
-  it('refuses values that contain a delimiter, naming the segment', () => {
-    expect(() => gen({ ...claims.mbb, priorAuthNumber: 'PA*1' })).toThrow(/segment \d+ \(REF\): REF02 contains an X12 delimiter .*value withheld/);
+  it('refuses values that contain a delimiter: the claim schema names the field, the writer names the segment', () => {
+    expect(() => gen({ ...claims.mbb, priorAuthNumber: 'PA*1' })).toThrow(/priorAuthNumber[\s\S]*X12 delimiter/);
+    const w = new SegmentWriter();
+    w.add('ST', '837', '0001');
+    expect(() => w.add('REF', 'G1', 'PA*1')).toThrow(/segment \d+ \(REF\): REF02 contains an X12 delimiter .*value withheld/);
   });
 
   it('the structure check rejects a damaged 837P with the segment number', () => {

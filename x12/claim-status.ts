@@ -13,7 +13,8 @@
  * service lines 2210/2220 (SVC, STC, REF*FJ, DTP*472).
  */
 import { instantParts, openEnvelope, SegmentWriter, type ControlNumbers, type Party } from './build';
-import { readInterchange, type EnvelopeExpectation, type TransactionHandler } from './envelope';
+import { readInterchange, type EnvelopeExpectation } from './envelope';
+import { HlTransactionReader } from './hl-reader';
 import { X12Error } from './errors';
 import type { Status277 } from './parse-277ca';
 import { el, type Delimiters, type Segment } from './tokenize';
@@ -136,13 +137,9 @@ function dates(seg: Segment, d: Delimiters): { from: string; to?: string } {
 }
 
 /** Reads the 276 / 277 hierarchy; `kind` decides TRN01 and the claim-level segments. */
-class StatusMapper implements TransactionHandler {
+class StatusMapper extends HlTransactionReader {
   readonly claims277: ClaimStatus277[] = [];
   readonly claims276: Parsed276Claim[] = [];
-  private d!: Delimiters;
-  private bht = false;
-  private level = '';
-  private hl = new Map<string, string>();
   private payerId = '';
   private providerNpi = '';
   private memberId = '';
@@ -153,28 +150,19 @@ class StatusMapper implements TransactionHandler {
   private c276?: Parsed276Claim;
   private line?: StatusLine;
 
-  constructor(private readonly kind: '276' | '277') {}
-
-  start(_st: Segment, _gs: Segment, d: Delimiters): void {
-    this.d = d;
-    this.bht = false;
-    this.level = '';
-    this.hl.clear();
-  }
-
-  private fail(seg: Segment, reason: string, code: X12Error['code'] = 'LOOP'): never {
-    throw new X12Error(seg.position, seg.id, reason, code);
+  constructor(private readonly kind: '276' | '277') {
+    super({
+      name: kind,
+      structure: '0010',
+      purposes: [kind === '276' ? '13' : '08'],
+      purposeMessage: (got) => `BHT02 "${got}" is not ${kind === '276' ? '13' : '08'} (${kind === '276' ? 'request' : 'status'})`,
+      parent: PARENT,
+      levelList: '20, 21, 19, 22, 23',
+    });
   }
 
   segment(seg: Segment): void {
-    if (!this.bht) {
-      if (seg.id !== 'BHT') this.fail(seg, `${seg.id} before BHT: BHT must follow ST`);
-      if (el(seg, 1) !== '0010') this.fail(seg, `BHT01 "${el(seg, 1)}" is not 0010`, 'CONTENT');
-      const want = this.kind === '276' ? '13' : '08';
-      if (el(seg, 2) !== want) this.fail(seg, `BHT02 "${el(seg, 2)}" is not ${want} (${this.kind === '276' ? 'request' : 'status'})`, 'CONTENT');
-      this.bht = true;
-      return;
-    }
+    if (this.readBht(seg)) return;
     if (seg.id === 'HL') return this.hlSegment(seg);
     if (!this.level) this.fail(seg, `${seg.id} before the first HL`);
     if (!LEVEL_SEGMENTS[this.level].has(seg.id)) {
@@ -222,15 +210,9 @@ class StatusMapper implements TransactionHandler {
   }
 
   private hlSegment(seg: Segment): void {
-    const [id, parent, level] = [el(seg, 1), el(seg, 2), el(seg, 3)];
-    if (!(level in PARENT)) this.fail(seg, `HL03 "${level}" is not a ${this.kind} level (20, 21, 19, 22, 23)`);
-    if (String(this.hl.size + 1) !== id) this.fail(seg, `HL01 "${id}" out of sequence (expected ${this.hl.size + 1})`);
-    const parentLevel = parent ? this.hl.get(parent) : undefined;
-    if (parent && !parentLevel) this.fail(seg, `HL02 parent "${parent}" does not exist`);
-    if (parentLevel !== PARENT[level]) this.fail(seg, `HL level ${level} must have a ${PARENT[level] ?? 'no'} parent, got ${parentLevel ?? 'none'}`);
+    const [id, level] = this.readHl(seg);
     this.closeClaim(seg);
-    this.hl.set(id, level);
-    this.level = level;
+    this.enterHl(id, level);
     this.nameSeen = false;
     if (level === '22' || level === '23') {
       this.memberId = level === '22' ? '' : this.memberId;
@@ -337,7 +319,7 @@ class StatusMapper implements TransactionHandler {
   }
 
   end(se: Segment): void {
-    if (!this.bht) throw new X12Error(se.position, 'SE', `the ${this.kind} has no BHT`, 'LOOP');
+    this.requireBht(se, this.kind);
     this.closeClaim(se);
   }
 

@@ -11,7 +11,8 @@
  * A DTP before the first EB is a plan date; after an EB it belongs to that benefit.
  */
 import { instantParts, openEnvelope, SegmentWriter, type ControlNumbers, type Party } from './build';
-import { readInterchange, type EnvelopeExpectation, type TransactionHandler } from './envelope';
+import { readInterchange, type EnvelopeExpectation } from './envelope';
+import { HlTransactionReader } from './hl-reader';
 import { X12Error } from './errors';
 import { el, type Delimiters, type Segment } from './tokenize';
 import { formatCents, formatDecimal, parseCents, parseDate8, parseDecimal, toDate8 } from './values';
@@ -145,13 +146,9 @@ export function procedureOf(value: string, seg: Segment, element: string, d: Del
   return { qualifier, code, modifiers: mods.filter(Boolean) };
 }
 
-class EligibilityMapper implements TransactionHandler {
+class EligibilityMapper extends HlTransactionReader {
   readonly answers: Eligibility271[] = [];
   readonly inquiries: Parsed270[] = [];
-  private d!: Delimiters;
-  private bht = false;
-  private level = '';
-  private hl = new Map<string, string>();
   private payer: { name?: string; id?: string } = {};
   private provider: { name?: string; npi?: string } = {};
   private sourceErrors: RequestError[] = [];
@@ -167,28 +164,20 @@ class EligibilityMapper implements TransactionHandler {
   private q270?: Parsed270;
   private eqSeen = false;
 
-  constructor(private readonly kind: '270' | '271') {}
-
-  start(_st: Segment, _gs: Segment, d: Delimiters): void {
-    this.d = d;
-    this.bht = false;
-    this.level = '';
-    this.hl.clear();
-  }
-
-  private fail(seg: Segment, reason: string, code: X12Error['code'] = 'LOOP'): never {
-    throw new X12Error(seg.position, seg.id, reason, code);
+  constructor(private readonly kind: '270' | '271') {
+    const purposes = kind === '270' ? ['01', '13'] : ['06', '11'];
+    super({
+      name: kind,
+      structure: '0022',
+      purposes,
+      purposeMessage: (got) => `BHT02 "${got}" is not ${purposes.join(' or ')} for a ${kind}`,
+      parent: PARENT,
+      levelList: '20, 21, 22, 23',
+    });
   }
 
   segment(seg: Segment): void {
-    if (!this.bht) {
-      if (seg.id !== 'BHT') this.fail(seg, `${seg.id} before BHT: BHT must follow ST`);
-      if (el(seg, 1) !== '0022') this.fail(seg, `BHT01 "${el(seg, 1)}" is not 0022`, 'CONTENT');
-      const ok = this.kind === '270' ? ['01', '13'] : ['06', '11'];
-      if (!ok.includes(el(seg, 2))) this.fail(seg, `BHT02 "${el(seg, 2)}" is not ${ok.join(' or ')} for a ${this.kind}`, 'CONTENT');
-      this.bht = true;
-      return;
-    }
+    if (this.readBht(seg)) return;
     if (seg.id === 'HL') return this.hlSegment(seg);
     if (!this.level) this.fail(seg, `${seg.id} before the first HL`);
     const patientLevel = this.level === '22' || this.level === '23';
@@ -372,21 +361,15 @@ class EligibilityMapper implements TransactionHandler {
   }
 
   private hlSegment(seg: Segment): void {
-    const [id, parent, level] = [el(seg, 1), el(seg, 2), el(seg, 3)];
-    if (!(level in PARENT)) this.fail(seg, `HL03 "${level}" is not a ${this.kind} level (20, 21, 22, 23)`);
-    if (String(this.hl.size + 1) !== id) this.fail(seg, `HL01 "${id}" out of sequence (expected ${this.hl.size + 1})`);
-    const parentLevel = parent ? this.hl.get(parent) : undefined;
-    if (parent && !parentLevel) this.fail(seg, `HL02 parent "${parent}" does not exist`);
-    if (parentLevel !== PARENT[level]) this.fail(seg, `HL level ${level} must have a ${PARENT[level] ?? 'no'} parent, got ${parentLevel ?? 'none'}`);
+    const [id, level] = this.readHl(seg);
     if (this.inLs) this.fail(seg, 'HL inside LS/LE (loop 2120): LE missing');
     this.closePatient(seg);
-    this.hl.set(id, level);
-    this.level = level;
+    this.enterHl(id, level);
     if (level === '20') this.sourceErrors = [];
   }
 
   end(se: Segment): void {
-    if (!this.bht) throw new X12Error(se.position, 'SE', `the ${this.kind} has no BHT`, 'LOOP');
+    this.requireBht(se, this.kind);
     if (this.inLs) throw new X12Error(se.position, 'SE', 'SE inside LS/LE (loop 2120): LE missing', 'LOOP');
     this.closePatient(se);
   }

@@ -4,10 +4,12 @@
  * validator `parse837P` uses before it is returned.
  *
  * Loops written: ISA/GS/ST/BHT; 1000A submitter (NM1*41, PER); 1000B receiver (NM1*40);
- * 2000A HL*20 + 2010AA billing provider (NM1*85 XX npi, N3, N4, REF*EI); 2000B HL*22 SBR (patient
- * is the subscriber, SBR02 = 18) + 2010BA NM1*IL (MI member id) + DMG + 2010BB NM1*PR (PI payer
- * id); 2300 CLM (CLM05 = POS:B:frequency), REF*G1 prior auth, REF*F8 original claim (7/8),
- * REF*EA patient id, HI (ABK then ABF, no decimal point); 2310B NM1*82 rendering provider;
+ * 2000A HL*20 + 2010AA billing provider (NM1*85 XX npi, N3, N4, REF*EI, PER contact when given);
+ * 2000B HL*22 SBR (SBR02 = 18 when the patient is the subscriber, SBR03 group number) + 2010BA
+ * NM1*IL (name, MI member id) + N3/N4 + DMG + 2010BB NM1*PR (PI payer id as the clearinghouse knows
+ * it); 2000C HL*23 PAT + 2010CA NM1*QC + N3/N4 + DMG when the patient is not the subscriber; 2300 CLM (CLM05 = POS:B:frequency), REF*G1 prior auth, REF*F8 original claim (7/8),
+ * REF*EA patient id, HI (ABK then ABF, no decimal point); 2310A NM1*DN referring provider (when the
+ * document or options have one); 2310B NM1*82 rendering provider (name when known);
  * 2400 LX / SV1 (HC:cpt:modifiers, charge, UN units or MJ anesthesia minutes, pointers) / DTP*472 (the
  * line's serviceDate, else the claim's) / REF*6R line number.
  *
@@ -37,7 +39,15 @@ export interface Generate837POptions {
   sender: Party & { contactName: string; phone?: string; email?: string };
   /** Receiver / clearinghouse (1000B). */
   receiver: Party;
-  billingProvider: { npi: string; name: string; taxId: string; address: Address; taxonomy?: string };
+  billingProvider: {
+    npi: string;
+    name: string;
+    taxId: string;
+    address: Address;
+    taxonomy?: string;
+    /** 2010AA PER: the billing office's contact (name, phone and/or email). */
+    contact?: { name?: string; phone?: string; email?: string };
+  };
   /** Payer as the clearinghouse knows it (2010BB NM109), not the product's policy key. */
   payer: { id: string; name: string; claimFilingIndicator?: string };
   controlNumbers: ControlNumbers;
@@ -45,10 +55,20 @@ export interface Generate837POptions {
   originalPayerClaimControlNumber?: string;
   /** ISO instant. */
   createdAt: string;
-  /** Subscriber name/address when the caller has them (the ClaimDocument does not). */
-  subscriber?: { lastName: string; firstName?: string; address?: Address };
+  /**
+   * The subscriber (2010BA) from master data: name, address, and birth date / sex (2010BA DMG; when
+   * absent the document's patient, who is then the subscriber). SBR03 group number.
+   */
+  subscriber?: PersonName837P & { address?: Address; birthDate?: string; sex?: 'F' | 'M' | 'U'; groupNumber?: string };
+  /**
+   * The patient when the patient is not the subscriber: loop 2000C (HL*23, PAT01 relationship) and
+   * 2010CA (NM1*QC, N3/N4, DMG from the document's patient birth date and sex); 2000B SBR02 is then empty.
+   */
+  patient?: PersonName837P & { relationship: string; address: Address };
   /** Rendering provider name when known (the ClaimDocument has only the NPI). */
-  renderingProvider?: { lastName: string; firstName?: string; taxonomy?: string };
+  renderingProvider?: PersonName837P & { taxonomy?: string };
+  /** 2310A NM1*DN referring provider; default: the document's `referringProvider`. */
+  referringProvider?: PersonName837P & { npi: string };
   usage?: 'P' | 'T';
   /** REF*D9 (2300): claim identifier for transmission intermediaries, echoed back in the 277CA. */
   claimTraceNumber?: string;
@@ -60,6 +80,16 @@ export interface Generate837POptions {
 }
 
 export type CasGroup = 'CO' | 'PR' | 'OA' | 'PI' | 'CR';
+
+/** A person's name as NM103 (last), NM104 (first), NM105 (middle), NM107 (suffix). */
+export interface PersonName837P {
+  lastName: string;
+  firstName?: string;
+  middleName?: string;
+  suffix?: string;
+}
+
+const nameElements = (n: PersonName837P | undefined): Array<string | undefined> => [n?.lastName, n?.firstName, n?.middleName, '', n?.suffix];
 
 /** A prior payer's adjudication of this claim, as its 835 reported it. */
 export interface OtherPayer837P {
@@ -121,17 +151,30 @@ export function generate837P(input: ClaimDocument, opts: Generate837POptions): s
   w.add('NM1', '85', '2', bp.name, '', '', '', '', 'XX', bp.npi);
   writeAddress(w, bp.address);
   w.add('REF', 'EI', bp.taxId);
-  // 2000B / 2010BA / 2010BB
+  const bc = bp.contact;
+  if (bc && (bc.phone || bc.email)) {
+    w.add('PER', 'IC', bc.name, ...(bc.phone ? ['TE', bc.phone] : []), ...(bc.email ? ['EM', bc.email] : []));
+  }
+  // 2000B / 2010BA / 2010BB (2000C / 2010CA when the patient is not the subscriber)
   const priority = { primary: 'P', secondary: 'S', tertiary: 'T' }[claim.coverage.priority];
-  w.add('HL', '2', '1', '22', '0');
+  const pt = opts.patient && opts.patient.relationship !== '18' ? opts.patient : undefined;
+  w.add('HL', '2', '1', '22', pt ? '1' : '0');
   const other = opts.otherPayer;
   if (other) checkPriority(w, claim, other, priority);
-  w.add('SBR', priority, '18', '', '', '', '', '', '', opts.payer.claimFilingIndicator ?? filingIndicator(claim.payerId));
   const s = opts.subscriber;
-  w.add('NM1', 'IL', '1', s?.lastName, s?.firstName, '', '', '', 'MI', claim.coverage.memberId);
+  w.add('SBR', priority, pt ? '' : '18', s?.groupNumber, '', '', '', '', '', opts.payer.claimFilingIndicator ?? filingIndicator(claim.payerId));
+  w.add('NM1', 'IL', '1', ...nameElements(s), 'MI', claim.coverage.memberId);
   if (s?.address) writeAddress(w, s.address);
-  w.add('DMG', 'D8', toDate8(claim.patient.birthDate), claim.patient.sex);
+  const subscriberBirth = s?.birthDate ?? (pt ? undefined : claim.patient.birthDate);
+  if (subscriberBirth) w.add('DMG', 'D8', toDate8(subscriberBirth), s?.sex ?? claim.patient.sex);
   w.add('NM1', 'PR', '2', opts.payer.name, '', '', '', '', 'PI', opts.payer.id);
+  if (pt) {
+    w.add('HL', '3', '2', '23', '0');
+    w.add('PAT', pt.relationship);
+    w.add('NM1', 'QC', '1', ...nameElements(pt));
+    writeAddress(w, pt.address);
+    w.add('DMG', 'D8', toDate8(claim.patient.birthDate), claim.patient.sex);
+  }
   // 2300
   const total = claim.lines.reduce((sum, l) => sum + l.chargeCents, 0);
   w.add('CLM', claim.claimId, formatCents(total), '', '', w.comp(claim.placeOfService, 'B', frequency), 'Y', 'A', 'Y', 'Y');
@@ -147,9 +190,11 @@ export function generate837P(input: ClaimDocument, opts: Generate837POptions): s
   if (opts.claimTraceNumber) w.add('REF', 'D9', opts.claimTraceNumber);
   w.add('REF', 'EA', claim.patient.id);
   w.add('HI', ...claim.diagnoses.map((d, i) => w.comp(i === 0 ? 'ABK' : 'ABF', d.replace('.', ''))));
-  // 2310B
+  // 2310A referring provider, 2310B rendering provider
+  const ref = opts.referringProvider ?? claim.referringProvider;
+  if (ref) w.add('NM1', 'DN', '1', ...nameElements(ref), 'XX', ref.npi);
   const rp = opts.renderingProvider;
-  w.add('NM1', '82', '1', rp?.lastName, rp?.firstName, '', '', '', 'XX', claim.renderingNpi);
+  w.add('NM1', '82', '1', ...nameElements(rp), 'XX', claim.renderingNpi);
   if (rp?.taxonomy) w.add('PRV', 'PE', 'PXC', rp.taxonomy);
   // 2320 / 2330A / 2330B
   if (other) {
@@ -243,13 +288,14 @@ function checkOtherPayer(w: SegmentWriter, claim: ClaimDocument, o: OtherPayer83
 
 /** 2320 / 2330A / 2330B for one prior payer. */
 function writeOtherPayer(w: SegmentWriter, o: OtherPayer837P, opts: Generate837POptions): void {
-  w.add('SBR', o.priority === 'primary' ? 'P' : 'S', '18', '', '', '', '', '', '', o.claimFilingIndicator ?? filingIndicator(o.payerId));
+  // SBR02: the patient's relationship to the other subscriber (18 self; a dependant's code from 2000C PAT01).
+  w.add('SBR', o.priority === 'primary' ? 'P' : 'S', opts.patient && opts.patient.relationship !== '18' ? opts.patient.relationship : '18', '', '', '', '', '', '', o.claimFilingIndicator ?? filingIndicator(o.payerId));
   writeCas(w, o.claimAdjustments.map(({ group, carc, amountCents }) => ({ group, carc, amountCents })));
   w.add('AMT', 'D', formatCents(o.paidCents));
   // OI03 benefits assignment and OI06 release of information, as CLM08 / CLM09 say.
   w.add('OI', '', '', 'Y', '', '', 'Y');
   const s = opts.subscriber;
-  w.add('NM1', 'IL', '1', s?.lastName, s?.firstName, '', '', '', 'MI', o.memberId);
+  w.add('NM1', 'IL', '1', ...nameElements(s), 'MI', o.memberId);
   if (s?.address) writeAddress(w, s.address);
   w.add('NM1', 'PR', '2', o.name, '', '', '', '', 'PI', o.payerId);
   if (o.lines.length === 0) w.add('DTP', '573', 'D8', toDate8(o.adjudicationDate));

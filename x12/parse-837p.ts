@@ -74,8 +74,41 @@ export interface OtherCoverage837P {
   name: string;
 }
 
+/** A person or organization an 837P names (NM1 with its N3/N4, DMG, REF, PER). */
+export interface Party837P {
+  /** NM103 (organization name or last name), NM104 first, NM105 middle, NM107 suffix. */
+  lastName: string;
+  firstName?: string;
+  middleName?: string;
+  suffix?: string;
+  /** NM109 (NPI, member id, payer id). */
+  id?: string;
+  address?: { line1: string; line2?: string; city: string; state: string; zip: string };
+  birthDate?: string;
+  sex?: string;
+  /** REF*EI (billing provider tax id). */
+  taxId?: string;
+  /** PER (first contact: name, phone, email). */
+  contact?: { name?: string; phone?: string; email?: string };
+}
+
+/** Who the claim names: billing provider, subscriber, patient (2000C, when not the subscriber), payer, providers. */
+export interface Parties837P {
+  billingProvider: Party837P;
+  subscriber: Party837P & { groupNumber?: string };
+  /** 2000C/2010CA with PAT01, when the patient is not the subscriber. */
+  patient?: Party837P & { relationship: string };
+  payer: Party837P;
+  /** 2310A NM1*DN. */
+  referringProvider?: Party837P;
+  /** 2310B NM1*82. */
+  renderingProvider?: Party837P;
+}
+
 export interface Parsed837PClaim {
   claim: ClaimDocument;
+  /** Names, addresses, demographics of the claim's parties (what the ClaimDocument does not hold). */
+  parties: Parties837P;
   /** CLM01 exactly as sent (any text up to 38 characters); claim.claimId is it when it is a safe id, else derived (see claimIdFromClm01). */
   patientControlNumber: string;
   /** Per claim line (same order as claim.lines): what the 837P says beyond the ClaimDocument. */
@@ -188,6 +221,8 @@ interface Draft {
   original?: string;
   patientId?: string;
   renderingNpi?: string;
+  referring?: Party837P;
+  rendering?: Party837P;
   claimServiceDate?: string;
   lines: DraftLine[];
   others: OtherDraft[];
@@ -205,6 +240,9 @@ class Claim837PMapper implements TransactionHandler {
   /** Claim lines read when the current LX opened: an SVD needs this 2400's own SV1. */
   private lxLines = 0;
   private pat: { birthDate: string; sex: string } | undefined;
+  /** Parties as read so far: the current NM1's party takes N3/N4/DMG/REF*EI/PER. */
+  private parties: { billing?: Party837P; subscriber?: Party837P & { groupNumber?: string }; payer?: Party837P; patient?: Party837P & { relationship: string }; relationship?: string } = {};
+  private party?: Party837P;
   private draft?: Draft;
   readonly claims: Parsed837PClaim[] = [];
   readonly read: Read837PClaim[] = [];
@@ -271,6 +309,7 @@ class Claim837PMapper implements TransactionHandler {
     if (!ALLOWED[this.loop].has(id)) this.notAllowed(seg);
     if (this.loop === '2320') this.order(seg, this.currentOther(), ORDER_2320);
     if (this.loop === '2430') this.order(seg, this.currentSvd(), ORDER_2430);
+    this.onPartySegment(seg);
     switch (id) {
       case 'CAS':
         if (this.loop === '2320') {
@@ -366,14 +405,17 @@ class Claim837PMapper implements TransactionHandler {
     }
     this.closeClaim();
     this.hl.set(hid, level);
+    this.party = undefined;
     if (level === '20') this.loop = '2000A';
     else if (level === '22') {
+      this.parties = { billing: this.parties.billing };
       this.loop = '2000B';
       this.sub = { priority: '', sbr01: '', memberId: '', birthDate: '', sex: '', payerId: '' };
       this.pat = undefined;
     } else {
       this.loop = '2000C';
       this.pat = undefined;
+      this.parties.patient = undefined;
     }
   }
 
@@ -405,6 +447,26 @@ class Claim837PMapper implements TransactionHandler {
       if (el(seg, 8) !== 'XX') this.fail(seg, 'NM108 must be XX (NPI) for the billing provider', 'CONTENT');
       this.billingNpi = el(seg, 9);
     }
+    this.party = undefined;
+    const party = (): Party837P => ({
+      lastName: el(seg, 3),
+      ...(el(seg, 4) ? { firstName: el(seg, 4) } : {}),
+      ...(el(seg, 5) ? { middleName: el(seg, 5) } : {}),
+      ...(el(seg, 7) ? { suffix: el(seg, 7) } : {}),
+      ...(el(seg, 9) ? { id: el(seg, 9) } : {}),
+    });
+    if (next === '2010AA') this.party = this.parties.billing = party();
+    else if (next === '2010BA') {
+      const subscriber: Party837P & { groupNumber?: string } = { ...party(), ...(this.parties.subscriber?.groupNumber ? { groupNumber: this.parties.subscriber.groupNumber } : {}) };
+      this.party = this.parties.subscriber = subscriber;
+    }
+    else if (next === '2010BB') this.party = this.parties.payer = party();
+    else if (next === '2010CA') {
+      const patient = { ...party(), relationship: this.parties.relationship ?? '' };
+      this.party = this.parties.patient = patient;
+    }
+    else if (next === '2310' && q === 'DN') this.party = this.draft!.referring = party();
+    else if (next === '2310' && q === '82') this.party = this.draft!.rendering = party();
     if (next === '2010BA') this.sub.memberId = el(seg, 9);
     if (next === '2010BB') this.sub.payerId = el(seg, 9);
     if (next === '2310' && q === '82') this.draft!.renderingNpi = el(seg, 9);
@@ -488,6 +550,38 @@ class Claim837PMapper implements TransactionHandler {
     if (!map[p]) this.fail(seg, `SBR01 "${p}" is not P, S or T`, 'CONTENT');
     this.sub.priority = map[p];
     this.sub.sbr01 = p;
+    if (el(seg, 3)) this.parties.subscriber = { lastName: '', groupNumber: el(seg, 3) };
+  }
+
+  /** N3, N4, DMG, REF*EI and PER of the party the last NM1 opened (billing provider, subscriber, payer, patient, 2310A/B). */
+  private onPartySegment(seg: Segment): void {
+    if (seg.id === 'PAT' && this.loop === '2000C') this.parties.relationship = el(seg, 1);
+    if (seg.id === 'CLM' || seg.id === 'LX' || seg.id === 'SBR') this.party = undefined;
+    const p = this.party;
+    if (!p) return;
+    switch (seg.id) {
+      case 'N3':
+        p.address = { ...(p.address ?? { city: '', state: '', zip: '' }), line1: el(seg, 1), ...(el(seg, 2) ? { line2: el(seg, 2) } : {}) };
+        return;
+      case 'N4':
+        p.address = { ...(p.address ?? { line1: '' }), city: el(seg, 1), state: el(seg, 2), zip: el(seg, 3) };
+        return;
+      case 'DMG':
+        if (el(seg, 2)) p.birthDate = parseDate8(el(seg, 2), seg, 'DMG02');
+        if (el(seg, 3)) p.sex = el(seg, 3);
+        return;
+      case 'REF':
+        if (el(seg, 1) === 'EI') p.taxId = el(seg, 2);
+        return;
+      case 'PER':
+        if (p.contact) return;
+        p.contact = { ...(el(seg, 2) ? { name: el(seg, 2) } : {}) };
+        for (let i = 3; i + 1 <= 8; i += 2) {
+          if (el(seg, i) === 'TE') p.contact.phone = el(seg, i + 1);
+          if (el(seg, i) === 'EM') p.contact.email = el(seg, i + 1);
+        }
+        return;
+    }
   }
 
   private openClaim(seg: Segment): void {
@@ -676,6 +770,9 @@ class Claim837PMapper implements TransactionHandler {
       serviceDate,
       placeOfService: dr.placeOfService,
       ...(dr.priorAuth ? { priorAuthNumber: dr.priorAuth } : {}),
+      ...(dr.referring && /^\d{10}$/.test(dr.referring.id ?? '') && dr.referring.lastName
+        ? { referringProvider: { npi: dr.referring.id!, lastName: dr.referring.lastName, ...(dr.referring.firstName ? { firstName: dr.referring.firstName } : {}) } }
+        : {}),
       diagnoses: dr.diagnosisCodes.map(({ code }) => (code.length > 3 ? `${code.slice(0, 3)}.${code.slice(3)}` : code)),
       lines: lines.map((l) => ({
         cpt: l.cpt,
@@ -692,8 +789,17 @@ class Claim837PMapper implements TransactionHandler {
       const first = describeIssues(parsed.error)[0];
       this.fail(dr.seg, `claim ${dr.claimId} is not a valid ClaimDocument: ${first.path}: ${first.message}`, 'CONTENT');
     }
+    const pp = this.parties;
     this.claims.push({
       claim: parsed.data!,
+      parties: {
+        billingProvider: pp.billing ?? { lastName: '' },
+        subscriber: pp.subscriber ?? { lastName: '' },
+        ...(pp.patient ? { patient: pp.patient } : {}),
+        payer: pp.payer ?? { lastName: '' },
+        ...(dr.referring ? { referringProvider: dr.referring } : {}),
+        ...(dr.rendering ? { renderingProvider: dr.rendering } : {}),
+      },
       patientControlNumber: dr.claimId,
       lineDetails: lines.map((l) => ({
         ...(l.serviceDateEnd ? { serviceDateEnd: l.serviceDateEnd } : {}),

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClaimDocument } from '../domain/claim-document';
-import { payerResolver } from '../activities/payer-identifiers';
+import { payerResolver } from '../db/payer-identifiers';
 import { X12Error } from './errors';
 import { generate837P, type Generate837POptions } from './generate-837p';
 import { claimIdFromClm01, parse837P, read837P } from './parse-837p';

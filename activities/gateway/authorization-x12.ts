@@ -14,7 +14,7 @@
  * shares: with a real payer fill the table from its companion guide; an unknown code leaves
  * denialReason unset (the workflow treats it as an unspecified denial).
  */
-import { generate278Request, generate278Response, parse278Response, type Attachment, type Auth278, type Auth278Input } from '../../x12/authorization';
+import { generate278Inquiry, generate278Request, generate278Response, parse278Response, type Attachment, type Auth278, type Auth278Input, type Version278 } from '../../x12/authorization';
 import type { EnvelopeOptions } from '../../x12/eligibility';
 import { X12Error } from '../../x12/errors';
 import type { AuthorizationRequest278, AuthorizationResponse278, DenialReason } from './eligibility-auth';
@@ -24,6 +24,9 @@ export const DENIAL_REASON_CODES: Record<DenialReason, string> = { medical_neces
 
 /** TRN02 of a 278 (1–50 characters, no PHI): the request id, cut and hashed when longer. */
 export const trace278 = trace270;
+
+/** TRN02 of the 278 inquiry (005010X215) about request `requestId` on `inquiryDate`: one per day, so a retry sends nothing new. */
+export const trace278Inquiry = (requestId: string, inquiryDate: string): string => trace278(`${requestId}:status:${inquiryDate}`);
 
 export function request278(req: AuthorizationRequest278): Auth278Input {
   const what = [req.family, req.region, req.approach, req.levels.join(' '), req.laterality].filter(Boolean).join(' ');
@@ -48,6 +51,11 @@ export function request278(req: AuthorizationRequest278): Auth278Input {
 
 export function build278Request(req: AuthorizationRequest278, opts: EnvelopeOptions): string {
   return generate278Request(request278(req), opts);
+}
+
+/** The 278 inquiry (005010X215) about a request the payer pended: the request's content under the inquiry's trace. */
+export function build278Inquiry(req: AuthorizationRequest278, inquiryDate: string, opts: EnvelopeOptions): string {
+  return generate278Inquiry({ ...request278(req), traceNumber: trace278Inquiry(req.requestId, inquiryDate) }, opts);
 }
 
 const APPROVED = new Set(['A1', 'A2', 'A6']);
@@ -84,9 +92,8 @@ export function decisionOf(ev: Auth278, ids: { requestId: string; authId: string
  * The decision for this request from a 278 response: the patient event whose TRN02 is our trace.
  * Malformed, or answering another trace: refused whole (X12Error with its segment).
  */
-export function answerFrom278(text: string, ids: { requestId: string; authId: string; payerId: string }, receivedOn: string): AuthorizationResponse278 {
+export function answerFrom278(text: string, ids: { requestId: string; authId: string; payerId: string }, receivedOn: string, trace = trace278(ids.requestId)): AuthorizationResponse278 {
   const events = parse278Response(text);
-  const trace = trace278(ids.requestId);
   const ev = events.find((e) => e.traceNumber === trace);
   if (!ev) {
     const first = events[0];
@@ -126,8 +133,8 @@ export function response278Input(res: Omit<AuthorizationResponse278, 'raw'>, ask
   };
 }
 
-export function build278Response(res: Omit<AuthorizationResponse278, 'raw'>, asked: Parameters<typeof response278Input>[1], opts: EnvelopeOptions): string {
-  return generate278Response(response278Input(res, asked), opts);
+export function build278Response(res: Omit<AuthorizationResponse278, 'raw'>, asked: Parameters<typeof response278Input>[1], opts: EnvelopeOptions, version: Version278 = '005010X217'): string {
+  return generate278Response(response278Input(res, asked), opts, version);
 }
 
 export type { Attachment };

@@ -70,34 +70,19 @@ export type AuthorizationRequest278 = {
   attachments?: Attachment[];
 };
 
-export type AuthDecision = 'approved' | 'pended' | 'denied';
-export type DenialReason = 'medical_necessity' | 'administrative' | 'not_covered' | 'frequency';
+/** The 278 answer is a message the authorization workflow receives: its shape lives in its contract. */
+export type { AuthDecision, AuthorizationResponse278, DenialReason } from '../../contracts/authorization';
+import type { AuthorizationResponse278, DenialReason } from '../../contracts/authorization';
 
-export type AuthorizationResponse278 = {
-  requestId: string;
-  authId: string;
-  payerId: string;
-  decision: AuthDecision;
-  /** REF*BB, else HCR02. */
-  authNumber?: string;
-  validFrom?: string;
-  validTo?: string;
-  visitsAuthorized?: number;
-  denialReason?: DenialReason;
-  /** The payer's reason text (no PHI). */
-  reason?: string;
-  /** The payer's decision date (AUTH-5 clocks start here): DTP*102, else the day it was received. */
-  decidedOn: string;
-  /** The payer's 278 response as received (X12 text, 005010X217). */
-  raw: string;
-};
+/** A follow-up on a pended 278: which request, on which day, and the request as sent (an X12 inquiry repeats its content). */
+export type AuthorizationStatusQuery = { requestId: string; authId: string; payerId: string; inquiryDate: string; original?: AuthorizationRequest278 };
 
 export interface EligibilityAuthGateway {
   readonly name: string;
   checkEligibility(request: EligibilityRequest270): Promise<EligibilityResponse271>;
   submitAuthorization(request: AuthorizationRequest278): Promise<AuthorizationResponse278>;
   /** Follow-up on a pended request (278 inquiry). */
-  authorizationStatus(query: { requestId: string; authId: string; payerId: string; inquiryDate: string }): Promise<AuthorizationResponse278>;
+  authorizationStatus(query: AuthorizationStatusQuery): Promise<AuthorizationResponse278>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -308,7 +293,40 @@ export class EligibilityAuthSimulator implements EligibilityAuthGateway {
     return this.next(req.authId, req.payerId, `submit:${req.requestId}`, req.submittedOn, req.requestId);
   }
 
-  async authorizationStatus(q: { requestId: string; authId: string; payerId: string; inquiryDate: string }): Promise<AuthorizationResponse278> {
+  async authorizationStatus(q: AuthorizationStatusQuery): Promise<AuthorizationResponse278> {
     return this.next(q.authId, q.payerId, `status:${q.requestId}:${q.inquiryDate}`, q.inquiryDate, q.requestId);
+  }
+
+  /**
+   * The payer answering a 278 inquiry (005010X215) it read — what a clearinghouse drops in the
+   * inbox for the file-drop gateway: the scripted decision, as a 005010X215 response carrying the
+   * inquiry's trace number.
+   */
+  answer278Inquiry(x278: string, q: AuthorizationStatusQuery): string {
+    const [read] = parse278Request(x278);
+    if (!read) throw new Error('the 278 inquiry holds no patient event');
+    const { raw: _raw, ...decision } = this.next(q.authId, q.payerId, `status:${q.requestId}:${q.inquiryDate}`, q.inquiryDate, q.requestId);
+    void _raw;
+    const control = (hash32(`278inq:${read.traceNumber}`) % 999_999_999) + 1;
+    return build278Response(
+      decision,
+      {
+        traceNumber: read.traceNumber,
+        payer: { name: read.payer.name ?? q.payerId, id: read.payer.id ?? q.payerId },
+        requester: { name: read.requester.name ?? 'PRACTICE', npi: read.requester.npi ?? '' },
+        subscriber: read.subscriber,
+        requestCategory: read.requestCategory,
+        certificationType: read.certificationType,
+        ...(read.serviceType ? { serviceType: read.serviceType } : {}),
+        services: read.services,
+      },
+      {
+        sender: { id: envelopeId(q.payerId, 'PAYER'), name: q.payerId },
+        receiver: { id: 'PRACTICE', name: 'PRACTICE' },
+        controlNumbers: { isa: control, gs: control, st: 1 },
+        createdAt: `${q.inquiryDate}T12:00:00Z`,
+      },
+      '005010X215',
+    );
   }
 }

@@ -11,9 +11,9 @@
  * request is not sent twice (the transport keeps it by trace number).
  */
 import type { EnvelopeOptions } from '../../x12/eligibility';
-import type { AuthorizationRequest278, AuthorizationResponse278, EligibilityAuthGateway, EligibilityRequest270, EligibilityResponse271 } from './eligibility-auth';
+import type { AuthorizationRequest278, AuthorizationResponse278, AuthorizationStatusQuery, EligibilityAuthGateway, EligibilityRequest270, EligibilityResponse271 } from './eligibility-auth';
 import { answerFrom271, build270, trace270 } from './eligibility-x12';
-import { answerFrom278, build278Request, trace278 } from './authorization-x12';
+import { answerFrom278, build278Inquiry, build278Request, trace278, trace278Inquiry } from './authorization-x12';
 import { envelopeId } from './claim-status-x12';
 
 /**
@@ -67,19 +67,19 @@ export class X12EligibilityAuthGateway implements EligibilityAuthGateway {
   }
 
   /**
-   * The pended follow-up would be a 278 inquiry (005010X215), which is not written: the answer
-   * says so and stays pended, so the workflow keeps its follow-up timer and a person checks the
-   * payer portal (or records the decision with `record-decision`).
+   * The pended follow-up as a 278 inquiry (005010X215) repeating the request's content under its
+   * own trace (one per inquiry day: a retry sends nothing new); the payer's 005010X215 response is
+   * mapped like a 278 response. Without the original request (not recorded) nothing can be asked:
+   * the answer stays pended and says so, and a person checks the payer portal.
    */
-  async authorizationStatus(q: { requestId: string; authId: string; payerId: string; inquiryDate: string }): Promise<AuthorizationResponse278> {
-    return {
-      requestId: q.requestId,
-      authId: q.authId,
-      payerId: q.payerId,
-      decision: 'pended',
-      reason: `no 278 status inquiry is sent through ${this.name} (005010X215 not implemented): check the payer portal`,
-      decidedOn: q.inquiryDate,
-      raw: '',
-    };
+  async authorizationStatus(q: AuthorizationStatusQuery): Promise<AuthorizationResponse278> {
+    if (!q.original) {
+      return { requestId: q.requestId, authId: q.authId, payerId: q.payerId, decision: 'pended', reason: 'the original 278 request is not on record, so no 278 inquiry can be sent: check the payer portal', decidedOn: q.inquiryDate, raw: '' };
+    }
+    const traceNumber = trace278Inquiry(q.requestId, q.inquiryDate);
+    const x12 = build278Inquiry(q.original, q.inquiryDate, this.envelope(`278inq:${q.requestId}:${q.inquiryDate}`, q.original.practiceId, q.inquiryDate));
+    const answer = await this.transport.exchange({ kind: '278', traceNumber, x12 });
+    if (answer === undefined) throw new AwaitingPayerAnswer(`278 inquiry ${traceNumber} sent; no 278 response yet`);
+    return answerFrom278(answer, q, q.inquiryDate, traceNumber);
   }
 }

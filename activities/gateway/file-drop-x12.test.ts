@@ -96,7 +96,34 @@ describe('X12 requests through the file-drop clearinghouse', () => {
     await writeFile(path.join(fd.folders.inbox, 'answer.278'), (await payer.submitAuthorization(req)).raw);
     await fd.pollOnce();
     expect(await gateway.submitAuthorization(req)).toMatchObject({ decision: 'approved', authNumber: 'PA-778899', validFrom: '2026-12-01', validTo: '2027-02-28', visitsAuthorized: 1 });
-    expect(await gateway.authorizationStatus({ requestId: 'r', authId: 'AUTH-3', payerId: 'COMMERCIAL', inquiryDate: '2026-11-24' })).toMatchObject({ decision: 'pended', reason: expect.stringContaining('005010X215') });
+    expect(await gateway.authorizationStatus({ requestId: 'r', authId: 'AUTH-3', payerId: 'COMMERCIAL', inquiryDate: '2026-11-24' })).toMatchObject({ decision: 'pended', reason: expect.stringContaining('no 278 inquiry can be sent') });
+  });
+
+  it('278 pended, then the follow-up: a 278 inquiry (005010X215) is dropped once per day with its own trace; the payer\'s X215 response certifies it', async () => {
+    const gateway = new X12EligibilityAuthGateway('file-drop', fd);
+    const req: AuthorizationRequest278 = {
+      requestId: 'auth:AUTH-4:submit:1', authId: 'AUTH-4', payerId: 'COMMERCIAL', practiceId: 'demo-pain', providerNpi: '1234567893', patientId: 'PT-4', memberId: 'W4444',
+      family: 'rfa', cpts: ['64635'], region: 'lumbar', levels: ['L4-L5'], laterality: 'right', requestedFrom: '2026-12-01', requestedTo: '2027-02-28', visitsRequested: 1, submittedOn: '2026-11-20',
+    };
+    const payer = new EligibilityAuthSimulator().forAuthorization('AUTH-4', [{ decision: 'pended', reason: 'clinical review' }, { decision: 'approved', authNumber: 'PA-4040' }]);
+    await expect(gateway.submitAuthorization(req)).rejects.toThrow(AwaitingPayerAnswer);
+    await writeFile(path.join(fd.folders.inbox, 'pended.278'), (await payer.submitAuthorization(req)).raw);
+    await fd.pollOnce();
+    expect(await gateway.submitAuthorization(req)).toMatchObject({ decision: 'pended' });
+
+    const q = { requestId: req.requestId, authId: 'AUTH-4', payerId: 'COMMERCIAL', inquiryDate: '2026-12-04', original: req };
+    await expect(gateway.authorizationStatus(q)).rejects.toThrow(/278 inquiry auth:AUTH-4:submit:1:status:2026-12-04 sent; no 278 response yet/);
+    await expect(gateway.authorizationStatus(q)).rejects.toThrow(AwaitingPayerAnswer); // asked again: nothing new dropped
+    const inquiries = await outbox('278-auth_AUTH-4_submit_1_status');
+    expect(inquiries).toEqual(['278-auth_AUTH-4_submit_1_status_2026-12-04.x12']);
+    const x215 = await readFile(path.join(fd.folders.outbox, inquiries[0]), 'utf8');
+    expect(x215).toMatch(/\*005010X215~/);
+    expect(x215).toMatch(/NM1\*IL\*1\*+MI\*W4444~/);
+    expect(x215).toMatch(/TRN\*1\*auth:AUTH-4:submit:1:status:2026-12-04\*/);
+
+    await writeFile(path.join(fd.folders.inbox, 'inquiry-answer.278'), payer.answer278Inquiry(x215, q));
+    await fd.pollOnce();
+    expect(await gateway.authorizationStatus(q)).toMatchObject({ decision: 'approved', authNumber: 'PA-4040', decidedOn: '2026-12-04' });
   });
 
   it('AR-3 276/277: with a member id the 276 is dropped and the answer is pending until the 277 arrives, then the 277 status (P1:20, payer claim number)', async () => {

@@ -24,9 +24,9 @@ import { unavailableDependency } from '../../lib/unavailable';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { isX12Error } from '../../x12';
-import { RemittanceRejected } from '../inbound';
+import { RemittanceRejected } from '../../ingest/inbound';
 import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './types';
-import { ingestX12, type InterchangeLookup, type X12InboundResult } from './x12-inbound';
+import { ingestX12, type InterchangeLookup, type X12InboundResult } from '../../ingest/x12-inbound';
 import { envelopeId, request276, resultFrom277, traceNumberOf, unusableStatusExchange } from './claim-status-x12';
 
 function hash32(text: string): number {

@@ -24,7 +24,7 @@ import { SimulatorOutbox, retryDelayMs } from './simulator-outbox';
 import type { ClaimSubmission, InboundSink, PayerGateway, StatusInquiryRequest, StatusInquiryResult } from './types';
 import { generate277, parse276, type ClaimStatus277Input } from '../../x12/claim-status';
 import { request276, resultFrom277, unusableStatusExchange } from './claim-status-x12';
-import { ingestX12 } from './x12-inbound';
+import { ingestX12 } from '../../ingest/x12-inbound';
 
 export type PayerBehaviour =
   | { kind: 'pay' }
@@ -161,6 +161,11 @@ export class PayerSimulator implements PayerGateway {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     return this.outbox?.stop() ?? Promise.resolve();
+  }
+
+  /** The last submission (its 837P included) this simulated payer received for a claim: what tests read back. */
+  receivedSubmission(claimId: string): ClaimSubmission | undefined {
+    return this.submitted.get(claimId)?.submission;
   }
 
   async submitClaim(submission: ClaimSubmission): Promise<{ trackingId: string }> {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { generate277CA, generate837P, parse837P } from '../../x12';
-import { ingestX12 } from './x12-inbound';
+import { ingestX12 } from '../../ingest/x12-inbound';
 import type { Acknowledgement, InboundSink } from './types';
 import { tfesiClaim } from '../../test/fixtures';
 

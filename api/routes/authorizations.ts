@@ -22,7 +22,7 @@ import {
 import { TASK_QUEUE } from '../../contracts/claim';
 import { PayerId, PracticeId, RcmKind, RcmStatus } from '../../contracts/search-attributes';
 import { IsoDate } from '../../domain/claim-document';
-import { receivePayerAuthResponse } from '../../activities/eligibility-auth';
+import { receivePayerAuthResponse } from '../../ingest/authorization-response';
 import { badRequest, conflict, notFound } from '../errors';
 import { mapUpdateError, parseActionBody } from './workflow-actions';
 

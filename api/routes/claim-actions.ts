@@ -10,7 +10,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { NonNegativeCents, Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
-import { CLAIM_ACTIONS, claimWorkflowId } from '../../contracts/claim';
+import { applyPatientMasterData } from '../claim-intake';
+import type { ClaimDocument } from '../../domain/claim-document';
+import { CLAIM_ACTIONS, claimWorkflowId, type ClaimWorkflowState } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
 
 export const CLAIM_ACTION_BODIES = {
@@ -35,6 +37,31 @@ export function updateRefusal(err: unknown): HttpError | undefined {
   return new HttpError(409, 'refused', cause?.message ?? err.message);
 }
 
+/**
+ * The approvers' queue (issue 15): a write-off request the workflow accepted becomes a pending row;
+ * its approval marks it approved. The workflow stays the authority (it validates both Updates).
+ */
+async function recordWriteOff(app: FastifyInstance, action: string, claimId: string, state: ClaimWorkflowState, actor: string, body: { recoveryReview?: string }) {
+  if (action === 'request-write-off' && state.writeOff) {
+    const claim = await app.db('claims').where({ claim_id: claimId }).first('practice_id');
+    if (!claim) return;
+    await app.db.transaction(async (trx) => {
+      // A request left pending by a rejection the workflow never heard of is superseded by this one.
+      await trx('write_off_requests').where({ claim_id: claimId, status: 'pending' }).update({ status: 'superseded', decided_at: trx.fn.now() });
+      await trx('write_off_requests').insert({
+        claim_id: claimId,
+        practice_id: claim.practice_id,
+        amount_cents: state.writeOff!.amountCents,
+        rationale: state.writeOff!.rationale,
+        requested_by: state.writeOff!.requestedBy,
+      });
+    });
+  }
+  if (action === 'approve-write-off') {
+    await app.db('write_off_requests').where({ claim_id: claimId, status: 'pending' }).update({ status: 'approved', decided_by: actor, decided_at: app.db.fn.now(), decision_note: body.recoveryReview ?? null });
+  }
+}
+
 export async function claimActionRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
@@ -49,11 +76,20 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
         });
       }
       const user = request.user!;
-      const args = { ...(parsed.data as object), actor: user.name, role: user.role };
+      const body = parsed.data as Record<string, unknown>;
+      // A corrected claim of a registered patient takes its coverage from master data too.
+      if (action === 'correct') body.claim = (await applyPatientMasterData(app.db, body.claim as ClaimDocument)).claim;
+      const args = { ...body, actor: user.name, role: user.role };
       const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
+      if (action === 'approve-write-off') {
+        // A request an approver rejected (issue 15) is not approved by someone else afterwards.
+        const last = await app.db('write_off_requests').where({ claim_id: claimId }).orderBy('id', 'desc').first('status', 'decided_by', 'decision_note');
+        if (last?.status === 'rejected') throw new HttpError(409, 'refused', `the write-off request was rejected by ${last.decided_by}: ${last.decision_note}; request a new write-off first`);
+      }
       try {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
-        const state = await handle.executeUpdate(CLAIM_ACTIONS[action] as any, { args: [args] });
+        const state = (await handle.executeUpdate(CLAIM_ACTIONS[action] as any, { args: [args] })) as ClaimWorkflowState;
+        await recordWriteOff(app, action, claimId, state, user.name, parsed.data as { recoveryReview?: string });
         return { claimId, action, state };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) {
@@ -66,6 +102,70 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
         if (refusal) throw refusal;
         throw err;
       }
+    },
+  );
+
+  // The approver's screen (issue 15): write-offs of one practice waiting for approval, oldest first.
+  app.get(
+    '/write-offs',
+    {
+      schema: { querystring: z.object({ practiceId: Text(64, 1), status: z.enum(['pending', 'approved', 'rejected']).default('pending'), limit: z.coerce.number().int().min(1).max(500).default(200) }) },
+      config: { access: { level: 'read', phi: 'claim' } },
+    },
+    async (request) => {
+      const { practiceId, status, limit } = request.query;
+      const rows = await app.db('write_off_requests as w')
+        .join('claims as c', 'c.claim_id', 'w.claim_id')
+        .where({ 'w.practice_id': practiceId, 'w.status': status })
+        .orderBy([{ column: 'w.requested_at', order: status === 'pending' ? 'asc' : 'desc' }, { column: 'w.id' }])
+        .limit(limit)
+        .select('w.*', 'c.payer_id', 'c.service_date', 'c.billed_cents', 'c.status as claim_status');
+      return {
+        practiceId,
+        writeOffs: rows.map((r: Record<string, any>) => ({
+          id: Number(r.id),
+          claimId: r.claim_id,
+          practiceId: r.practice_id,
+          payerId: r.payer_id,
+          serviceDate: r.service_date,
+          claimStatus: r.claim_status,
+          billedCents: r.billed_cents,
+          amountCents: r.amount_cents,
+          rationale: r.rationale,
+          requestedBy: r.requested_by,
+          requestedAt: new Date(r.requested_at).toISOString(),
+          status: r.status,
+          decidedBy: r.decided_by ?? undefined,
+          decidedAt: r.decided_at ? new Date(r.decided_at).toISOString() : undefined,
+          decisionNote: r.decision_note ?? undefined,
+        })),
+      };
+    },
+  );
+
+  // An approver turns a write-off request down, with the reason. The claim workflow has no reject
+  // Update yet: the decision is recorded here, leaves the approvers' queue and blocks its approval.
+  app.post(
+    '/claims/:claimId/write-off/reject',
+    { schema: { params: z.object({ claimId: Text(64, 1) }), body: z.object({ reason: Text(2000, 1) }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
+    async (request) => {
+      const { claimId } = request.params;
+      const user = request.user!;
+      request.access.requireRole(['admin', 'approver'], `a ${user.role} cannot reject a write-off: an approver decides (AR-6)`);
+      const reason = request.body.reason.trim();
+      if (!reason) throw new HttpError(422, 'unprocessable', 'reason: say why the write-off is rejected', { field: 'reason' });
+      const pending = await app.db('write_off_requests').where({ claim_id: claimId, status: 'pending' }).first();
+      if (!pending) {
+        if (!(await app.db('claims').where({ claim_id: claimId }).first('claim_id'))) throw notFound(`claim ${claimId}`);
+        throw new HttpError(409, 'refused', `claim ${claimId} has no write-off waiting for approval`);
+      }
+      if (pending.requested_by === user.name) throw new HttpError(409, 'refused', 'AR-6: the requester does not decide their own write-off');
+      const [row] = await app.db('write_off_requests')
+        .where({ id: pending.id, status: 'pending' })
+        .update({ status: 'rejected', decided_by: user.name, decided_at: app.db.fn.now(), decision_note: reason })
+        .returning('*');
+      if (!row) throw new HttpError(409, 'refused', `the write-off of claim ${claimId} was decided by someone else just now`);
+      return { claimId, status: 'rejected', decidedBy: row.decided_by, reason };
     },
   );
 }

@@ -9,9 +9,13 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@te
 import { z } from 'zod';
 import { Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
-import { CLAIM_STATUSES, TASK_QUEUE, claimStateQuery, claimWorkflowId, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
+import { applyPatientMasterData } from '../claim-intake';
+import { CLAIM_STATUSES, claimStateQuery, claimWorkflowId, claimWorkflowStartOptions, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
 import { badRequest, conflict, notFound } from '../errors';
-import { CptCodes, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '../../contracts/search-attributes';
+import { dollars, sendCsv } from '../csv';
+import { CODEC_ROLES } from './codec';
+import { generate835 } from '../../x12';
+import type { ClaimPayment } from '../../domain/remittance';
 
 const ClaimIdParams = z.object({ claimId: Text(64, 1) });
 
@@ -25,33 +29,18 @@ export async function claimRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
   app.post('/claims', { bodyLimit: CLAIM_BODY_LIMIT, schema: { body: ClaimDocumentAtEdge }, config: { access: { level: 'write', phi: 'claim' } } }, async (request, reply) => {
-    const claim = request.body;
-    const [practice, payer] = await Promise.all([
-      app.db('practices').where({ id: claim.practiceId }).first('id'),
-      app.db('payers').where({ id: claim.payerId }).first('id'),
-    ]);
-    if (!practice) throw badRequest(`unknown practice "${claim.practiceId}"`, 'practiceId');
+    const practice = await app.db('practices').where({ id: request.body.practiceId }).first('id');
+    if (!practice) throw badRequest(`unknown practice "${request.body.practiceId}"`, 'practiceId');
+    // A registered patient's coverage in force on the DOS decides payer and member id (api/claim-intake.ts).
+    const { claim, masterData } = await applyPatientMasterData(app.db, request.body);
+    const payer = await app.db('payers').where({ id: claim.payerId }).first('id');
     if (!payer) throw badRequest(`unknown payer "${claim.payerId}"`, 'payerId');
     const existing = await app.db('claims').where({ claim_id: claim.claimId }).first('claim_id');
     const workflowId = claimWorkflowId(claim.claimId);
     if (existing) throw conflict(`claim ${claim.claimId} already exists`, { claimId: claim.claimId, workflowId });
     const input: ClaimWorkflowInput = { claim, enteredAt: new Date().toISOString(), actor: request.user!.name };
     try {
-      await app.temporal.workflow.start('claimWorkflow', {
-        taskQueue: TASK_QUEUE,
-        workflowId,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `Claim ${claim.claimId} · ${claim.payerId} · DOS ${claim.serviceDate} · ${claim.lines.map((l) => l.cpt).join(', ')}`,
-        typedSearchAttributes: [
-          { key: RcmKind, value: 'claim' },
-          { key: RcmStatus, value: 'charge_entered' },
-          { key: PracticeId, value: claim.practiceId },
-          { key: PayerId, value: claim.payerId },
-          { key: ProviderNpi, value: claim.renderingNpi },
-          { key: CptCodes, value: [...new Set(claim.lines.map((l) => l.cpt))] },
-        ],
-      });
+      await app.temporal.workflow.start('claimWorkflow', claimWorkflowStartOptions(input));
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`claim ${claim.claimId} already exists`, { claimId: claim.claimId, workflowId });
       throw err;
@@ -59,7 +48,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
     return reply
       .status(201)
       .header('Location', `/api/claims/${encodeURIComponent(claim.claimId)}`)
-      .send({ claimId: claim.claimId, workflowId, status: 'charge_entered' });
+      .send({ claimId: claim.claimId, workflowId, status: 'charge_entered', payerId: claim.payerId, masterData });
   });
 
   app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
@@ -89,7 +78,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
       ? await Promise.all([
           app.db('claim_events').where({ claim_id: claimId }).orderBy('id').select('at', 'actor', 'from_status', 'to_status', 'detail'),
           app.db('work_items').where({ entity_type: 'claim', entity_id: claimId, status: 'open' }).orderBy('due_date').select('id', 'kind', 'rule_id', 'title', 'due_date', 'dollars_at_risk_cents', 'assignee'),
-          app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at'),
+          app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at', 'x12_gaps'),
           app.db('payments').where({ claim_id: claimId }).orderBy('id').select('id', 'remittance_key', 'coverage_priority', 'claim_status_code', 'charged_cents', 'paid_cents', 'patient_responsibility_cents', 'expected_cents', 'variance_cents', 'findings', 'payment_date', 'posted_at'),
           app.db('denials').where({ claim_id: claimId }).orderBy('id').select('carc', 'rarcs', 'category', 'kind', 'denial_date', 'received_at', 'action_due', 'appeal_deadline', 'status'),
           app.db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where('p.claim_id', claimId).groupBy('l.line_number').select('l.line_number', app.db.raw('sum(l.paid_cents)::bigint as paid_cents'), app.db.raw('sum(l.allowed_cents)::bigint as allowed_cents')),
@@ -97,6 +86,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
         ])
       : [[], [], [], [], [], [], []];
     const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
+    const writeOffRow = row ? await app.db('write_off_requests').where({ claim_id: claimId }).orderBy('id', 'desc').first() : undefined;
     return {
       claimId,
       workflowId: claimWorkflowId(claimId),
@@ -127,6 +117,8 @@ export async function claimRoutes(fastify: FastifyInstance) {
         gateway: x.gateway,
         status: x.status,
         reasons: x.ack_detail?.reasons,
+        /** *Added (issue 14)*: what master data lacked when the 837P was built (field names, no values). */
+        x12Gaps: x.x12_gaps ?? undefined,
         submittedAt: iso(x.submitted_at),
         acknowledgedAt: iso(x.acknowledged_at),
       })),
@@ -171,6 +163,11 @@ export async function claimRoutes(fastify: FastifyInstance) {
       /** *Added (issue 15)*: the claim's workflow in the Temporal Web UI, for operators. */
       temporalUiUrl: `${app.config.temporalUiOrigin}/namespaces/${encodeURIComponent(app.config.temporalNamespace)}/workflows/${encodeURIComponent(claimWorkflowId(claimId))}`,
       arTouches: live?.arTouches,
+      /** *Added (issue 15)*: the latest write-off request (AR-6) and its decision. */
+      writeOff: writeOffRow
+        ? { amountCents: writeOffRow.amount_cents, rationale: writeOffRow.rationale, requestedBy: writeOffRow.requested_by, requestedAt: iso(writeOffRow.requested_at), status: writeOffRow.status, decidedBy: writeOffRow.decided_by ?? undefined, decisionNote: writeOffRow.decision_note ?? undefined }
+        : undefined,
+      writtenOffCents: live?.writtenOffCents,
       timers: live?.timers.filter((t) => t.state === 'pending'),
     };
   });
@@ -210,4 +207,90 @@ export async function claimRoutes(fastify: FastifyInstance) {
       offset,
     };
   });
+
+  // *Added (issue 15)*: the claim list as CSV (same filters and scope as GET /claims, up to 50,000 rows).
+  app.get(
+    '/claims/export.csv',
+    { schema: { querystring: ListQuery.omit({ limit: true, offset: true }) }, config: { access: { level: 'read', list: true, phi: 'claim' } } },
+    async (request, reply) => {
+      const { status, payerId, practiceId } = request.query;
+      const q = request.access.scoped(app.db('claims'));
+      if (status) q.where({ status });
+      if (payerId) q.where({ payer_id: payerId });
+      if (practiceId) q.where({ practice_id: practiceId });
+      const rows = await q
+        .orderBy([{ column: 'service_date', order: 'desc' }, { column: 'claim_id' }])
+        .limit(50_000)
+        .select('claim_id', 'practice_id', 'payer_id', 'rendering_npi', app.db.raw('service_date::text as service_date'), 'status', 'version', 'cpt_codes', 'billed_cents', 'dollars_at_risk_cents', 'next_deadline', 'next_deadline_rule');
+      return sendCsv(
+        reply,
+        `claims${practiceId ? `-${practiceId}` : ''}`,
+        ['claim_id', 'practice_id', 'payer_id', 'rendering_npi', 'service_date', 'status', 'version', 'cpt_codes', 'billed', 'dollars_at_risk', 'next_deadline', 'next_deadline_rule'],
+        rows.map((r: Record<string, any>) => [r.claim_id, r.practice_id, r.payer_id, r.rendering_npi, r.service_date, r.status, r.version, r.cpt_codes, dollars(r.billed_cents), dollars(r.dollars_at_risk_cents), r.next_deadline ? new Date(r.next_deadline).toISOString() : '', r.next_deadline_rule]),
+      );
+    },
+  );
+
+  // *Added (issue 15)*: the claim's X12 documents for the claim page — each 837P as sent (stored
+  // since migration 016) and each ERA claim payment as an 835 regenerated from what was stored
+  // when it was received. PHI (member ids, birth dates): not for a provider token, access-logged.
+  app.get(
+    '/claims/:claimId/x12',
+    { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim', roles: { allowed: CODEC_ROLES, why: 'raw X12 documents carry PHI (member ids, birth dates); admin, biller, approver or viewer' } } } },
+    async (request) => {
+      const { claimId } = request.params;
+      const claim = await app.db('claims').where({ claim_id: claimId }).first('claim_id', 'practice_id', 'rendering_npi');
+      if (!claim) throw notFound(`claim ${claimId}`);
+      const [submissions, payments, practice] = await Promise.all([
+        app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'interchange_control_number', 'status', 'submitted_at', 'x12'),
+        app.db('remittance_claims as rc').join('remittances as r', 'r.remittance_key', 'rc.remittance_key').where('rc.claim_id', claimId).orderBy('rc.id')
+          .select('rc.id', 'rc.remittance_key', 'rc.claim_payment', 'r.payer_id', 'r.trace_number', app.db.raw('r.payment_date::text as payment_date'), app.db.raw('r.adjudication_date::text as adjudication_date'), 'r.received_at'),
+        app.db('practices').where({ id: claim.practice_id }).first('name', 'billing_npi', 'tax_id'),
+      ]);
+      const envelope = (v: string) => v.replace(/[^A-Za-z0-9 .-]/g, '').slice(0, 15) || 'UNKNOWN';
+      const era = (p: Record<string, any>) => {
+        const claimPayment = p.claim_payment as ClaimPayment;
+        try {
+          return generate835(
+            { payerId: p.payer_id, traceNumber: p.trace_number, totalPaidCents: claimPayment.paidCents, paymentDate: p.payment_date, adjudicationDate: p.adjudication_date, claims: [claimPayment], providerAdjustments: [] },
+            {
+              sender: { id: envelope(p.payer_id), name: p.payer_id },
+              receiver: { id: envelope(practice?.tax_id ?? claim.practice_id), name: practice?.name ?? claim.practice_id },
+              payer: { name: p.payer_id, companyId: '1000000000', id: p.payer_id },
+              payee: { name: practice?.name ?? claim.practice_id, npi: practice?.billing_npi ?? claim.rendering_npi, taxId: practice?.tax_id ?? undefined },
+              controlNumbers: { isa: Number(p.id) % 1_000_000_000, gs: Number(p.id) % 1_000_000_000, st: 1 },
+              createdAt: new Date(p.received_at).toISOString(),
+            },
+          );
+        } catch (err) {
+          request.log.warn({ claimPaymentRow: p.id, err: (err as Error).name }, '835 could not be regenerated');
+          return null;
+        }
+      };
+      return {
+        claimId,
+        documents: [
+          ...submissions.map((x: Record<string, any>) => ({
+            kind: '837P' as const,
+            title: `837P version ${x.claim_version} to ${x.payer_id} (${x.coverage_priority}), ISA13 ${x.interchange_control_number}`,
+            at: new Date(x.submitted_at).toISOString(),
+            status: x.status,
+            text: x.x12 ?? null,
+            note: x.x12 ? 'as sent' : 'not stored (sent before the 837P text was kept, migration 016)',
+          })),
+          ...payments.map((p: Record<string, any>) => {
+            const text = era(p);
+            return {
+              kind: '835' as const,
+              title: `835 from ${p.payer_id}, trace ${p.trace_number}, paid ${p.payment_date}`,
+              at: new Date(p.received_at).toISOString(),
+              status: (p.claim_payment as ClaimPayment).statusCode ?? '',
+              text,
+              note: text ? "this claim's payment, regenerated from the ERA data stored when it was received (envelope ids and control numbers are not the payer's)" : 'could not be regenerated',
+            };
+          }),
+        ],
+      };
+    },
+  );
 }

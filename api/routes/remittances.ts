@@ -6,8 +6,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { isX12Error } from '../../x12';
-import { RemittanceRejected, type IngestReport } from '../../activities/inbound';
-import { read835ForPosting } from '../../activities/gateway/x12-inbound';
+import { RemittanceRejected, type IngestReport } from '../../ingest/inbound';
+import { read835ForPosting } from '../../ingest/x12-inbound';
 import { HttpError } from '../errors';
 import type { Access } from '../access';
 

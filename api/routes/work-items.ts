@@ -10,7 +10,12 @@ import { z } from 'zod';
 import { CONTACT_CHANNELS, FOLLOW_UP_STATUSES, RESOLUTION_PATHS, validateTouchOutcome, type TouchKind } from '../../domain/ar';
 import { workItemCompletedSignal } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
-import { StorableRecord, Text } from '../../domain/primitives';
+import { IsoDate, StorableRecord, Text } from '../../domain/primitives';
+import { practiceToday } from '../../db/kpis';
+import { dollars, sendCsv } from '../csv';
+
+/** "Today" for a snoozed item: the date in its practice's time zone (a snooze ends when the practice's day begins). */
+const SNOOZE_TODAY = `(now() at time zone coalesce((select p.time_zone from practices p where p.id = work_items.practice_id), 'America/New_York'))::date`;
 
 const TOUCH_KINDS = new Set(['active_payer_contact', 'status_inquiry', 'payer_call', 'resolution_path']);
 /** Outcome fields other kinds need before they count as done. */
@@ -54,12 +59,6 @@ export function completionFields(kind: string): CompletionField[] {
   return [...required, ...(required.some((x) => x.name === 'note') ? [] : [f('note', 'Note', { required: false })])];
 }
 
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  // Text is always quoted (RFC 4180), numbers are not; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return typeof v === 'number' ? safe : `"${safe.replace(/"/g, '""')}"`;
-};
 
 const view = (r: Record<string, any>) => ({
   id: r.id,
@@ -80,6 +79,8 @@ const view = (r: Record<string, any>) => ({
   completedAt: r.completed_at ? new Date(r.completed_at).toISOString() : undefined,
   closedReason: r.closed_reason ?? undefined,
   createdAt: new Date(r.created_at).toISOString(),
+  /** *Added (issue 15)*: hidden from the worklist until this date (the practice's "today" reaches it). */
+  snoozedUntil: r.snoozed_until ?? undefined,
   /** *Added (issue 15)*: the outcome fields completing this item asks for. */
   fields: r.status === 'open' ? completionFields(r.kind) : undefined,
 });
@@ -97,18 +98,24 @@ export async function workItemRoutes(fastify: FastifyInstance) {
           assignee: Text(200).optional(),
           entityId: Text(200).optional(),
           status: z.enum(['open', 'completed', 'closed']).default('open'),
+          /** *Added (issue 15)*: `mine` (assigned to the caller), `unassigned`, `snoozed` (only the snoozed); every view but `snoozed` hides items snoozed past today. */
+          view: z.enum(['all', 'mine', 'unassigned', 'snoozed']).default('all'),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
       },
       config: { access: { level: 'read', list: true } },
     },
     async (request) => {
-      const { practiceId, kind, assignee, entityId, status, limit } = request.query;
+      const { practiceId, kind, assignee, entityId, status, view: which, limit } = request.query;
       const q = request.access.scoped(app.db('work_items')).where({ status });
       if (practiceId) q.where({ practice_id: practiceId });
       if (kind) q.where({ kind });
       if (assignee) q.where({ assignee });
       if (entityId) q.where({ entity_id: entityId });
+      if (which === 'mine') q.where({ assignee: request.user!.name });
+      if (which === 'unassigned') q.whereNull('assignee');
+      if (which === 'snoozed') q.where('snoozed_until', '>', app.db.raw(SNOOZE_TODAY));
+      else q.where((w) => w.whereNull('snoozed_until').orWhere('snoozed_until', '<=', app.db.raw(SNOOZE_TODAY)));
       const rows = await q
         .orderBy([{ column: 'dollars_at_risk_cents', order: 'desc' }, { column: 'due_date', order: 'asc', nulls: 'last' }, { column: 'id' }])
         .limit(limit);
@@ -125,15 +132,11 @@ export async function workItemRoutes(fastify: FastifyInstance) {
       const q = request.access.scoped(app.db('work_items')).where({ status: 'open' });
       if (practiceId) q.where({ practice_id: practiceId });
       if (kind) q.where({ kind });
+      q.where((w) => w.whereNull('snoozed_until').orWhere('snoozed_until', '<=', app.db.raw(SNOOZE_TODAY)));
       const rows = await q.orderBy([{ column: 'due_date', order: 'asc', nulls: 'last' }, { column: 'dollars_at_risk_cents', order: 'desc' }, { column: 'id' }]).limit(10_000);
       const header = ['id', 'practice_id', 'kind', 'rule_id', 'entity_type', 'entity_id', 'title', 'due_date', 'dollars_at_risk', 'assignee'];
-      const lines = rows.map((r: Record<string, any>) =>
-        [r.id, r.practice_id, r.kind, r.rule_id, r.entity_type, r.entity_id, r.title, r.due_date ?? '', Number((Number(r.dollars_at_risk_cents) / 100).toFixed(2)), r.assignee].map(csvCell).join(','),
-      );
-      return reply
-        .type('text/csv; charset=utf-8')
-        .header('Content-Disposition', `attachment; filename="worklist${practiceId ? `-${practiceId}` : ''}.csv"`)
-        .send([header.map(csvCell).join(','), ...lines].join('\r\n') + '\r\n');
+      const rowsOut = rows.map((r: Record<string, any>) => [r.id, r.practice_id, r.kind, r.rule_id, r.entity_type, r.entity_id, r.title, r.due_date ?? '', dollars(r.dollars_at_risk_cents), r.assignee]);
+      return sendCsv(reply, `worklist${practiceId ? `-${practiceId}` : ''}`, header, rowsOut);
     },
   );
 
@@ -179,6 +182,86 @@ export async function workItemRoutes(fastify: FastifyInstance) {
         .returning('*');
       if (!updated.length) throw new HttpError(409, 'conflict', `work item ${id} was completed by someone else just now`);
       return view(updated[0]);
+    },
+  );
+
+  // ------------------------------------------------------------------ the billers' workspace (issue 15)
+  const IdParams = z.object({ id: z.coerce.number().int().positive() });
+  /** The open item, or 404 / 409 naming why it cannot change. */
+  const openItem = async (id: number) => {
+    const item = await app.db('work_items').where({ id }).first();
+    if (!item) throw notFound(`work item ${id}`);
+    if (item.status !== 'open') throw new HttpError(409, 'conflict', `work item ${id} is already ${item.status}`);
+    return item;
+  };
+  /** Users who may work a practice's items: write roles with the practice (or every practice), not revoked. */
+  const assigneesOf = (practiceId: string) =>
+    app.db('users as u')
+      .whereIn('u.role', ['admin', 'biller', 'approver'])
+      .whereNull('u.revoked_at')
+      .where((w) => w.where('u.all_practices', true).orWhere('u.role', 'admin').orWhereExists((e) => e.select(app.db.raw('1')).from('user_practices as up').whereRaw('up.user_name = u.name').andWhere('up.practice_id', practiceId)))
+      .orderBy('u.name')
+      .select('u.name', 'u.role');
+
+  app.get(
+    '/work-items/assignees',
+    { schema: { querystring: z.object({ practiceId: Text(64, 1) }) }, config: { access: { level: 'read' } } },
+    async (request) => ({ practiceId: request.query.practiceId, assignees: await assigneesOf(request.query.practiceId) }),
+  );
+
+  app.post(
+    '/work-items/:id/assign',
+    { schema: { params: IdParams, body: z.object({ assignee: Text(200, 1).nullable() }) }, config: { access: { level: 'write', entity: 'workItem' } } },
+    async (request) => {
+      const item = await openItem(request.params.id);
+      const { assignee } = request.body;
+      if (assignee !== null && !(await assigneesOf(item.practice_id).where('u.name', assignee).first())) {
+        throw new HttpError(422, 'unprocessable', `assignee: "${assignee}" is not a biller, approver or admin of practice ${item.practice_id}`, { field: 'assignee' });
+      }
+      const [row] = await app.db('work_items').where({ id: item.id, status: 'open' }).update({ assignee }).returning('*');
+      if (!row) throw new HttpError(409, 'conflict', `work item ${item.id} was completed or closed just now`);
+      await app.db('work_item_notes').insert({ work_item_id: item.id, author: request.user!.name, body: assignee ? `assigned to ${assignee}` : 'unassigned' });
+      return view(row);
+    },
+  );
+
+  app.post(
+    '/work-items/:id/snooze',
+    { schema: { params: IdParams, body: z.object({ until: IsoDate.nullable() }) }, config: { access: { level: 'write', entity: 'workItem' } } },
+    async (request) => {
+      const item = await openItem(request.params.id);
+      const { until } = request.body;
+      const practice = await app.db('practices').where({ id: item.practice_id }).first('time_zone');
+      const today = practiceToday(practice?.time_zone ?? 'America/New_York');
+      if (until !== null && until <= today) throw new HttpError(422, 'unprocessable', `until: a snooze ends after today (${today}), not on ${until}`, { field: 'until' });
+      const [row] = await app.db('work_items').where({ id: item.id, status: 'open' }).update({ snoozed_until: until }).returning('*');
+      if (!row) throw new HttpError(409, 'conflict', `work item ${item.id} was completed or closed just now`);
+      await app.db('work_item_notes').insert({ work_item_id: item.id, author: request.user!.name, body: until ? `snoozed until ${until}` : 'snooze ended' });
+      return view(row);
+    },
+  );
+
+  app.get(
+    '/work-items/:id/notes',
+    { schema: { params: IdParams }, config: { access: { level: 'read', entity: 'workItem' } } },
+    async (request) => {
+      const item = await app.db('work_items').where({ id: request.params.id }).first('id');
+      if (!item) throw notFound(`work item ${request.params.id}`);
+      const notes = await app.db('work_item_notes').where({ work_item_id: item.id }).orderBy('id').select('id', 'author', 'body', 'created_at');
+      return { workItemId: Number(item.id), notes: notes.map((n: Record<string, any>) => ({ id: Number(n.id), author: n.author, body: n.body, at: new Date(n.created_at).toISOString() })) };
+    },
+  );
+
+  app.post(
+    '/work-items/:id/notes',
+    { schema: { params: IdParams, body: z.object({ body: Text(4000, 1) }) }, config: { access: { level: 'write', entity: 'workItem' } } },
+    async (request, reply) => {
+      const item = await app.db('work_items').where({ id: request.params.id }).first('id');
+      if (!item) throw notFound(`work item ${request.params.id}`);
+      const body = request.body.body.trim();
+      if (!body) throw new HttpError(422, 'unprocessable', 'body: a note needs some text', { field: 'body' });
+      const [n] = await app.db('work_item_notes').insert({ work_item_id: item.id, author: request.user!.name, body }).returning('*');
+      return reply.status(201).send({ id: Number(n.id), author: n.author, body: n.body, at: new Date(n.created_at).toISOString() });
     },
   );
 }

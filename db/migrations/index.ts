@@ -16,6 +16,8 @@ import * as m010 from './010_access_log';
 import * as m011 from './011_claim_payment_key';
 import * as m012 from './012_deposits_per_entry';
 import * as m013 from './013_web_dashboard';
+import * as m015 from './015_patient_master';
+import * as m016 from './016_web_workspace';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -33,6 +35,8 @@ const migrations: Record<string, Migration> = {
   '011_claim_payment_key': m011,
   '012_deposits_per_entry': m012,
   '013_web_dashboard': m013,
+  '015_patient_master': m015,
+  '016_web_workspace': m016,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -3,7 +3,7 @@
  * key and the history ⇄ JSON conversion.
  *
  * FIXTURE_ENCRYPTION_KEYS is TEST ONLY and not a secret: it protects nothing but synthetic fixture
- * data (test/fixtures.ts). A recorded history holds AES-GCM ciphertext (workers/codec.ts), so it
+ * data (test/fixtures.ts). A recorded history holds AES-GCM ciphertext (lib/codec.ts), so it
  * replays only with the key it was recorded with: change this and every JSON here must be
  * re-recorded. (The 32 bytes are sha256("rcm-pain replay fixtures: test-only key, not a secret").)
  */

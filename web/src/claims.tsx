@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { useQuery } from '@tanstack/react-query';
-import { api, money, type ClaimHit, type ClaimView } from './api';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, APPROVER_ROLES, money, refusal, WRITE_ROLES, type ClaimHit, type ClaimView, type Me } from './api';
+import { formValues, Input, Unplaced, type Refusal } from './forms';
 import { linkProps } from './router';
 import { LIVE_MS } from './dashboard';
 
@@ -23,6 +24,9 @@ export function FindClaim({ practiceId }: { practiceId: string }) {
         <label htmlFor="q">Find a claim</label>
         <input id="q" name="q" type="search" placeholder="claim id, patient id or name, date of service, payer, CPT, status" autoFocus />
         <button type="submit">Search</button>
+        <a className="button" href={`/api/claims/export.csv?practiceId=${encodeURIComponent(practiceId)}`} download>
+          Export claims CSV
+        </a>
       </form>
       {hits.isFetching && <p className="loading">Searching…</p>}
       {hits.error && <p role="alert" className="error">{hits.error.message}</p>}
@@ -48,7 +52,7 @@ export function FindClaim({ practiceId }: { practiceId: string }) {
                     <td>
                       <a {...linkProps(`/claims/${encodeURIComponent(c.claimId)}`)}>{c.claimId}</a>
                     </td>
-                    <td>{c.patientId}</td>
+                    <td>{c.patientName ? `${c.patientName} (${c.patientId})` : c.patientId}</td>
                     <td>{c.serviceDate}</td>
                     <td>{c.payerId}</td>
                     <td>{c.cptCodes.join(', ')}</td>
@@ -74,7 +78,7 @@ function relative(iso: string) {
 
 type TimelineEntry = { at: string; text: string; kind: 'event' | 'deadline' };
 
-export function ClaimPage({ claimId }: { claimId: string }) {
+export function ClaimPage({ claimId, me }: { claimId: string; me: Me }) {
   const q = useQuery({ queryKey: ['claim', claimId], queryFn: () => api<ClaimView>(`/api/claims/${encodeURIComponent(claimId)}`), refetchInterval: LIVE_MS });
   if (q.isPending) return <p className="loading">Loading claim {claimId}…</p>;
   if (q.error) return <p role="alert" className="error">{q.error.message}</p>;
@@ -170,6 +174,10 @@ export function ClaimPage({ claimId }: { claimId: string }) {
         </ul>
       )}
 
+      {me.role !== 'provider' && <X12Documents claimId={c.claimId} />}
+
+      {WRITE_ROLES.includes(me.role) && q.data.status !== 'closed' && <ClaimActions c={c} me={me} />}
+
       <h2>Open work items</h2>
       {c.workItems.length === 0 ? <p>None.</p> : (
         <ul>
@@ -181,5 +189,187 @@ export function ClaimPage({ claimId }: { claimId: string }) {
         </ul>
       )}
     </>
+  );
+}
+
+/** Claim actions (Temporal Updates): the workflow's 422 is shown next to its field, a 409 next to the button. */
+export function ActionForm({ claimId, action, title, fields, build, submitLabel }: {
+  claimId: string;
+  action: string;
+  title: string;
+  fields: Array<Parameters<typeof Input>[0]>;
+  build: (v: Record<string, string>) => unknown;
+  submitLabel: string;
+}) {
+  const qc = useQueryClient();
+  const [error, setError] = useState<Refusal>();
+  const [ok, setOk] = useState<string>();
+  const run = useMutation({
+    mutationFn: (body: unknown) => api<{ state?: { status: string } }>(action === 'reject-write-off' ? `/api/claims/${encodeURIComponent(claimId)}/write-off/reject` : `/api/claims/${encodeURIComponent(claimId)}/actions/${action}`, { method: 'POST', body }),
+    onSuccess: async (r) => {
+      setError(undefined);
+      setOk(`${submitLabel}: done${r.state?.status ? ` (claim is ${r.state.status.replace(/_/g, ' ')})` : ''}`);
+      await qc.invalidateQueries({ queryKey: ['claim', claimId] });
+      await qc.invalidateQueries({ queryKey: ['write-offs'] });
+    },
+    onError: (err) => {
+      setOk(undefined);
+      setError(refusal(err));
+    },
+  });
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    setOk(undefined);
+    let body: unknown;
+    try {
+      body = build(formValues(e.currentTarget));
+    } catch (err) {
+      setError(err as Refusal);
+      return;
+    }
+    run.mutate(body);
+  };
+  const names = fields.map((f) => f.name);
+  // A 400 names body paths such as claim.lines.0.cpt: shown next to the field it starts with.
+  const placed = error?.field ? { ...error, field: names.find((n) => error.field === n || error.field!.startsWith(`${n}.`)) ?? error.field } : error;
+  return (
+    <form className="action" onSubmit={submit} aria-label={title} noValidate>
+      <h3>{title}</h3>
+      {fields.map((f) => (
+        <Input key={f.name} {...f} error={placed} />
+      ))}
+      <div className="actions-row">
+        <button type="submit" disabled={run.isPending} aria-describedby={placed && !names.includes(placed.field ?? '') ? `${claimId}-${action}-error` : undefined}>
+          {submitLabel}
+        </button>
+        <Unplaced error={placed} fields={names} id={`${claimId}-${action}-error`} />
+        {ok && <span role="status" className="ok">{ok}</span>}
+      </div>
+    </form>
+  );
+}
+
+/** Approve (with the recovery review AR-6 asks for) or reject (with a reason) a write-off waiting for approval. */
+export function WriteOffDecision({ claimId, idPrefix, of = '' }: { claimId: string; idPrefix: string; of?: string }) {
+  return (
+    <>
+      {(
+        [
+          ['approve-write-off', 'Approve', 'recoveryReview', 'Recovery review'],
+          ['reject-write-off', 'Reject', 'reason', 'Reason for rejecting'],
+        ] as const
+      ).map(([action, verb, name, label]) => (
+        <ActionForm key={action} claimId={claimId} action={action} title={`${verb} the write-off${of}`} submitLabel={`${verb} write-off`} fields={[{ id: `${idPrefix}-${name}`, name, label }]} build={(v) => ({ [name]: v[name] })} />
+      ))}
+    </>
+  );
+}
+
+const dollarsToCents = (v: string, field: string) => {
+  if (!/^\d+(\.\d{1,2})?$/.test(v)) throw { field, message: `${field}: an amount in dollars, e.g. 125.00` };
+  return Math.round(Number(v) * 100);
+};
+
+export function ClaimActions({ c, me }: { c: ClaimView; me: Me }) {
+  const id = (a: string, f: string) => `${c.claimId}-${a}-${f}`;
+  const pending = c.writeOff?.status === 'pending';
+  return (
+    <section aria-labelledby="claim-actions">
+      <h2 id="claim-actions">Claim actions</h2>
+      {c.writeOff && (
+        <p className={pending ? 'watch' : 'muted'}>
+          Write-off of {money(c.writeOff.amountCents)} requested by {c.writeOff.requestedBy}: <strong>{c.writeOff.status === 'pending' ? 'waiting for approval' : c.writeOff.status}</strong>
+          {c.writeOff.decidedBy ? ` by ${c.writeOff.decidedBy}` : ''}
+          {c.writeOff.decisionNote ? ` — ${c.writeOff.decisionNote}` : ''}
+        </p>
+      )}
+      <div className="action-grid">
+        <ActionForm
+          claimId={c.claimId}
+          action="submit-appeal"
+          title="Appeal"
+          submitLabel="Submit appeal"
+          fields={[
+            { id: id('appeal', 'ref'), name: 'appealReference', label: 'Appeal reference' },
+            { id: id('appeal', 'note'), name: 'note', label: 'Note', hint: 'optional' },
+          ]}
+          build={(v) => ({ appealReference: v.appealReference, ...(v.note ? { note: v.note } : {}) })}
+        />
+        <ActionForm
+          claimId={c.claimId}
+          action="request-write-off"
+          title="Request a write-off"
+          submitLabel="Request write-off"
+          fields={[
+            { id: id('wo', 'amount'), name: 'amountCents', label: 'Amount ($)', type: 'number', step: '0.01' },
+            { id: id('wo', 'rationale'), name: 'rationale', label: 'Rationale' },
+          ]}
+          build={(v) => ({ amountCents: dollarsToCents(v.amountCents, 'amountCents'), rationale: v.rationale })}
+        />
+        {pending && APPROVER_ROLES.includes(me.role) && <WriteOffDecision claimId={c.claimId} idPrefix={`${c.claimId}-decide`} />}
+        <ActionForm
+          claimId={c.claimId}
+          action="close"
+          title="Close the claim"
+          submitLabel="Close claim"
+          fields={[{ id: id('close', 'reason'), name: 'reason', label: 'Reason for closing' }]}
+          build={(v) => ({ reason: v.reason })}
+        />
+        {c.claim && (
+          <ActionForm
+            claimId={c.claimId}
+            action="correct"
+            title="Correct the claim"
+            submitLabel="Send corrected claim"
+            fields={[
+              { id: id('correct', 'claim'), name: 'claim', label: 'Corrected claim (JSON)', type: 'textarea', defaultValue: JSON.stringify(c.claim, null, 2) },
+              { id: id('correct', 'reason'), name: 'reason', label: 'What was corrected' },
+            ]}
+            build={(v) => {
+              try {
+                return { claim: JSON.parse(v.claim), reason: v.reason };
+              } catch (err) {
+                throw { field: 'claim', message: `claim: not valid JSON (${(err as Error).message})` };
+              }
+            }}
+          />
+        )}
+      </div>
+    </section>
+  );
+}
+
+type X12Doc = { kind: '837P' | '835'; title: string; at: string; status: string; text: string | null; note: string };
+
+/** The claim's 837P and 835 documents, fetched only when asked for (PHI: every read is access-logged). */
+function X12Documents({ claimId }: { claimId: string }) {
+  const [shown, setShown] = useState(false);
+  const q = useQuery({ queryKey: ['x12', claimId], queryFn: () => api<{ documents: X12Doc[] }>(`/api/claims/${encodeURIComponent(claimId)}/x12`), enabled: shown });
+  return (
+    <section aria-labelledby="x12-docs">
+      <h2 id="x12-docs">837P and 835 documents</h2>
+      {!shown ? (
+        <button type="button" onClick={() => setShown(true)}>
+          Show the 837P and 835 documents
+        </button>
+      ) : (
+        <>
+          <p className="muted">These carry PHI; your reading them is recorded in the access log.</p>
+          {q.isPending && <p className="loading">Loading…</p>}
+          {q.error && <p role="alert" className="error">{q.error.message}</p>}
+          {q.data && q.data.documents.length === 0 && <p>No 837P sent and no 835 received yet.</p>}
+          {q.data?.documents.map((d, i) => (
+            <figure key={i} className="x12">
+              <figcaption>
+                <strong>{d.title}</strong> <span className="muted">— {when(d.at)}, {d.note}</span>
+              </figcaption>
+              {d.text ? (
+                <pre tabIndex={0} aria-label={d.title}>{d.text.replace(/~(?!\n)/g, '~\n')}</pre>
+              ) : null}
+            </figure>
+          ))}
+        </>
+      )}
+    </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, money, type Dashboard as DashboardData, type Kpi } from './api';
 import { linkProps } from './router';
+import { DashboardCharts } from './charts';
 
 /** Polled: figures follow a claim that moves within 5 seconds, without a reload. */
 export const LIVE_MS = 5_000;
@@ -11,6 +12,7 @@ const BAND_ICON: Record<Kpi['band'], string> = { good: '✓', watch: '!', bad: '
 function formatKpi(k: Kpi) {
   if (k.value === null) return '—';
   if (k.unit === 'percent') return `${k.value.toFixed(1)}%`;
+  if (k.unit === 'dollars') return money(k.value);
   return `${k.value} ${k.unit}`;
 }
 
@@ -52,6 +54,11 @@ export function Dashboard({ practiceId }: { practiceId: string }) {
       <div className="kpis">{d.kpis.map((k) => <KpiTile key={k.key} k={k} />)}</div>
 
       <h2 id="aging">AR aging by payer</h2>
+      <p>
+        <a className="button" href={`/api/dashboard/aging.csv?practiceId=${encodeURIComponent(practiceId)}`} download>
+          Export AR aging CSV
+        </a>
+      </p>
       {d.aging.length === 0 ? (
         <p>No open AR.</p>
       ) : (
@@ -110,6 +117,23 @@ export function Dashboard({ practiceId }: { practiceId: string }) {
           ))}
         </ul>
       )}
+
+      <h2 id="activity">Claims moving now</h2>
+      {d.activity.length === 0 ? (
+        <p>No claim has moved yet.</p>
+      ) : (
+        <ol className="activity" aria-labelledby="activity">
+          {d.activity.map((a) => (
+            <li key={`${a.claimId}:${a.at}:${a.to}`}>
+              <time dateTime={a.at}>{new Date(a.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</time>{' '}
+              <a {...linkProps(`/claims/${encodeURIComponent(a.claimId)}`)}>Claim {a.claimId}</a>: {a.from ? `${a.from.replace(/_/g, ' ')} → ` : ''}
+              <strong>{a.to.replace(/_/g, ' ')}</strong> <span className="muted">({a.actor})</span>
+            </li>
+          ))}
+        </ol>
+      )}
+
+      <DashboardCharts practiceId={practiceId} />
     </>
   );
 }

@@ -6,6 +6,8 @@ import { linkProps, usePath } from './router';
 import { Dashboard } from './dashboard';
 import { ClaimPage, FindClaim } from './claims';
 import { Worklist } from './worklist';
+import { Approvals } from './approvals';
+import { APPROVER_ROLES } from './api';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -75,7 +77,8 @@ function Shell({ me }: { me: Me }) {
     ['/', 'Dashboard'],
     ['/claims', 'Find a claim'],
     ['/worklist', 'Worklist'],
-  ] as const;
+    ...(APPROVER_ROLES.includes(me.role) ? ([['/approvals', 'Approvals']] as const) : []),
+  ];
   return (
     <>
       <header className="top">
@@ -114,9 +117,11 @@ function Shell({ me }: { me: Me }) {
         {!practiceId ? (
           <p>This user has no practice.</p>
         ) : claimMatch ? (
-          <ClaimPage claimId={decodeURIComponent(claimMatch[1])} />
+          <ClaimPage claimId={decodeURIComponent(claimMatch[1])} me={me} />
         ) : path === '/claims' ? (
           <FindClaim practiceId={practiceId} />
+        ) : path === '/approvals' && APPROVER_ROLES.includes(me.role) ? (
+          <Approvals practiceId={practiceId} />
         ) : path === '/worklist' ? (
           <Worklist me={me} practiceId={practiceId} />
         ) : (

@@ -26,6 +26,7 @@ export const db = wf.proxyActivities<
     | 'markDenialStatus'
     | 'checkDenialPattern'
     | 'parkClosedClaimPayment'
+    | 'recordImportedSubmission'
   >
 >(DATABASE_ACTIVITY);
 

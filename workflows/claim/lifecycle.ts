@@ -25,8 +25,12 @@ export async function claimLoop(run: ClaimRun): Promise<void> {
       await waitUntil(run, () => c.closeRequest !== undefined);
       break;
     }
-    if (!(await scrubPassed(run))) continue mainLoop;
-    if (!(await submitPrimary(run))) continue mainLoop;
+    if (c.importedSubmissionPending) {
+      c.importedSubmissionPending = false; // submitted by the previous system: nothing to scrub or send this time
+    } else {
+      if (!(await scrubPassed(run))) continue mainLoop;
+      if (!(await submitPrimary(run))) continue mainLoop;
+    }
 
     // Until the payer settles it: paid and posted (closing), denied (correct or appeal), rejected (correct).
     for (;;) {

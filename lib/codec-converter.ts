@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { AesGcmCodec } from './codec';
-import type { EncryptionKey } from '../lib/config';
+import type { EncryptionKey } from './config';
 
 /** A failure converter with `encodeCommonAttributes: true`: failure messages and stack traces are encrypted too. */
 export const failureConverterPath = path.resolve(__dirname, 'failure-converter.js');

@@ -11,9 +11,9 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Remittance, claimPaymentKeys, remittanceKey } from '../domain/remittance';
 import { acknowledgementSignal, claimWorkflowId, remittanceSignal, type RemittanceDelivery } from '../contracts/claim';
-import { openWorkItem } from './work-items';
-import { loadPayerResolver } from './payer-identifiers';
-import type { Acknowledgement, InboundSink } from './gateway/types';
+import { openWorkItem } from '../db/work-items';
+import { loadPayerResolver } from '../db/payer-identifiers';
+import type { Acknowledgement, InboundSink } from '../activities/gateway/types';
 
 export class RemittanceRejected extends Error {
   constructor(

@@ -20,16 +20,16 @@
  *   = the 837P's GS06, which the submission sets to its interchange control number) is resolved to
  *   claims through `lookupInterchange`. Groups nobody can resolve are reported as unmatched.
  */
-import { type Parse835Options } from '../../x12/parse-835';
-import { parse277CA, parse835All, parse999, X12Error, type Ack999, type ClaimAck277 } from '../../x12';
-import { parse277 } from '../../x12/claim-status';
-import { parse271 } from '../../x12/eligibility';
-import { parse278Response } from '../../x12/authorization';
-import { el, tokenize } from '../../x12/tokenize';
-import type { Remittance } from '../../domain/remittance';
-import { assertStorableX12, payersInFile835 } from '../../x12/inbound-checks';
-import { RemittanceRejected, validateRemittance } from '../inbound';
-import type { Acknowledgement, InboundSink } from './types';
+import { type Parse835Options } from '../x12/parse-835';
+import { parse277CA, parse835All, parse999, X12Error, type Ack999, type ClaimAck277 } from '../x12';
+import { parse277 } from '../x12/claim-status';
+import { parse271 } from '../x12/eligibility';
+import { parse278Response } from '../x12/authorization';
+import { el, tokenize } from '../x12/tokenize';
+import type { Remittance } from '../domain/remittance';
+import { assertStorableX12, payersInFile835 } from '../x12/inbound-checks';
+import { RemittanceRejected, validateRemittance } from './inbound';
+import type { Acknowledgement, InboundSink } from '../activities/gateway/types';
 
 export type InboundX12Kind = '835' | '999' | '277CA' | '277' | '271' | '278';
 

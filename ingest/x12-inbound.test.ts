@@ -1,13 +1,13 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generate835, parse835, X12Error } from '../../x12';
-import { generate277CA, type Generate277CAOptions } from '../../x12/generate-277ca';
-import type { Remittance } from '../../domain/remittance';
-import type { Acknowledgement, InboundSink } from './types';
+import { generate835, parse835, X12Error } from '../x12';
+import { generate277CA, type Generate277CAOptions } from '../x12/generate-277ca';
+import type { Remittance } from '../domain/remittance';
+import type { Acknowledgement, InboundSink } from '../activities/gateway/types';
 import { detectX12Kind, ingestX12 } from './x12-inbound';
 
-const fixtures = join(__dirname, '../../x12/fixtures');
+const fixtures = join(__dirname, '../x12/fixtures');
 const read = (f: string) => readFileSync(join(fixtures, f), 'utf8');
 const NOW = new Date('2026-03-06T12:00:00Z');
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { METADATA_ENCODING_KEY, ValueError } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import type { EncryptionKey } from '../lib/config';
+import type { EncryptionKey } from './config';
 
 export const ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
