@@ -11,6 +11,7 @@ import { workItemActivities } from './work-items';
 import { credentialActivities } from './credentials';
 import { reconciliationActivities } from './reconciliation';
 import { ruleActivities } from './rules';
+import { deadlineActivities } from './deadlines';
 import type { PayerGateway } from './gateway/types';
 import { eligibilityAuthActivities } from './eligibility-auth';
 import type { EligibilityAuthGateway } from './gateway/eligibility-auth';
@@ -28,5 +29,6 @@ export function createActivities(deps: ActivityDeps) {
     ...credentialActivities(deps.db),
     ...reconciliationActivities(deps.db),
     ...ruleActivities(),
+    ...deadlineActivities(deps.db),
   };
 }

@@ -222,7 +222,8 @@ export function postingActivities(db: Knex) {
           practice_id: claim.practiceId,
           payer_id: delivery.payerId,
           remittance_key: delivery.remittanceKey,
-          cpt_codes: [...new Set(cpts)],
+          // The lines this denial is about: a line-level denial (DEN-1 inside a paid claim) names only its denied lines.
+          cpt_codes: [...new Set(cp.lines.length ? cp.lines.map((l) => l.cpt) : cpts)],
           carc: classification.primaryCarc ?? 'unknown',
           rarcs,
           category: classification.category,

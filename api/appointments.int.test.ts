@@ -1,3 +1,4 @@
+import { startOfDateIn } from '../lib/time-zone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../test/harness';
 import { startEligAuthHarness, waitFor } from '../test/eligibility-auth-harness';
@@ -38,7 +39,9 @@ describe('POST /api/appointments → eligibilityWorkflow', () => {
       const g = await h.app.inject({ method: 'GET', url: `/api/appointments/${b.appointmentId}`, headers: h.auth() });
       return g.statusCode === 200 && g.json().nextCheck ? g.json() : undefined;
     }, 'appointment read');
-    expect(got).toMatchObject({ status: 'scheduled', serviceDate: b.serviceDate, nextCheck: { ruleId: 'ELIG-1', at: `${addCalendarDays(b.serviceDate, -3)}T00:00:00.000Z` } });
+    // The check runs when its date begins where the practice is (issue 13), not at 00:00 UTC.
+    const { time_zone: timeZone } = await h.db('practices').where({ id: b.practiceId }).first('time_zone');
+    expect(got).toMatchObject({ status: 'scheduled', serviceDate: b.serviceDate, nextCheck: { ruleId: 'ELIG-1', at: startOfDateIn(addCalendarDays(b.serviceDate, -3), timeZone) } });
   });
 
   it('an appointment 2 days ahead is verified at once (ELIG-1), and reschedule re-verifies (200 with state)', async () => {

@@ -38,6 +38,12 @@ export const RULE_ACTIVITY: LocalActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
+/** Deadline instants in the practice's time zone (a PostgreSQL read, recorded as a local activity marker). */
+export const DEADLINE_ACTIVITY: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+};
+
 /** Whole-practice batch work (daily reconciliation): long-running queries. */
 export const BATCH_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '5 minutes',

@@ -125,6 +125,8 @@ export type ClaimCarriedState = {
   sending?: boolean;
   /** Why the last accepted correction was not applied (the claim was paid meanwhile: issue 12). */
   correctionRefused?: string;
+  /** Deadlines fire when their date begins in the practice's time zone (issue 13; claims started since the patch). */
+  zoneDeadlines?: boolean;
 };
 
 /** A signal as the claim's inbox holds it until the loop applies it. */
@@ -145,6 +147,10 @@ export type ClaimTimer = {
   /** ISO instant the timer fires. */
   at: string;
   state: 'pending' | 'fired' | 'cancelled';
+  /** The date the timer fires on (a claim whose deadlines are in the practice's zone): `at` is when it begins there. */
+  date?: string;
+  /** false until `at` has been placed in the practice's zone (a recorded local activity). */
+  zoned?: boolean;
 };
 
 export type DenialView = {

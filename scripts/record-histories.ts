@@ -18,7 +18,10 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { attach, eventually, startServers, type Env, type Servers } from '../bench/env';
 import { FIXTURE_ENCRYPTION_KEYS, historyToJson } from '../test/histories/support';
 import { tfesiClaim } from '../test/fixtures';
-import { claimStateQuery, claimWorkflowId, credentialChangedSignal, workItemCompletedSignal, type ClaimWorkflowState } from '../contracts/claim';
+import { claimStateQuery, claimWorkflowId, correctClaimUpdate, credentialChangedSignal, workItemCompletedSignal, type ClaimWorkflowState } from '../contracts/claim';
+import { NativeConnection } from '@temporalio/worker';
+import { bundleWorkflows, createRcmWorker } from '../workers/worker';
+import { parseEncryptionKeys } from '../lib/config';
 import type { PayerBehaviour } from '../activities/gateway/simulator';
 import type { ClaimPayment, Remittance } from '../domain/remittance';
 import { credentialStateQuery, credentialWorkflowId } from '../contracts/credential';
@@ -33,6 +36,22 @@ const log = (m: string) => process.stdout.write(`${m}\n`);
 const today = () => new Date().toISOString().slice(0, 10);
 
 type Scenario = { name: string; what: string; run(env: Env): Promise<WorkflowHandle> };
+
+/** Set by main(): the servers, so a scenario can start a worker of its own; and what to stop at the end. */
+let serverInfo: Servers | undefined;
+const cleanups: Array<() => Promise<void>> = [];
+
+/** A production worker in place of the one a scenario stopped (runs until the recorder ends). */
+async function restartWorker(env: Env) {
+  const connection = await NativeConnection.connect({ address: serverInfo!.temporalAddress });
+  const worker = await createRcmWorker({ connection, namespace: 'default', db: env.db, gateway: env.simulator, keys: parseEncryptionKeys(FIXTURE_ENCRYPTION_KEYS), workflowBundle: await bundleWorkflows() });
+  const running = worker.run();
+  cleanups.push(async () => {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  });
+}
 
 // ------------------------------------------------------------------ helpers
 
@@ -450,6 +469,71 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'claim-correction-after-payment',
+    what: 'issue 12 (correction-after-payment, close-refused-while-sending): soft denial; with the worker stopped the payment ERA and a correction arrive together; the correction is refused, the claim closes paid, sent once',
+    async run(env) {
+      const claim = tfesiClaim('REC-RACE-1');
+      env.simulator.behaveFor(claim.claimId, { kind: 'silence' });
+      const handle = await postClaim(env, claim);
+      await untilClaim(handle, (s) => s.status === 'submitted', 'submitted');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'deny', carc: '16', rarc: 'MA130' }));
+      await untilClaim(handle, (s) => s.status === 'denied', 'denied (soft)');
+      // Both messages wait on the server while no worker runs, then land in one workflow task.
+      env.worker!.shutdown();
+      await eventually(async () => (env.worker!.getState() === 'STOPPED' ? true : undefined), 'the worker stopped');
+      await postRemittance(env, remittanceFor(env, claim, { kind: 'pay' }));
+      const updateId = 'REC-RACE-1-correct';
+      const correction = handle.executeUpdate(correctClaimUpdate, { args: [{ claim, reason: 'documentation attached', actor: 'recorder' }], updateId }).catch(() => 'refused');
+      await eventually(
+        () =>
+          env.client.workflowService
+            .pollWorkflowExecutionUpdate({ namespace: 'default', updateRef: { workflowExecution: { workflowId: handle.workflowId }, updateId }, identity: 'recorder' })
+            .then(() => true)
+            .catch(() => undefined),
+        'the correction admitted',
+      );
+      await restartWorker(env);
+      if ((await correction) !== 'refused') throw new Error('the correction of a paid claim was applied');
+      await untilClaim(handle, (s) => s.status === 'closed' && s.submissions.length === 1, 'closed, sent once');
+      return handle;
+    },
+  },
+  // Issue 13 (deadlines-in-practice-zone): one history per workflow type whose deadline instants are recorded local activities.
+  {
+    name: 'authorization-zoned-incomplete',
+    what: 'AUTH-4 RFA without the second MBB (demo-north, America/Los_Angeles): not submitted, deadline at the end of the due date there',
+    async run(env) {
+      const t = today();
+      const payload = { authId: 'REC-AUTH-TZ-1', practiceId: 'demo-north', payerId: 'MEDICARE_ADVANTAGE', patientId: 'PT-2001', providerNpi: '1234567893', family: 'rfa', cpts: ['64635'], region: 'lumbar', levels: ['L4-L5'], laterality: 'bilateral', validFrom: t, validTo: addCalendarDays(t, 90), visitsRequested: 1, package: { diagnoses: ['M47.816'], functionalImpairment: 'axial pain limits standing', mbbNotes: [{ date: addCalendarDays(t, -40), reliefPercent: 85, reliefHours: 6 }] } };
+      await expectStatus(await env.app.inject({ method: 'POST', url: '/api/authorizations', headers: env.auth, payload }), 201, 'POST /api/authorizations');
+      const handle = env.client.workflow.getHandle(authorizationWorkflowId(payload.authId));
+      await eventually(async () => ((await handle.query(authorizationStateQuery).catch(() => undefined))?.status === 'incomplete' ? true : undefined), `${handle.workflowId} incomplete`);
+      return handle;
+    },
+  },
+  {
+    name: 'eligibility-zoned-scheduled',
+    what: 'appointment 10 days out: the ELIG-1 3-day check planned for when its date begins in the practice zone',
+    async run(env) {
+      const payload = { appointmentId: 'REC-APPT-TZ-1', practiceId: 'demo-pain', payerId: 'MEDICARE', patientId: 'PT-1002', providerNpi: '1234567893', serviceDate: addCalendarDays(today(), 10), cpts: ['64483'], placeOfService: '24', region: 'lumbar', approach: 'transforaminal', levels: ['L4-L5'], laterality: 'left', conservativeCareWeeks: 6 };
+      await expectStatus(await env.app.inject({ method: 'POST', url: '/api/appointments', headers: env.auth, payload }), 201, 'POST /api/appointments');
+      const handle = env.client.workflow.getHandle(eligibilityWorkflowId(payload.appointmentId));
+      await eventually(async () => ((await handle.query(eligibilityStateQuery).catch(() => undefined))?.nextCheck ? true : undefined), `${handle.workflowId} next check planned`);
+      return handle;
+    },
+  },
+  {
+    name: 'credential-zoned-first-pass',
+    what: 'provider credential workflow: the first pass plans its next milestone for when its date begins in the practice zone',
+    async run(env) {
+      const npi = '1234567802';
+      await expectStatus(await env.app.inject({ method: 'POST', url: '/api/providers', headers: env.auth, payload: provider(npi) }), 201, 'POST /api/providers');
+      const handle = env.client.workflow.getHandle(credentialWorkflowId(npi));
+      await eventually(async () => ((await handle.query(credentialStateQuery).catch(() => undefined))?.nextDeadline ? true : undefined), `${handle.workflowId} first pass`);
+      return handle;
+    },
+  },
+  {
     name: 'claim-secondary-denied',
     what: 'the secondary payer denies (secondary-denial-worked): a line-denial work item, completed, then closed',
     async run(env) {
@@ -544,6 +628,7 @@ async function main() {
   const recorded: Array<{ name: string; workflowId: string; events: number; status: string }> = [];
   try {
     servers = await startServers('record-histories');
+    serverInfo = servers;
     // Same wiring as the benches, but with the fixed fixture key instead of a random one.
     env = await attach({ ...servers, encryptionKeys: FIXTURE_ENCRYPTION_KEYS });
     mkdirSync(OUT_DIR, { recursive: true });
@@ -559,6 +644,7 @@ async function main() {
       log(`  → ${path.relative(process.cwd(), file)} (${history.events?.length ?? 0} events, ${status})`);
     }
   } finally {
+    for (const cleanup of cleanups) await cleanup().catch((err) => log(`record-histories: stopping a worker failed: ${(err as Error).message}`));
     await env?.close().catch((err) => log(`record-histories: closing the worker/app failed: ${(err as Error).message}`));
     await servers?.stop();
   }

@@ -23,6 +23,7 @@ import type { AuthPackage } from '../domain/authorization';
 import { loadScrubContext } from '../activities/submission';
 import { tfesiClaim } from '../test/fixtures';
 import { uniqueId } from '../test/harness';
+import { endOfDateIn } from '../lib/time-zone';
 import { startEligAuthTimeSkipping, waitFor, type EligAuthTimeSkipping } from '../test/eligibility-auth-harness';
 import type { priorAuthorizationWorkflow } from './authorization';
 
@@ -220,7 +221,9 @@ describe('priorAuthorizationWorkflow (time-skipping)', () => {
     const handle = await start(req, { continueAsNewAfterEvents: 70 });
     const approved = await untilStatus(req.authId, 'approved');
     // AUTH-7: the renewal timer is planned with the approval (never 'approved' without a deadline).
-    const renewalDeadline = { ruleId: 'AUTH-7', at: `${addCalendarDays(req.validTo, -21)}T00:00:00.000Z` };
+    // Due on the renewal date: the end of that date where the practice is (issue 13).
+    const { time_zone: timeZone } = await h.db('practices').where({ id: req.practiceId }).first('time_zone');
+    const renewalDeadline = { ruleId: 'AUTH-7', at: endOfDateIn(addCalendarDays(req.validTo, -21), timeZone) };
     expect(approved.nextDeadline).toMatchObject(renewalDeadline);
     const firstRun = (await handle.describe()).runId;
     for (let i = 0; i < 2; i++) await handle.executeUpdate(recordVisitUpdate, { args: [{ serviceDate: addCalendarDays(req.validFrom, i + 1) }] });

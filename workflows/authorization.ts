@@ -15,7 +15,8 @@ import type { AuthWorkflowInput, AuthWorkflowState } from '../contracts/authoriz
 import { PayerId, PracticeId, RcmKind, RcmStatus } from '../contracts/search-attributes';
 import { emptyInbox, hasMessages, markApplied, take } from './inbox';
 import { applyMessage, registerAuthorizationHandlers } from './authorization/messages';
-import { FINAL, publish, startOfDay, type AuthRun } from './authorization/run';
+import { FINAL, publish, type AuthRun } from './authorization/run';
+import { instantOf } from './deadlines';
 import { checkAndSubmit, nextTimer } from './authorization/steps';
 
 export { PENDED_FOLLOW_UP_BUSINESS_DAYS, SCS_PERMANENT_CPTS, SCS_PERMANENT_WINDOW_DAYS } from './authorization/run';
@@ -88,7 +89,8 @@ export async function priorAuthorizationWorkflow(input: AuthWorkflowInput): Prom
       await wf.condition(() => hasMessages(a.inbox) || shouldContinueAsNew());
       continue;
     }
-    const ms = startOfDay(timer.on) - Date.now();
+    // The timer's date begins where the practice is (recorded; before the patch 00:00 UTC).
+    const ms = Date.parse(await instantOf(state.practiceId, timer.on, 'start')) - Date.now();
     if (ms > 0) {
       const woke = await wf.condition(() => hasMessages(a.inbox) || shouldContinueAsNew(), ms, { summary: timer.summary });
       if (woke) continue;

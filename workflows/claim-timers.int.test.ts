@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import { advanceTo, CALENDAR_TODAYS, serverToday, sleepUntil, startTimeSkipping, type TimeSkippingHarness } from '../test/time-skipping';
+import { advanceTo, CALENDAR_TODAYS, serverToday, startTimeSkipping, type TimeSkippingHarness } from '../test/time-skipping';
 import { eventually, uniqueId } from '../test/harness';
 import { tfesiClaim } from '../test/fixtures';
 import { inject } from 'vitest';
@@ -78,10 +78,15 @@ async function recentClaim(claimId: string, overrides: Partial<ClaimDocument> = 
 }
 
 /** The due date of the claim's pending AR touch of `kind` (moved to a business day by the plan). */
-async function touchDue(h: WorkflowHandle, kind: string): Promise<string> {
-  const due = (await query(h)).arTouches.find((x) => x.kind === kind)?.dueDate;
-  if (!due) throw new Error(`no ${kind} touch planned`);
-  return due;
+/**
+ * Skip time to an hour past the moment the claim's AR touch fires: the start of its due date where
+ * the practice is (issue 13; the claim records that instant in its timer), not 00:00 UTC.
+ */
+async function sleepPastTouch(h: WorkflowHandle, kind: string): Promise<void> {
+  const timer = (await query(h)).timers.find((x) => x.id === `ar:${kind}` && x.state === 'pending');
+  if (!timer) throw new Error(`no ${kind} touch planned`);
+  const ms = Date.parse(timer.at) + 3600_000 - (await t.env.currentTimeMs());
+  if (ms > 0) await t.env.sleep(ms);
 }
 
 /** A $150 established-patient visit: low value, first AR touch at day 30. */
@@ -188,7 +193,7 @@ describe.each(CALENDAR_TODAYS)('claim deadlines (time-skipping server) starting 
       await until(hl, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'low submitted');
 
       // Day 15, or the next business day when it falls on a weekend or a federal holiday.
-      await sleepUntil(t.env, await touchDue(hh, 'active_payer_contact'));
+      await sleepPastTouch(hh, 'active_payer_contact');
       const [contact] = await eventually(async () => {
         const rows = await items(high, 'active_payer_contact');
         return rows.length ? rows : undefined;
@@ -197,7 +202,7 @@ describe.each(CALENDAR_TODAYS)('claim deadlines (time-skipping server) starting 
       expect(await items(low)).toHaveLength(0);
       expect((await query(hl)).arTouches[0]).toMatchObject({ kind: 'status_inquiry', state: 'pending' });
 
-      await sleepUntil(t.env, await touchDue(hl, 'status_inquiry')); // day 30 or the next business day
+      await sleepPastTouch(hl, 'status_inquiry'); // day 30 or the next business day
       const lowState = await until(hl, (s) => s.arTouches.find((x) => x.kind === 'status_inquiry')?.state === 'done', 'day-30 status inquiry');
       expect(lowState.arTouches.find((x) => x.kind === 'status_inquiry')?.outcome).toMatchObject({ channel: 'edi_276', claimStatus: 'pending' });
       expect(lowState.history.some((x) => x.note?.startsWith('AR-3 day-30 276 status inquiry'))).toBe(true);
@@ -209,7 +214,7 @@ describe.each(CALENDAR_TODAYS)('claim deadlines (time-skipping server) starting 
       const claimId = uniqueId('AR');
       const h = await start(await lowValueVisit(claimId));
       await until(h, (s) => s.status === 'submitted' && s.arTouches.length > 0, 'submitted');
-      await sleepUntil(t.env, await touchDue(h, 'payer_call')); // day 60 or the next business day
+      await sleepPastTouch(h, 'payer_call'); // day 60 or the next business day
       const [call] = await eventually(async () => {
         const rows = await items(claimId, 'payer_call');
         return rows.length ? rows : undefined;
@@ -222,7 +227,7 @@ describe.each(CALENDAR_TODAYS)('claim deadlines (time-skipping server) starting 
       expect(done.statusCode, done.body).toBe(200);
       await until(h, (s) => s.arTouches.find((x) => x.kind === 'payer_call')?.state === 'done', 'call recorded');
 
-      await sleepUntil(t.env, await touchDue(h, 'resolution_path')); // day 90 or the next business day
+      await sleepPastTouch(h, 'resolution_path'); // day 90 or the next business day
       const [resolution] = await eventually(async () => {
         const rows = await items(claimId, 'resolution_path');
         return rows.length ? rows : undefined;

@@ -68,6 +68,8 @@ async function enterCharge(run: ClaimRun) {
   const s = c.state;
   const claim = c.claim;
   await db.recordClaim({ claim, enteredAt: input.enteredAt, actor: input.actor, workflowId: run.workflowId });
+  // Issue 13: this claim's deadlines fire when their date begins in the practice's time zone.
+  if (wf.patched('deadlines-in-practice-zone')) c.zoneDeadlines = true;
   const policy = await db.claimPolicy({ payerId: claim.payerId });
   // CHG-1: charge lag from the DOS to charge entry, measured and recorded per claim.
   s.chargeLagDays = Math.max(0, daysBetween(claim.serviceDate, input.enteredAt.slice(0, 10)));

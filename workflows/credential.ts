@@ -33,6 +33,7 @@ import {
   type Milestone,
 } from '../domain/credentials';
 import { markApplied } from './inbox';
+import { instantOf } from './deadlines';
 import { registerCredentialHandlers } from './credential/handlers';
 import { find, log, now, refreshView, today, type CredentialRun } from './credential/run';
 
@@ -195,13 +196,16 @@ export async function providerCredentialWorkflow(input: ProviderCredentialWorkfl
       if (signalled.held) log(run, 'held_claims_signalled', 'system', undefined, `${signalled.signalled} of ${signalled.held} held claim(s) signalled`);
     }
     refreshView(run);
-    markApplied(run.inbox, versionSeen);
 
     const next = nextMilestone(items, d, policy);
+    // The milestone's date begins where the practice is (recorded; before the patch 00:00 UTC).
+    const nextAt = next ? await instantOf(state.practiceId, next.date, 'start') : undefined;
     state.nextDeadline = next
-      ? { ruleId: next.ruleId, itemKey: next.itemKey, label: next.title, date: next.date, at: `${next.date}T00:00:00.000Z`, action: next.action }
+      ? { ruleId: next.ruleId, itemKey: next.itemKey, label: next.title, date: next.date, at: nextAt!, action: next.action }
       : undefined;
     state.waitingFor = next ? `${next.date}: ${next.title}` : 'a staff action (no credential deadline ahead)';
+    // Written, next deadline planned: the staff actions seen so far answer now.
+    markApplied(run.inbox, versionSeen);
     wf.setCurrentDetails(
       [
         `**Next:** ${state.waitingFor}`,
@@ -211,7 +215,7 @@ export async function providerCredentialWorkflow(input: ProviderCredentialWorkfl
     );
     const updates: Parameters<typeof wf.upsertSearchAttributes>[0] = [{ key: RcmStatus, value: state.status }];
     if (state.nextDeadline?.at !== lastNextDeadline) {
-      updates.push({ key: NextDeadline, value: next ? new Date(`${next.date}T00:00:00.000Z`) : null });
+      updates.push({ key: NextDeadline, value: nextAt ? new Date(nextAt) : null });
       lastNextDeadline = state.nextDeadline?.at;
     }
     wf.upsertSearchAttributes(updates);
@@ -233,7 +237,7 @@ export async function providerCredentialWorkflow(input: ProviderCredentialWorkfl
       await wf.condition(() => run.inbox.received !== versionSeen);
       continue;
     }
-    const ms = Date.parse(`${next.date}T00:00:00.000Z`) - Date.now();
+    const ms = Date.parse(nextAt!) - Date.now();
     if (ms > 0) await wf.condition(() => run.inbox.received !== versionSeen, ms, { summary: `${next.ruleId} ${next.title}` });
   }
 }

@@ -31,6 +31,7 @@ import { nextEligibilityCheck, scheduledFamily, scheduledRegion, type Eligibilit
 import { addCalendarDays } from '../domain/business-days';
 import { priorAuthorizationWorkflow } from './authorization';
 import { deliverAndWait, emptyInbox, hasMessages, markApplied, take } from './inbox';
+import { instantOf } from './deadlines';
 
 // An outage delays an eligibility check, never fails it (contracts/activity-policies.ts).
 const act = wf.proxyActivities<ReturnType<typeof createActivities>>(DATABASE_ACTIVITY);
@@ -47,7 +48,6 @@ type InboxMessage =
 
 const FINAL: AppointmentStatus[] = ['cancelled', 'completed'];
 const today = (): string => new Date().toISOString().slice(0, 10); // workflow clock
-const startOfDay = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 
 function refuse(type: string, message: string): never {
   throw wf.ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -99,7 +99,8 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
   });
 
   const publish = async (nextCheck?: { kind: EligibilityCheckKind; on: string }) => {
-    state.nextCheck = nextCheck ? { ruleId: 'ELIG-1', label: `${nextCheck.kind.replace('_', '-')} eligibility check`, at: new Date(startOfDay(nextCheck.on)).toISOString() } : undefined;
+    // The check runs when its date begins where the practice is (recorded; before the patch 00:00 UTC).
+    state.nextCheck = nextCheck ? { ruleId: 'ELIG-1', label: `${nextCheck.kind.replace('_', '-')} eligibility check`, at: await instantOf(appointment.practiceId, nextCheck.on, 'start') } : undefined;
     wf.upsertSearchAttributes([
       { key: RcmStatus, value: state.status },
       { key: NextDeadline, value: state.nextCheck ? new Date(state.nextCheck.at) : null },
@@ -238,7 +239,7 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
     // After the last check: wait for the day after the date of service, then the appointment is done.
     const wakeOn = plan ? plan.on : addCalendarDays(state.serviceDate, 1);
     const summary = plan ? `ELIG-1 re-verify ${plan.kind === '3_day' ? 3 : 1} day${plan.kind === '3_day' ? 's' : ''} before DOS` : 'ELIG-1 appointment day passes';
-    const ms = startOfDay(wakeOn) - Date.now();
+    const ms = Date.parse(await instantOf(appointment.practiceId, wakeOn, 'start')) - Date.now();
     if (ms > 0) {
       const woke = await wf.condition(() => hasMessages(inbox) || shouldContinueAsNew(), ms, { summary });
       if (woke) continue;

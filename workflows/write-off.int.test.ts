@@ -40,7 +40,9 @@ describe('write-offs (AR-6)', () => {
     expect((await act('request-write-off', 'biller', { amountCents: 135000, rationale: 'payer has no record after three inquiries' })).statusCode).toBe(200);
     expect((await act('approve-write-off', 'approver', { recoveryReview: 'no secondary, patient not liable' })).statusCode).toBe(200);
     await eventually(async () => ((await handle.query(claimStateQuery)).status === 'closed' ? true : undefined), 'closed');
-    const notes = (await h.db('claim_events').where({ claim_id: claim.claimId }).orderBy('id')).map((e) => e.detail?.note as string | undefined).filter((n) => n?.startsWith('written off'));
+    // The timeline row of the close is written just after the state says closed: wait for it.
+    const writtenOff = async () => (await h.db('claim_events').where({ claim_id: claim.claimId }).orderBy('id')).map((e) => e.detail?.note as string | undefined).filter((n) => n?.startsWith('written off'));
+    const notes = await eventually(async () => ((await writtenOff()).length >= 2 ? writtenOff() : undefined), 'both write-offs on the timeline');
     expect(notes).toHaveLength(2);
   });
 });

@@ -9,6 +9,7 @@ import { NextDeadline, RcmStatus } from '../../contracts/search-attributes';
 import { DATABASE_ACTIVITY, PAYER_ACTIVITY } from '../../contracts/activity-policies';
 import type { AuthorizationResponse278 } from '../../activities/gateway/eligibility-auth';
 import type { Inbox } from '../inbox';
+import { instantOf } from '../deadlines';
 
 type Activities = ReturnType<typeof createActivities>;
 // An outage delays an authorization, never fails it (contracts/activity-policies.ts).
@@ -38,7 +39,6 @@ export const FINAL: AuthStatus[] = ['denied', 'expired', 'cancelled'];
 export type AuthRun = { input: AuthWorkflowInput; workflowId: string; state: AuthWorkflowState; inbox: Inbox<AuthMessage> };
 
 export const today = (): string => new Date().toISOString().slice(0, 10); // workflow clock
-export const startOfDay = (date: string): number => Date.parse(`${date}T00:00:00Z`);
 
 export function refuse(type: string, message: string): never {
   throw wf.ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -63,6 +63,7 @@ export async function transition(a: AuthRun, status: AuthStatus, actor: string, 
   await act.recordAuthorizationEvent({ authId: state.authId, idempotencyKey: `${workflowId}:${state.runs}:${state.history.length}:${status}`, onDate: today(), actor, fromStatus: from, toStatus: status, detail: note ? { note } : {} });
 }
 
-export function deadline(a: AuthRun, ruleId: string, label: string, date: string) {
-  a.state.nextDeadline = { ruleId, label, at: new Date(startOfDay(date)).toISOString() };
+/** The next deadline: due on `date`, i.e. the end of that date in the practice's zone (before the patch: 00:00 UTC of `legacyDate`). */
+export async function deadline(a: AuthRun, ruleId: string, label: string, date: string, legacyDate = date) {
+  a.state.nextDeadline = { ruleId, label, at: await instantOf(a.state.practiceId, date, 'end', legacyDate) };
 }

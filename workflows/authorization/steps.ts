@@ -21,7 +21,7 @@ export async function checkAndSubmit(a: AuthRun, actor: string) {
     const rules = [...new Set(findings.map((f) => f.ruleId))];
     const due = addBusinessDays(today(), 1);
     state.waitingFor = `a complete package (${rules.join(', ')})`;
-    deadline(a, rules[0], `${rules.join('/')} complete the package`, due);
+    await deadline(a, rules[0], `${rules.join('/')} complete the package`, due);
     await act.openWorkItem({
       idempotencyKey: `${workflowId}:package:${state.packageVersion}`,
       practiceId: state.practiceId,
@@ -83,7 +83,7 @@ export async function approve(a: AuthRun, x: { authNumber?: string; validFrom?: 
   state.pendingRequestId = undefined;
   state.followUpOn = undefined;
   // Plan the next deadline before the status changes: a query never sees 'approved' without it.
-  planApproved(a);
+  await planApproved(a);
   await transition(a, 'approved', actor, note);
   await publish(a);
 }
@@ -102,7 +102,7 @@ export async function applyPayerAnswer(a: AuthRun, res: AuthorizationResponse278
   } else if (res.decision === 'pended') {
     state.followUpOn = addBusinessDays(today(), PENDED_FOLLOW_UP_BUSINESS_DAYS);
     state.waitingFor = `the payer decision; follow-up on ${state.followUpOn}`;
-    deadline(a, 'AUTH-5', 'pended authorization follow-up', state.followUpOn);
+    await deadline(a, 'AUTH-5', 'pended authorization follow-up', state.followUpOn);
     await transition(a, 'pended', actor, res.reason);
     await publish(a);
   } else if (res.denialReason === 'medical_necessity') {
@@ -123,7 +123,7 @@ export async function applyPayerAnswer(a: AuthRun, res: AuthorizationResponse278
     state.peerToPeer = { dueDate: due, workItemId: wi.id };
     state.pendingRequestId = undefined;
     state.waitingFor = `the peer-to-peer outcome (requested by ${due})`;
-    deadline(a, 'AUTH-5', 'peer-to-peer request', due);
+    await deadline(a, 'AUTH-5', 'peer-to-peer request', due);
     await transition(a, 'peer_to_peer', actor, `denied for medical necessity on ${res.decidedOn}`);
     await publish(a);
   } else {
@@ -149,16 +149,16 @@ export async function applyPayerAnswer(a: AuthRun, res: AuthorizationResponse278
 }
 
 /** AUTH-7 / expiry: the next timer of an approved authorization. */
-function planApproved(a: AuthRun) {
+async function planApproved(a: AuthRun) {
   const { state } = a;
   if (!state.validTo) return;
   const renewOn = renewalStartDate(state.validTo, state.renewalLeadDays ?? 21);
   if (!state.renewal && renewOn > (state.validFrom ?? '')) {
     state.waitingFor = `AUTH-7 renewal on ${renewOn} (${state.renewalLeadDays ?? 21} days before expiry ${state.validTo})`;
-    deadline(a, 'AUTH-7', 'renewal request starts', renewOn);
+    await deadline(a, 'AUTH-7', 'renewal request starts', renewOn);
   } else {
     state.waitingFor = `expiry on ${state.validTo}`;
-    deadline(a, 'AUTH-7', 'authorization expires', addCalendarDays(state.validTo, 1));
+    await deadline(a, 'AUTH-7', 'authorization expires', state.validTo, addCalendarDays(state.validTo, 1));
   }
 }
 
@@ -174,7 +174,7 @@ async function startRenewal(a: AuthRun) {
     continueAsNewAfterEvents: a.input.continueAsNewAfterEvents,
   });
   state.renewal = { authId: renewalId, startedOn: today() };
-  planApproved(a);
+  await planApproved(a);
   await transition(a, 'approved', 'system', `AUTH-7 renewal ${renewalId} started ${state.renewalLeadDays ?? 21} days before expiry`);
   await publish(a);
 }
@@ -192,7 +192,7 @@ export function nextTimer(a: AuthRun): { on: string; summary: string; fire: () =
         if (res.decision === 'pended') {
           state.followUpOn = addBusinessDays(today(), PENDED_FOLLOW_UP_BUSINESS_DAYS);
           state.waitingFor = `the payer decision; follow-up on ${state.followUpOn}`;
-          deadline(a, 'AUTH-5', 'pended authorization follow-up', state.followUpOn);
+          await deadline(a, 'AUTH-5', 'pended authorization follow-up', state.followUpOn);
           await publish(a);
         } else await applyPayerAnswer(a, res, 'payer');
       },

@@ -53,6 +53,9 @@ export function registerClaimHandlers(run: ClaimRun) {
     async (update) => {
       c.correction = update;
       await wf.condition(() => c.correction === undefined);
+      const refused = c.correctionRefused;
+      c.correctionRefused = undefined;
+      if (refused) conflict(refused);
       return s;
     },
     {
@@ -113,6 +116,7 @@ export function registerClaimHandlers(run: ClaimRun) {
       validator: (update) => {
         if (s.status === 'closed') conflict('claim is already closed');
         if (!update.reason?.trim()) invalid('say why the claim is closed', 'reason');
+        if (c.sending) conflict('an 837P is being sent to the payer right now: close the claim (or write it off, AR-6) once the payer has answered');
         if (s.status === 'timely_filing_expired') conflict('the filing window has passed with the charge unpaid: request and approve a write-off (AR-6) instead of closing');
         if (c.openDispute) conflict('an underpayment dispute is open (POST-5): complete it first');
         if (c.openLineDenials > 0) conflict('a denied line is still being worked (DEN-3/DEN-4): complete its work item first');

@@ -9,8 +9,8 @@ import { addBusinessDays, addCalendarDays } from '../../domain/business-days';
 import { arTouchPlan } from '../../domain/ar';
 import { db, payer, rules, type SubmitResult } from './activities';
 import { continueAsNewIfLong } from './continue-as-new';
-import { addTimer, cancelTimers, fireDueTimers, setStatus, summary, waitUntil, workItem, type ClaimRun } from './run';
-import { accepted, settled, today } from './state';
+import { addTimer, cancelTimers, fireDueTimers, log, setStatus, summary, waitUntil, workItem, type ClaimRun } from './run';
+import { accepted, money, settled, today } from './state';
 
 export async function claimLoop(run: ClaimRun): Promise<void> {
   const c = run.c;
@@ -41,6 +41,7 @@ export async function claimLoop(run: ClaimRun): Promise<void> {
         continue;
       }
       c.appeal = undefined;
+      if (c.correction && c.primaryDone && correctionRefusedAsPaid(run)) continue;
       if (c.correction) {
         // Corrected claim after a rejection (resubmit as original) or a denial (replacement,
         // frequency 7, which must name the payer's claim control number; without one the payer has
@@ -51,6 +52,7 @@ export async function claimLoop(run: ClaimRun): Promise<void> {
       }
       if (s.status === 'rejected') {
         await waitUntil(run, () => c.correction !== undefined || c.closeRequest !== undefined);
+        if (c.correction && c.primaryDone && correctionRefusedAsPaid(run)) continue;
         if (c.correction) await applyCorrection(run);
         continue mainLoop;
       }
@@ -99,6 +101,8 @@ async function submitPrimary(run: ClaimRun): Promise<boolean> {
   const claim = c.claim;
   const attempt = s.submissions.length + 1;
   let sent: SubmitResult;
+  // Issue 12: while the 837P is on its way a close is refused, so the payer's answer finds the claim open.
+  if (wf.patched('close-refused-while-sending')) c.sending = true;
   try {
     sent = await payer.submitClaim({
       workflowId: run.workflowId,
@@ -112,6 +116,7 @@ async function submitPrimary(run: ClaimRun): Promise<boolean> {
       at: new Date().toISOString(),
     });
   } catch (err) {
+    c.sending = undefined;
     // The 837P cannot be built from this claim (missing practice data, values X12 cannot carry):
     // a person has to fix it; the claim waits for the correction instead of failing. An outage
     // never lands here (PAYER_ACTIVITY retries until it ends): it is not a data problem.
@@ -123,6 +128,7 @@ async function submitPrimary(run: ClaimRun): Promise<boolean> {
     if (c.correction) await applyCorrection(run);
     return false;
   }
+  c.sending = undefined;
   s.submissions.push({ attempt, payerId: claim.payerId, coverage: 'primary', frequencyCode: c.frequencyCode, interchangeControlNumber: sent.interchangeControlNumber, submittedAt: sent.submittedAt });
   await setStatus(run, 'submitted', 'system', `837P ICN ${sent.interchangeControlNumber}, frequency ${c.frequencyCode}`);
   await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: ['correction', 'denial_correction', 'credential_hold', 'timely_filing_escalation'], reason: 'corrected claim submitted' });
@@ -153,6 +159,21 @@ async function applyAppeal(run: ClaimRun) {
     addTimer(run, `payment-expected:appeal:${a.appealReference}`, 'AR-5', `AR-5 appeal ${a.appealReference}: payer answer expected`, addCalendarDays(today(), 45));
     await summary(run);
   }
+}
+
+/**
+ * Issue 12: a correction accepted while the claim was denied or rejected, and a payment for it that
+ * arrived at the same moment (both applied in one workflow task, the payment first): sending the
+ * correction would submit a paid claim a second time. The correction is refused instead (the Update
+ * answers 409), and the claim goes on as paid.
+ */
+function correctionRefusedAsPaid(run: ClaimRun): boolean {
+  if (!wf.patched('correction-after-payment')) return false;
+  const c = run.c;
+  c.correctionRefused = `the payer paid this claim (${money(c.state.paidCents)} posted) before the correction could be sent: it was not resubmitted; review the payment instead`;
+  log(run, c.state.status, c.correction!.actor, `correction not sent: the claim was paid meanwhile`);
+  c.correction = undefined;
+  return true;
 }
 
 async function applyCorrection(run: ClaimRun) {

@@ -7,6 +7,7 @@ import * as wf from '@temporalio/workflow';
 import type { ClaimStatus, ClaimTimer, ClaimWorkflowInput } from '../../contracts/claim';
 import { DenialCategory, DollarsAtRisk, NextDeadline, RcmStatus } from '../../contracts/search-attributes';
 import { hasMessages, markApplied, take } from '../inbox';
+import { dayBounds } from '../deadlines';
 import { db, type Activities } from './activities';
 import { describeWait, dollarsAtRiskCents, startOf, type ClaimState } from './state';
 import { onTimer } from './deadlines';
@@ -66,16 +67,34 @@ export function refreshSearchAttributes(run: ClaimRun) {
   wf.setCurrentDetails(`**${s.status}** — ${s.waitingFor}${s.nextDeadline ? `\n\nNext deadline: ${s.nextDeadline.label} (${s.nextDeadline.at.slice(0, 10)})` : ''}`);
 }
 
-/** A deadline: a date (its instant is the start of that date) or an instant in epoch ms. */
+/**
+ * A deadline: a date (its instant is the start of that date: in the practice's zone for claims
+ * started since 'deadlines-in-practice-zone', placed by `zoneTimers` before it is used; before, 00:00
+ * UTC) or an instant in epoch ms.
+ */
 export function addTimer(run: ClaimRun, id: string, ruleId: string, label: string, at: string | number) {
   const when = typeof at === 'number' ? new Date(at).toISOString() : new Date(startOf(at)).toISOString();
+  const zone = typeof at === 'string' && run.c.zoneDeadlines ? { date: at, zoned: false } : {};
   const existing = run.c.state.timers.find((t) => t.id === id);
   if (existing) {
     existing.at = when;
     existing.state = 'pending';
     existing.label = label;
+    if (zone.date) Object.assign(existing, zone);
   } else {
-    run.c.state.timers.push({ id, ruleId, label, at: when, state: 'pending' });
+    run.c.state.timers.push({ id, ruleId, label, at: when, state: 'pending', ...zone });
+  }
+}
+
+/** Issue 13: place the dates of new deadlines in the practice's zone, all at once (one recorded local activity). */
+export async function zoneTimers(run: ClaimRun) {
+  if (!run.c.zoneDeadlines) return;
+  const unplaced = run.c.state.timers.filter((t) => t.state === 'pending' && t.zoned === false && t.date);
+  if (!unplaced.length) return;
+  const bounds = await dayBounds(run.c.claim.practiceId, unplaced.map((t) => t.date!));
+  for (const t of unplaced) {
+    t.at = bounds.get(t.date!)!.start;
+    t.zoned = true;
   }
 }
 
@@ -101,6 +120,7 @@ export async function workItem(run: ClaimRun, key: string, kind: string, ruleId:
 }
 
 export async function summary(run: ClaimRun, extra: Parameters<Activities['updateClaimSummary']>[0] = { claimId: run.c.state.claimId }) {
+  await zoneTimers(run);
   refreshSearchAttributes(run);
   const s = run.c.state;
   await db.updateClaimSummary({
@@ -126,6 +146,7 @@ export async function waitUntil(run: ClaimRun, ready: () => boolean): Promise<vo
 }
 
 export async function fireDueTimers(run: ClaimRun) {
+  await zoneTimers(run);
   for (;;) {
     const due = run.c.state.timers.filter((t) => t.state === 'pending' && Date.parse(t.at) <= Date.now()).sort((a, b) => a.at.localeCompare(b.at))[0];
     if (!due) return;

@@ -20,6 +20,7 @@ export async function sendSecondary(run: ClaimRun, d: RemittanceDelivery, crosse
   c.secondarySent = true;
   const attempt = s.submissions.length + 1;
   let sent: SubmitResult;
+  if (wf.patched('close-refused-while-sending')) c.sending = true; // issue 12: see lifecycle.ts
   try {
     sent = await payer.submitClaim({
       workflowId: run.workflowId,
@@ -50,6 +51,7 @@ export async function sendSecondary(run: ClaimRun, d: RemittanceDelivery, crosse
       },
     });
   } catch (err) {
+    c.sending = undefined;
     if (!wf.patched('secondary-send-failure')) throw err;
     // Only a claim the 837P cannot express lands here; an outage is retried until it ends.
     if (wf.patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
@@ -58,6 +60,7 @@ export async function sendSecondary(run: ClaimRun, d: RemittanceDelivery, crosse
     await workItem(run, `secondary-send:${attempt}`, 'secondary_rejection', 'POST-6', `The secondary claim to ${claim.secondaryCoverage.payerId} could not be built: ${reason}`, addBusinessDays(today(), 1));
     return;
   }
+  c.sending = undefined;
   s.submissions.push({ attempt, payerId: claim.secondaryCoverage.payerId, coverage: 'secondary', frequencyCode: '1', interchangeControlNumber: sent.interchangeControlNumber, submittedAt: sent.submittedAt });
   await setStatus(run, 'secondary_submitted', 'system', `POST-6 secondary claim to ${claim.secondaryCoverage.payerId}`);
   if (wf.patched('secondary-follow-up')) {
