@@ -14,7 +14,7 @@ import { isValidNpi } from '../../domain/npi';
 import { isValidTaxId, isValidTimeZone, normalizeTaxId } from '../../domain/practice';
 import { conflict, notFound } from '../errors';
 import { ensureDailySchedule, setDailyScheduleTimeZone } from '../../lib/schedules';
-import { practiceOutboundPayerIds, replaceOutboundPayerIds } from '../../db/clearinghouse';
+import { practiceOutboundPayerIds, replaceOutboundPayerIds } from '../clearinghouse';
 
 const Address = z.object({
   line1: z.string().trim().min(1).max(55),

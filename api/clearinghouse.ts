@@ -4,7 +4,7 @@
  * Set through the practice's clearinghouse profile (PATCH /api/practices/:practiceId).
  */
 import type { Knex } from 'knex';
-import { badRequest } from '../api/errors';
+import { badRequest } from './errors';
 
 /** Our payer id -> the clearinghouse's, for the practice's own outbound rows. */
 export async function practiceOutboundPayerIds(db: Knex, practiceId: string): Promise<Record<string, string>> {
