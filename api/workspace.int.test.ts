@@ -3,6 +3,7 @@
  * snooze (hidden until the date), and the approvers' write-off queue with approve and reject.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimStateQuery, claimWorkflowId } from '../contracts/claim';
 import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
 import { tfesiClaim } from '../test/fixtures';
 import { practiceToday } from '../db/kpis';
@@ -101,5 +102,12 @@ describe('write-offs waiting for approval (AR-6)', () => {
     const page = (await get(`/api/claims/${claimId}`)).json();
     expect(page.writeOff).toMatchObject({ status: 'rejected', decidedBy: 'test-approver', decisionNote: 'appeal first: the denial has a basis' });
     expect((await h.db('access_log').where({ entity_id: claimId, route: '/api/claims/:claimId/write-off/reject' })).length).toBeGreaterThanOrEqual(3);
+
+    // The claim workflow cleared the rejected request: the claim is worked on, and a new request may follow.
+    const live = await h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+    expect(live.writeOff).toBeUndefined();
+    const second = await post(`/api/claims/${claimId}/actions/request-write-off`, 'demoBiller', { amountCents: 20000, rationale: 'balance left after the appeal review' });
+    expect(second.statusCode, second.body).toBe(200);
+    expect((await get('/api/write-offs?practiceId=demo-pain', 'approver')).json().writeOffs.find((w: { claimId: string }) => w.claimId === claimId)).toMatchObject({ amountCents: 20000, status: 'pending' });
   });
 });

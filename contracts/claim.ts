@@ -241,6 +241,10 @@ export const requestWriteOffUpdate = defineUpdate<ClaimWorkflowState, [RequestWr
 export type ApproveWriteOffInput = { actor: string; role: string; recoveryReview: string };
 export const approveWriteOffUpdate = defineUpdate<ClaimWorkflowState, [ApproveWriteOffInput]>('approveWriteOff');
 
+/** An approver turns a pending write-off request down (AR-6): the request is cleared, the claim is worked on, a new request may follow. */
+export type RejectWriteOffInput = { actor: string; role: string; reason: string };
+export const rejectWriteOffUpdate = defineUpdate<ClaimWorkflowState, [RejectWriteOffInput]>('rejectWriteOff');
+
 export type SubmitAppealInput = { actor: string; appealReference: string; note?: string };
 export const submitAppealUpdate = defineUpdate<ClaimWorkflowState, [SubmitAppealInput]>('submitAppeal');
 

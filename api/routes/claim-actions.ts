@@ -12,7 +12,7 @@ import { NonNegativeCents, Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
 import { applyPatientMasterData } from '../claim-intake';
 import type { ClaimDocument } from '../../domain/claim-document';
-import { CLAIM_ACTIONS, claimWorkflowId, type ClaimWorkflowState } from '../../contracts/claim';
+import { CLAIM_ACTIONS, claimWorkflowId, rejectWriteOffUpdate, type ClaimWorkflowState } from '../../contracts/claim';
 import { HttpError, notFound } from '../errors';
 
 export const CLAIM_ACTION_BODIES = {
@@ -145,8 +145,8 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
     },
   );
 
-  // An approver turns a write-off request down, with the reason. The claim workflow has no reject
-  // Update yet: the decision is recorded here, leaves the approvers' queue and blocks its approval.
+  // An approver turns a write-off request down, with the reason: the claim workflow clears the
+  // request (rejectWriteOff Update, so a new one may follow), and the queue row records the decision.
   app.post(
     '/claims/:claimId/write-off/reject',
     { schema: { params: z.object({ claimId: Text(64, 1) }), body: z.object({ reason: Text(2000, 1) }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
@@ -162,6 +162,14 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
         throw new HttpError(409, 'refused', `claim ${claimId} has no write-off waiting for approval`);
       }
       if (pending.requested_by === user.name) throw new HttpError(409, 'refused', 'AR-6: the requester does not decide their own write-off');
+      // The claim workflow clears the request first (its validator has the last word); then the queue row.
+      try {
+        await app.temporal.workflow.getHandle(claimWorkflowId(claimId)).executeUpdate(rejectWriteOffUpdate, { args: [{ actor: user.name, role: user.role, reason }] });
+      } catch (err) {
+        const refusal = updateRefusal(err);
+        if (refusal) throw refusal;
+        throw err;
+      }
       const [row] = await app.db('write_off_requests')
         .where({ id: pending.id, status: 'pending' })
         .update({ status: 'rejected', decided_by: user.name, decided_at: app.db.fn.now(), decision_note: reason })

@@ -3,7 +3,7 @@
  * of the whole open balance closes the claim; of part of it, the claim goes on for the rest.
  */
 import * as wf from '@temporalio/workflow';
-import { approveWriteOffUpdate, requestWriteOffUpdate } from '../../contracts/claim';
+import { approveWriteOffUpdate, rejectWriteOffUpdate, requestWriteOffUpdate } from '../../contracts/claim';
 import { writeOffAllowed } from '../../domain/ar';
 import { conflict, invalid } from './handlers';
 import { log, setStatus, type ClaimRun } from './run';
@@ -15,6 +15,26 @@ const WRITE_OFF_APPROVER_ROLES = ['approver', 'admin'];
 export function registerWriteOffHandlers(run: ClaimRun) {
   const c = run.c;
   const s = c.state;
+  // Rejection (AR-6): the approver says no, with the reason; the request is cleared so the claim can
+  // be worked (or a different write-off requested). A new handler: histories without it replay unchanged.
+  wf.setHandler(
+    rejectWriteOffUpdate,
+    (update) => {
+      const rejected = s.writeOff!;
+      s.writeOff = undefined;
+      log(run, s.status, update.actor, `write-off of ${money(rejected.amountCents)} requested by ${rejected.requestedBy} rejected (AR-6): ${update.reason}`);
+      return s;
+    },
+    {
+      validator: (update) => {
+        if (s.status === 'closed') conflict('claim is closed');
+        if (!s.writeOff || s.writeOff.approvedBy) conflict('no write-off is waiting for approval');
+        if (!WRITE_OFF_APPROVER_ROLES.includes(update.role)) conflict(`AR-6: a ${update.role} cannot reject a write-off: an approver decides`);
+        if (update.actor === s.writeOff.requestedBy) conflict('AR-6: the requester does not decide their own write-off');
+        if (!update.reason?.trim()) invalid('say why the write-off is rejected', 'reason');
+      },
+    },
+  );
   wf.setHandler(
     requestWriteOffUpdate,
     (update) => {
