@@ -73,7 +73,8 @@ export type EmFacts = z.infer<typeof EmFacts>;
 
 export const ClaimDocument = z
   .object({
-    claimId: BusinessId,
+    /** The patient control number (837P CLM01): at most 38 characters. */
+    claimId: BusinessId.max(38, 'a claim id is the 837P patient control number (CLM01): at most 38 characters'),
     practiceId: BusinessId,
     payerId: BusinessId,
     coverage: z.object({

@@ -90,6 +90,12 @@ describe('X12Text: what an 837P element cannot carry is refused at the edge', ()
     }
     expect(ClaimDocument.safeParse(base).success).toBe(true);
   });
+  it('a claim id longer than CLM01 holds (38) is refused with the field named; 38 is accepted', () => {
+    const long = ClaimDocument.safeParse(tfesiClaim('C'.repeat(39)));
+    expect(long.success).toBe(false);
+    expect(long.error?.issues.map((i) => i.path.join('.'))).toEqual(['claimId']);
+    expect(ClaimDocument.safeParse(tfesiClaim('C'.repeat(38))).success).toBe(true);
+  });
 });
 
 describe('dates: real calendar dates within each field\'s range', () => {
