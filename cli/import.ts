@@ -11,7 +11,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { CliError, EXIT_FINDINGS, EXIT_OK, type CliIo, type Command } from './main';
-import { databaseUrl } from './users';
+import { databaseUrl, take } from './users';
 import { createDb, migrateLatest } from '../db/knex';
 import { loadConfig } from '../lib/config';
 import { resolveEncryptionKeys } from '../lib/codec';
@@ -33,15 +33,6 @@ keys of RCM_ENCRYPTION_KEYS (else RCM_DATA_DIR/encryption-key, which must exist)
 flight (default 32). Exit codes: 0 every row imported or already there, 1 some rows refused,
 2 bad usage or unreadable file, 3 internal error (an outage: run it again to resume).`;
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const v = args[i + 1];
-  if (v === undefined || v.startsWith('--')) throw new CliError(`${name} needs a value`);
-  args.splice(i, 2);
-  return v;
-}
-
 const plural = (n: number, one: string) => `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
 
 export const importCommand: Command = {
@@ -52,12 +43,12 @@ export const importCommand: Command = {
     const args = [...argv];
     const what = args.shift();
     if (what !== 'claims') throw new CliError(`expected "claims" after import${what ? `, got "${what}"` : ''}`);
-    const concurrencyText = option(args, '--concurrency') ?? '32';
+    const concurrencyText = take(args, '--concurrency') ?? '32';
     const concurrency = Number(concurrencyText);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 512) throw new CliError(`--concurrency: expected 1–512, got "${concurrencyText}"`);
-    const actor = option(args, '--actor') ?? 'import';
-    const reportOption = option(args, '--report');
-    const dbUrl = option(args, '--database-url');
+    const actor = take(args, '--actor') ?? 'import';
+    const reportOption = take(args, '--report');
+    const dbUrl = take(args, '--database-url');
     const file = args.shift();
     if (!file) throw new CliError('FILE: the JSON Lines file to import is required');
     if (args.length) throw new CliError(`unexpected argument "${args[0]}"`);
