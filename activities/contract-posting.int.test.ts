@@ -31,7 +31,7 @@ beforeAll(async () => {
     method: 'POST',
     url: '/api/practices',
     headers: h.auth('admin'),
-    payload: { practiceId, name: 'Contract Posting Test Practice', taxId: '12-3456789', billingNpi: `${nine}${npiCheckDigit(nine)}`, address: { line1: '1 Test St', city: 'Madison', state: 'WI', zip: '53703' }, phone: '6085550199', timeZone: 'America/Chicago' },
+    payload: { practiceId, name: 'Contract Posting Test Practice', taxId: '12-3456789', billingNpi: `${nine}${npiCheckDigit(nine)}`, address: { line1: '1 Test St', city: 'Madison', state: 'WI', zip: '537031234' }, phone: '6085550199', timeZone: 'America/Chicago' },
   });
   expect(res.statusCode, res.body).toBe(201);
 });

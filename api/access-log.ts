@@ -39,11 +39,16 @@ export async function writeAccessLog(app: FastifyInstance, request: FastifyReque
   const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
   const fromParams = str(params[ENTITIES[kind].param]);
   const fromBody = str(body[CREATED_ID[kind]]);
-  const entityId = fromParams ?? fromBody ?? null;
+  // An id refused at the edge (a NUL or lone surrogate) is logged too: escaped, never looked up
+  // (PostgreSQL cannot hold or compare such text).
+  const rawParam = params[ENTITIES[kind].param];
+  const unstorable = typeof rawParam === 'string' && !isStorableText(rawParam) ? JSON.stringify(rawParam).slice(1, -1).slice(0, 200) : undefined;
+  const lookupId = fromParams ?? fromBody ?? null;
+  const entityId = lookupId ?? unstorable ?? null;
   const query = (request.query ?? {}) as Record<string, unknown>;
   const practiceId = str(body.practiceId) ?? str(params.practiceId) ?? str(query.practiceId) ?? null;
   const action = request.method === 'GET' ? 'read' : typeof params[ENTITIES[kind].param] === 'string' ? 'change' : 'create';
-  const resolvedPractice = practiceId ?? (entityId ? await practiceOf(app, request, kind, entityId) : null);
+  const resolvedPractice = practiceId ?? (lookupId ? await practiceOf(app, request, kind, lookupId) : null);
   await app.db('access_log').insert({
     user_name: user.name,
     role: user.role,
@@ -53,7 +58,7 @@ export async function writeAccessLog(app: FastifyInstance, request: FastifyReque
     entity_type: kind,
     entity_id: entityId,
     practice_id: resolvedPractice,
-    patient_id: await patientOf(app, kind, entityId, body, resolvedPractice),
+    patient_id: await patientOf(app, kind, lookupId, body, resolvedPractice),
     status_code: reply.statusCode,
     ip: request.ip,
     request_id: request.id,
