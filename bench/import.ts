@@ -22,8 +22,8 @@ import { importCommand } from '../cli/import';
 const log = (m = '') => process.stdout.write(`${m}\n`);
 
 async function main() {
-  const claims = intArg('--claims', 20_000);
-  const concurrency = intArg('--concurrency', 32);
+  const claims = intArg('claims', 20_000);
+  const concurrency = intArg('concurrency', 32);
   const servers = await startServers('import');
   const dir = mkdtempSync(path.join(tmpdir(), 'rcm-bench-import-'));
   try {

@@ -17,8 +17,8 @@ import { freezePostgres } from '../test/outage';
 const log = (m = '') => process.stdout.write(`${m}\n`);
 
 async function main() {
-  const claims = intArg('--claims', 30);
-  const freezeSeconds = intArg('--freeze', 420);
+  const claims = intArg('claims', 30);
+  const freezeSeconds = intArg('freeze', 420);
   const servers = await startServers('outage');
   let thaw: (() => void) | undefined;
   try {
