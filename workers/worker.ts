@@ -40,8 +40,15 @@ export async function createRcmWorker(opts: {
   keys: EncryptionKey[];
   workflowBundle?: WorkflowBundle;
   taskQueue?: string;
+  /** Workflows kept in memory between tasks (default RCM_WORKER_MAX_CACHED_WORKFLOWS, else 1,000). */
+  maxCachedWorkflows?: number;
 }): Promise<Worker> {
   return Worker.create({
+    // Open claims sleep for weeks on AR timers: most of them need no memory between their tasks. The
+    // SDK's default sizes the cache from the machine's memory, which let 20,000 imported claims fill
+    // the workflow thread's heap until it died (bench:import, 2026-12-02). A bounded cache evicts the
+    // least recently used workflow; its next task replays it from history (bounded by continue-as-new).
+    maxCachedWorkflows: opts.maxCachedWorkflows ?? maxCachedWorkflowsFromEnv(),
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
@@ -49,4 +56,13 @@ export async function createRcmWorker(opts: {
     activities: createActivities({ db: opts.db, gateway: opts.gateway, eligibilityAuthGateway: opts.eligibilityAuthGateway }),
     dataConverter: encryptingDataConverter(opts.keys),
   });
+}
+
+/** RCM_WORKER_MAX_CACHED_WORKFLOWS: a positive integer (default 1,000). */
+export function maxCachedWorkflowsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.RCM_WORKER_MAX_CACHED_WORKFLOWS;
+  if (raw === undefined || raw === '') return 1_000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`RCM_WORKER_MAX_CACHED_WORKFLOWS: expected a positive integer, got "${raw}"`);
+  return n;
 }
