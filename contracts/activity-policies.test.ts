@@ -7,9 +7,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure, ActivityFailure, RetryState } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { BATCH_ACTIVITY, DATABASE_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from './activity-policies';
+import { BATCH_ACTIVITY, DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from './activity-policies';
 
-const POLICIES = { DATABASE_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY, RULE_ACTIVITY };
+const POLICIES = { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY, RULE_ACTIVITY };
 const workflowsDir = path.join(__dirname, '..', 'workflows');
 /** Every workflow source file, modules in sub-folders (workflows/claim/…) included. */
 const workflowFiles = (readdirSync(workflowsDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
@@ -20,6 +20,11 @@ describe('activity retry policies', () => {
     expect(msToNumber(policy.retry!.maximumInterval!)).toBeLessThanOrEqual(msToNumber(MAX_RETRY_INTERVAL));
     expect(msToNumber(MAX_RETRY_INTERVAL)).toBeLessThanOrEqual(5 * 60_000);
     expect(policy.startToCloseTimeout).toBeDefined();
+  });
+
+  it('the local PostgreSQL policy never gives up: no schedule-to-close limit, backoff waited in the worker', () => {
+    expect(DATABASE_LOCAL_ACTIVITY.scheduleToCloseTimeout).toBeUndefined();
+    expect(msToNumber(DATABASE_LOCAL_ACTIVITY.retry!.maximumInterval!)).toBeLessThanOrEqual(msToNumber(DATABASE_LOCAL_ACTIVITY.localRetryThreshold!));
   });
 
   it('every workflow proxies its activities through a shared policy (no inline retry options, no attempt caps)', () => {

@@ -26,6 +26,19 @@ export const DATABASE_ACTIVITY: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...BUSINESS_FAILURE_TYPES] },
 };
 
+/**
+ * Issue 16: the same PostgreSQL work as a LOCAL activity (claimDbBatch: one marker event per step
+ * instead of six events per activity). No attempt cap and no scheduleToCloseTimeout, so an outage
+ * of any length delays the claim and never fails it: each attempt is bounded by startToClose, and
+ * backoffs up to `localRetryThreshold` (1 minute, = maximumInterval) are waited in the worker while
+ * the workflow task is heartbeated automatically; nothing longer is ever scheduled.
+ */
+export const DATABASE_LOCAL_ACTIVITY: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...BUSINESS_FAILURE_TYPES] },
+};
+
 /** Calls that reach a payer or the clearinghouse (837P out, 270/278/276 inquiries): slower, more patient. */
 export const PAYER_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '2 minutes',

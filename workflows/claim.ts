@@ -17,7 +17,7 @@ import type { ClaimWorkflowInput, ClaimWorkflowState } from '../contracts/claim'
 import { CptCodes, DollarsAtRisk, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '../contracts/search-attributes';
 import { addCalendarDays, daysBetween } from '../domain/business-days';
 import { take } from './inbox';
-import { db } from './claim/activities';
+import { batchClaimWrites, db, flushClaimWrites, upsertClaimSearchAttributes } from './claim/activities';
 import { registerClaimHandlers } from './claim/handlers';
 import { claimLoop } from './claim/lifecycle';
 import { applyImportedSubmission } from './claim/imported';
@@ -29,8 +29,10 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   const c = run.c;
   const s = c.state;
   registerClaimHandlers(run);
+  // Issue 16: PostgreSQL calls batched into one local activity per step, search attributes once per step.
+  if (wf.patched('claim-db-local')) batchClaimWrites();
 
-  wf.upsertSearchAttributes([
+  upsertClaimSearchAttributes([
     { key: RcmKind, value: 'claim' },
     { key: RcmStatus, value: s.status },
     { key: PracticeId, value: c.claim.practiceId },
@@ -52,6 +54,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, reason: `claim closed: ${close.reason}` });
   await setStatus(run, 'closed', close.actor, close.reason);
   await summary(run);
+  await flushClaimWrites();
   await wf.condition(wf.allHandlersFinished);
   if (wf.patched('park-after-close')) {
     // A payment that arrives while the claim closes is parked for a person, never dropped.
@@ -59,6 +62,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       if (m.type === 'remittance') await db.parkClosedClaimPayment({ claimId: s.claimId, practiceId: c.claim.practiceId, delivery: m.delivery });
     }
   }
+  await flushClaimWrites();
   return s;
 }
 
