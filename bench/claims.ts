@@ -26,7 +26,7 @@ import { parseEncryptionKeys } from '../lib/config';
 import { bareActivities } from './bare/activities';
 import { workflowsPath } from '../workers/worker';
 import { temporal } from '@temporalio/proto';
-import { startServers, attach, eventually, percentile, intArg, cpuSample, cpuLine, loadLine, selfCpuSeconds, type Env, type Servers } from './env';
+import { startServers, attach, eventually, percentile, intArg, cpuSample, cpuLine, loadLine, selfCpuSeconds, MB, type Env, type Servers } from './env';
 import { tfesiClaim } from '../test/fixtures';
 import { claimStateQuery, claimWorkflowId, type ClaimWorkflowState } from '../contracts/claim';
 import type { ClaimDocument } from '../domain/claim-document';
@@ -142,6 +142,10 @@ async function figureB(env: Env, servers: Servers, n: number, batch: number): Pr
   })();
 
   log(`   before: ${loadLine()}`);
+  // RSS of this process (API + worker + simulator) while the claims are in flight, sampled every 100 ms.
+  const rssAtStart = process.memoryUsage().rss;
+  let rssPeak = rssAtStart;
+  const rssSampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
   const cpu0 = cpuSample(servers);
   const t0 = performance.now();
   for (let i = 0; i < n; i += batch) {
@@ -161,6 +165,7 @@ async function figureB(env: Env, servers: Servers, n: number, batch: number): Pr
     throw new Error(`${(err as Error).message}; read-model statuses: ${JSON.stringify(statuses)}${pollError ? `; poll error ${(pollError as Error).message}` : ''}`);
   } finally {
     polling = false;
+    clearInterval(rssSampler);
     await poller;
   }
   const tDone = Math.max(...closedAt.values());
@@ -172,6 +177,7 @@ async function figureB(env: Env, servers: Servers, n: number, batch: number): Pr
   log(`   POST -> closed per claim: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies[latencies.length - 1].toFixed(0)} ms, min ${latencies[0].toFixed(0)} ms`);
   log(`   ${cpuLine(servers, cpu0, wallMs)}`);
   log(`   bench process (worker + API + payer simulator) CPU per clean claim: ${(((selfCpuSeconds() - cpu0.self) * 1000) / n).toFixed(1)} ms`);
+  log(`   RSS of the bench process while the ${n} claims were in flight: peak ${MB(rssPeak)} (${MB(rssAtStart)} before the first POST)`);
   log(`   after: ${loadLine()}`);
   log(`   read model: ${Number(events[0].n)} claim_events rows for these claims (${(Number(events[0].n) / n).toFixed(1)} per claim)`);
   return n / (wallMs / 1000);
