@@ -81,10 +81,19 @@ export async function flushClaimWrites(): Promise<void> {
     wf.upsertSearchAttributes([...pendingAttributes.values()]);
     pendingAttributes = new Map();
   }
-  if (!queue.length) return;
+  if (queue.length) await sendQueued();
+}
+
+type CloseInput = Parameters<Activities['closeWorkItems']>[0];
+type OpenInput = Parameters<Activities['openWorkItem']>[0];
+const wouldClose = (close: CloseInput, open: OpenInput): boolean =>
+  close.entityType === open.entityType && close.entityId === open.entityId && (!close.kinds?.length || close.kinds.includes(open.kind));
+
+/** One local activity for everything queued; answers the last call's result. */
+function sendQueued(): Promise<unknown> {
   const calls = queue;
   queue = [];
-  await dbLocal.claimDbBatch({ calls });
+  return dbLocal.claimDbBatch({ calls });
 }
 
 /**
@@ -94,12 +103,13 @@ export async function flushClaimWrites(): Promise<void> {
 export const db: DbActivities = new Proxy({} as DbActivities, {
   get(_target, name: string) {
     if (!batching) return dbActivities[name as keyof DbActivities];
-    return (input: unknown) => {
+    return async (input: unknown) => {
+      // A batch is retried whole (one transaction, at least once): a work item opened after a close
+      // of open items in the same batch would be closed again by a retry. Such a close goes first.
+      if (name === 'openWorkItem' && queue.some((q) => q.name === 'closeWorkItems' && wouldClose(q.input as CloseInput, input as OpenInput))) await sendQueued();
       queue.push({ name, input });
-      if (QUEUED.has(name)) return Promise.resolve(undefined);
-      const calls = queue;
-      queue = [];
-      return dbLocal.claimDbBatch({ calls });
+      if (QUEUED.has(name)) return undefined;
+      return sendQueued();
     };
   },
 });
