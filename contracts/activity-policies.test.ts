@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure, ActivityFailure, RetryState } from '@temporalio/common';
+import { CLAIM_WORKFLOW_TASK_TIMEOUT } from './claim';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { BATCH_ACTIVITY, DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from './activity-policies';
 
@@ -22,9 +23,12 @@ describe('activity retry policies', () => {
     expect(policy.startToCloseTimeout).toBeDefined();
   });
 
-  it('the local PostgreSQL policy never gives up: no schedule-to-close limit, backoff waited in the worker', () => {
+  it('the local PostgreSQL policy never gives up, and never holds a claim workflow task near its heartbeat', () => {
     expect(DATABASE_LOCAL_ACTIVITY.scheduleToCloseTimeout).toBeUndefined();
-    expect(msToNumber(DATABASE_LOCAL_ACTIVITY.retry!.maximumInterval!)).toBeLessThanOrEqual(msToNumber(DATABASE_LOCAL_ACTIVITY.localRetryThreshold!));
+    // every retry waits on a server timer (the workflow task ends), not inside the task
+    expect(msToNumber(DATABASE_LOCAL_ACTIVITY.localRetryThreshold!)).toBeLessThan(msToNumber(DATABASE_LOCAL_ACTIVITY.retry!.initialInterval!));
+    // two attempts' worth of a step stays under 80% of the claim's workflow task timeout
+    expect(2 * msToNumber(DATABASE_LOCAL_ACTIVITY.startToCloseTimeout!)).toBeLessThan(0.8 * msToNumber(CLAIM_WORKFLOW_TASK_TIMEOUT));
   });
 
   it('every workflow proxies its activities through a shared policy (no inline retry options, no attempt caps)', () => {
