@@ -98,6 +98,11 @@ describe('/api/providers → providerCredentialWorkflow', () => {
     const t = today();
     const pathsOf = (r: { json(): { issues?: Array<{ path: string }> } }) => (r.json().issues ?? []).map((i) => i.path);
 
+    // The name goes into NM1*82 of every 837P of this provider: a delimiter would break them all.
+    const delimited = await post(provider(freshNpi(), { name: 'Beta^Testdoctor' }));
+    expect(delimited.statusCode).toBe(400);
+    expect(pathsOf(delimited)).toEqual(['name']);
+
     const badNpi = await post(provider('1234567890'));
     expect(badNpi.statusCode).toBe(400);
     expect(pathsOf(badNpi)).toContain('npi');
