@@ -4,6 +4,7 @@
  * malformed file is rejected whole with the segment position and posts nothing. Also DEN-6/DEN-7
  * and a worker restart in the middle of a claim.
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +34,7 @@ async function postClaim(claim: ClaimDocument) {
   const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim });
   expect(res.statusCode, res.body).toBe(201);
 }
-const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId)).query(claimStateQuery);
 const untilStatus = (claimId: string, status: string) =>
   eventually(async () => {
     const s = await state(claimId);
