@@ -275,9 +275,9 @@ describe('denials across claims', () => {
     const listed = await eventually(async () => {
       const ids: string[] = [];
       for await (const wfe of h.client.workflow.list({ query: `RcmKind = "claim" AND DenialCategory = "hard" AND PayerId = "COMMERCIAL" AND CptCodes = "64635"` })) ids.push(wfe.workflowId);
-      return claims.every((c) => ids.includes(`claim:${c.claimId}`)) ? ids : undefined;
+      return claims.every((c) => ids.includes(`claim:${c.practiceId}:${c.claimId}`)) ? ids : undefined;
     }, 'hard denials listed by search attributes');
-    expect(listed).toEqual(expect.arrayContaining(claims.map((c) => `claim:${c.claimId}`)));
+    expect(listed).toEqual(expect.arrayContaining(claims.map((c) => `claim:${c.practiceId}:${c.claimId}`)));
     const rootCause = await eventually(async () => {
       // (api/revenue-fixes.int.test.ts raises items for the same pattern in practices of its own.)
       const rows = await h.db('work_items').where({ kind: 'denial_root_cause', entity_id: 'COMMERCIAL:64635:50', practice_id: 'demo-pain' });
