@@ -224,7 +224,7 @@ describe('operator redelivery', () => {
     const r = remittanceFor([claim], { kind: 'pay' });
     const key = `${r.payerId}:${r.traceNumber}`;
     await h.db('remittances').insert({ remittance_key: key, payer_id: r.payerId, trace_number: r.traceNumber, payment_date: r.paymentDate, adjudication_date: r.adjudicationDate, total_paid_cents: r.totalPaidCents, claim_count: 1, source: 'test', received_at: new Date().toISOString() });
-    await h.db('remittance_claims').insert({ remittance_key: key, seq: 0, claim_id: claim.claimId, claim_status_code: '1', paid_cents: r.claims[0].paidCents, claim_payment: JSON.stringify(r.claims[0]), match_status: 'matched' });
+    await h.db('remittance_claims').insert({ remittance_key: key, seq: 0, practice_id: claim.practiceId, claim_id: claim.claimId, claim_status_code: '1', paid_cents: r.claims[0].paidCents, claim_payment: JSON.stringify(r.claims[0]), match_status: 'matched' });
 
     expect((await h.app.inject({ method: 'POST', url: '/api/remittances/redeliver', headers: h.auth('biller') })).statusCode).toBe(403);
     const res = await h.app.inject({ method: 'POST', url: '/api/remittances/redeliver', headers: h.auth('admin') });
