@@ -4,28 +4,16 @@
  * practice filled in; then a second practice may use the same claim id, and a child row must name
  * its claim's practice (composite foreign keys).
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDb } from '../knex';
+import { afterAll, describe, expect, it } from 'vitest';
 import { migrationSource } from './index';
+import { scratchDatabase } from '../../test/scratch-database';
 
-const url = new URL(inject('databaseUrl'));
-const name = `rcm_claimkey_${randomBytes(4).toString('hex')}`;
-const adminDb = createDb(inject('databaseUrl'));
-let db: ReturnType<typeof createDb> | undefined;
-
-afterAll(async () => {
-  await db?.destroy();
-  await adminDb.raw(`drop database if exists "${name}"`);
-  await adminDb.destroy();
-});
+const scratch = scratchDatabase('rcm_claimkey');
+afterAll(() => scratch.drop());
 
 describe('migration 019: claim key (practice_id, claim_id)', () => {
   it('keeps every row of an existing claim, fills in its practice, then lets another practice use the same id', async () => {
-    await adminDb.raw(`create database "${name}"`);
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    db = createDb(target.toString());
+    const db = await scratch.create();
     const all = await migrationSource.getMigrations([]);
     const before = all.indexOf('019_claim_id_per_practice');
     expect(before).toBeGreaterThan(0);
