@@ -136,4 +136,17 @@ describe('claim ids unique per practice', () => {
     expect(a.payments).toEqual([]);
     expect((await get(`/api/claims/${id}`, 'northBiller')).json().payments).toHaveLength(1);
   });
+
+  it("a 277CA reaches the submitting practice's claim (found by the 837P's interchange control number), never the other's", async () => {
+    const subs = await h.db('submissions').where({ claim_id: id }).orderBy('practice_id').select('practice_id', 'interchange_control_number', 'status');
+    expect(subs.map((x) => x.practice_id).sort()).toEqual([A, B].sort());
+    const icnA = Number(subs.find((x) => x.practice_id === A)!.interchange_control_number);
+    const statusB = subs.find((x) => x.practice_id === B)!.status;
+    // Without the interchange control number the id is ambiguous: nothing is signalled.
+    await h.inbound.acknowledgement({ claimId: id, accepted: false, reasons: ['A7:21'], at: new Date().toISOString(), source: '277CA' });
+    await h.inbound.acknowledgement({ claimId: id, interchangeControlNumber: icnA, accepted: true, reasons: [], at: new Date().toISOString(), source: '277CA' });
+    await eventually(async () => ((await h.db('submissions').where({ practice_id: A, claim_id: id }).first('status')).status === 'accepted' ? true : undefined), `${A} ${id} acknowledged`);
+    expect((await stateOf(A, id)).status).toBe('acknowledged');
+    expect((await h.db('submissions').where({ practice_id: B, claim_id: id }).first('status')).status).toBe(statusB);
+  });
 });
