@@ -14,11 +14,16 @@
  * yet: its workflow is looked up by id in each candidate practice (and under the old id).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { Text } from '../domain/primitives';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { claimWorkflowId, legacyClaimWorkflowId } from '../contracts/claim';
 import { PracticeId } from '../contracts/search-attributes';
 import type { Access } from './access';
 import { conflict, notFound } from './errors';
+
+/** `?practiceId=`: which practice's claim, when the caller sees several holding the id (documented in the OpenAPI document). */
+export const ClaimPracticeQuery = z.object({ practiceId: Text(64, 1).optional() });
 
 export type ClaimRef = { practiceId: string; claimId: string; workflowId: string };
 

@@ -13,7 +13,7 @@ import { ClaimDocumentAtEdge } from '../edge';
 import { applyPatientMasterData } from '../claim-intake';
 import type { ClaimDocument } from '../../domain/claim-document';
 import { CLAIM_ACTIONS, rejectWriteOffUpdate, type ClaimWorkflowState } from '../../contracts/claim';
-import { claimRefOf, type ClaimRef } from '../claim-ref';
+import { ClaimPracticeQuery, claimRefOf, type ClaimRef } from '../claim-ref';
 import { HttpError, notFound } from '../errors';
 
 export const CLAIM_ACTION_BODIES = {
@@ -68,7 +68,7 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/claims/:claimId/actions/:action',
-    { bodyLimit: 256 * 1024, schema: { params: z.object({ claimId: Text(64, 1), action: ClaimAction }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
+    { bodyLimit: 256 * 1024, schema: { params: z.object({ claimId: Text(64, 1), action: ClaimAction }), querystring: ClaimPracticeQuery }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
     async (request) => {
       const { action } = request.params;
       const ref = claimRefOf(request);
@@ -157,7 +157,7 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
   // request (rejectWriteOff Update, so a new one may follow), and the queue row records the decision.
   app.post(
     '/claims/:claimId/write-off/reject',
-    { schema: { params: z.object({ claimId: Text(64, 1) }), body: z.object({ reason: Text(2000, 1) }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
+    { schema: { params: z.object({ claimId: Text(64, 1) }), querystring: ClaimPracticeQuery, body: z.object({ reason: Text(2000, 1) }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
     async (request) => {
       const ref = claimRefOf(request);
       const { claimId } = ref;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
 import { applyPatientMasterData } from '../claim-intake';
-import { claimRefOf } from '../claim-ref';
+import { ClaimPracticeQuery, claimRefOf } from '../claim-ref';
 import { CLAIM_STATUSES, claimStateQuery, claimWorkflowId, claimWorkflowStartOptions, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
 import { badRequest, conflict, notFound } from '../errors';
 import { dollars, sendCsv } from '../csv';
@@ -53,7 +53,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
       .send({ claimId: claim.claimId, practiceId: claim.practiceId, workflowId, status: 'charge_entered', payerId: claim.payerId, masterData });
   });
 
-  app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
+  app.get('/claims/:claimId', { schema: { params: ClaimIdParams, querystring: ClaimPracticeQuery }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
     const ref = claimRefOf(request);
     const { claimId, practiceId } = ref;
     const key = { practice_id: practiceId, claim_id: claimId };
@@ -244,7 +244,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
   // when it was received. PHI (member ids, birth dates): not for a provider token, access-logged.
   app.get(
     '/claims/:claimId/x12',
-    { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim', roles: { allowed: CODEC_ROLES, why: 'raw X12 documents carry PHI (member ids, birth dates); admin, biller, approver or viewer' } } } },
+    { schema: { params: ClaimIdParams, querystring: ClaimPracticeQuery }, config: { access: { level: 'read', entity: 'claim', phi: 'claim', roles: { allowed: CODEC_ROLES, why: 'raw X12 documents carry PHI (member ids, birth dates); admin, biller, approver or viewer' } } } },
     async (request) => {
       const ref = claimRefOf(request);
       const { claimId } = ref;
