@@ -193,12 +193,12 @@ describe('/api/providers → providerCredentialWorkflow', () => {
     const result = await credentialActivities(h.db, h.client).signalHeldClaims({ npi, at: new Date().toISOString() });
     expect(result.signalled).toBeGreaterThanOrEqual(1);
     const signals = await waitFor(async () => {
-      const history = await h.client.workflow.getHandle(`claim:${claimId}`).fetchHistory();
+      const history = await h.client.workflow.getHandle(`claim:demo-pain:${claimId}`).fetchHistory();
       const found = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'credentialChanged');
       return found.length ? found : undefined;
     }, 'credentialChanged in the claim history');
     expect(signals).toHaveLength(1);
     await h.db('claims').where({ claim_id: claimId }).update({ status: 'closed' });
-    await h.client.workflow.getHandle(`claim:${claimId}`).terminate('test done');
+    await h.client.workflow.getHandle(`claim:demo-pain:${claimId}`).terminate('test done');
   });
 });
