@@ -10,6 +10,7 @@ import { createDb } from '../db/knex';
 import { createActivities } from './index';
 import { tfesiClaim } from '../test/fixtures';
 import { uniqueId } from '../test/harness';
+import { DEMO_PRACTICE_ID } from '../db/seed';
 
 let db: Knex;
 let acts: ReturnType<typeof createActivities>;
@@ -27,8 +28,8 @@ function stepCalls(claimId: string) {
   const workflowId = `claim:${claimId}`;
   return [
     { name: 'recordClaim', input: { claim, enteredAt: '2026-11-21T15:00:00.000Z', actor: 'biller', workflowId } },
-    { name: 'recordClaimEvent', input: { claimId, idempotencyKey: `${workflowId}:2:needs_correction`, at: '2026-11-21T15:00:01.000Z', actor: 'system', fromStatus: 'charge_entered', toStatus: 'needs_correction' } },
-    { name: 'closeWorkItems', input: { entityType: 'claim', entityId: claimId, kinds: ['correction'], reason: 'superseded' } },
+    { name: 'recordClaimEvent', input: { claimId, practiceId: claim.practiceId, idempotencyKey: `${workflowId}:2:needs_correction`, at: '2026-11-21T15:00:01.000Z', actor: 'system', fromStatus: 'charge_entered', toStatus: 'needs_correction' } },
+    { name: 'closeWorkItems', input: { entityType: 'claim', entityId: claimId, practiceId: claim.practiceId, kinds: ['correction'], reason: 'superseded' } },
     {
       name: 'openWorkItem',
       input: { idempotencyKey: `${workflowId}:correction:v1`, practiceId: claim.practiceId, kind: 'correction', ruleId: 'SUB-1', entityType: 'claim', entityId: claimId, workflowId, title: 'Scrub errors block submission' },
@@ -40,7 +41,7 @@ describe('claimDbBatch: one step, one transaction', () => {
   it('a call that fails rolls the whole step back: no claim row, no status event, no work item; the retry writes each once', async () => {
     const claimId = uniqueId('BATCH');
     const calls = stepCalls(claimId);
-    const failing = { name: 'recordClaimEvent', input: { claimId, idempotencyKey: `claim:${claimId}:3:x`, at: 'not a timestamp', actor: 'system', fromStatus: 'a', toStatus: 'b' } };
+    const failing = { name: 'recordClaimEvent', input: { claimId, practiceId: DEMO_PRACTICE_ID, idempotencyKey: `claim:${claimId}:3:x`, at: 'not a timestamp', actor: 'system', fromStatus: 'a', toStatus: 'b' } };
     await expect(acts.claimDbBatch({ calls: [...calls, failing] })).rejects.toThrow();
     expect(await count('claims', { claim_id: claimId })).toBe(0);
     expect(await count('claim_events', { claim_id: claimId })).toBe(0);

@@ -35,7 +35,7 @@ describe('claim activities are idempotent', () => {
     const acts = claimActivities(db);
     const claim = tfesiClaim(uniqueId('CLM'));
     await acts.recordClaim({ claim, enteredAt: '2026-11-21T15:00:00.000Z', actor: 'biller', workflowId: `claim:${claim.claimId}` });
-    const ev = { claimId: claim.claimId, idempotencyKey: `claim:${claim.claimId}:2:scrubbed`, at: '2026-11-21T15:00:01.000Z', actor: 'system', fromStatus: 'charge_entered', toStatus: 'scrubbed' };
+    const ev = { claimId: claim.claimId, practiceId: claim.practiceId, idempotencyKey: `claim:${claim.claimId}:2:scrubbed`, at: '2026-11-21T15:00:01.000Z', actor: 'system', fromStatus: 'charge_entered', toStatus: 'scrubbed' };
     await acts.recordClaimEvent(ev);
     await acts.recordClaimEvent(ev);
     const events = await db('claim_events').where({ claim_id: claim.claimId, to_status: 'scrubbed' });

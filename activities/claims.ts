@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { ClaimDocument } from '../domain/claim-document';
+import { claimKey } from './claim-key';
 
 export function claimActivities(db: Knex) {
   return {
@@ -30,13 +31,14 @@ export function claimActivities(db: Knex) {
             created_at: input.enteredAt,
             updated_at: input.enteredAt,
           })
-          .onConflict('claim_id')
+          .onConflict(['practice_id', 'claim_id'])
           .ignore()
           .returning('claim_id');
         if (inserted.length === 0) return { created: false };
-        await trx('claim_versions').insert({ claim_id: claim.claimId, version: 1, document: claim, reason: 'original', actor: input.actor, created_at: input.enteredAt });
+        await trx('claim_versions').insert({ practice_id: claim.practiceId, claim_id: claim.claimId, version: 1, document: claim, reason: 'original', actor: input.actor, created_at: input.enteredAt });
         await trx('claim_lines').insert(
           claim.lines.map((l, i) => ({
+            practice_id: claim.practiceId,
             claim_id: claim.claimId,
             line_number: i + 1,
             cpt: l.cpt,
@@ -46,6 +48,7 @@ export function claimActivities(db: Knex) {
           })),
         );
         await trx('claim_events').insert({
+          practice_id: claim.practiceId,
           claim_id: claim.claimId,
           at: input.enteredAt,
           actor: input.actor,
@@ -60,6 +63,7 @@ export function claimActivities(db: Knex) {
     /** A status change with its time and actor; the claim row follows it. */
     async recordClaimEvent(input: {
       claimId: string;
+      practiceId: string;
       idempotencyKey: string;
       at: string;
       actor: string;
@@ -68,10 +72,11 @@ export function claimActivities(db: Knex) {
       note?: string;
       detail?: Record<string, unknown>;
     }): Promise<void> {
+      const key = await claimKey(db, input);
       await db.transaction(async (trx) => {
         const inserted = await trx('claim_events')
           .insert({
-            claim_id: input.claimId,
+            ...key,
             at: input.at,
             actor: input.actor,
             from_status: input.fromStatus,
@@ -82,7 +87,7 @@ export function claimActivities(db: Knex) {
           .onConflict('idempotency_key')
           .ignore()
           .returning('id');
-        if (inserted.length) await trx('claims').where({ claim_id: input.claimId }).update({ status: input.toStatus, updated_at: input.at });
+        if (inserted.length) await trx('claims').where(key).update({ status: input.toStatus, updated_at: input.at });
       });
     },
 
@@ -91,10 +96,10 @@ export function claimActivities(db: Knex) {
      * recorded as the old system sent it — gateway `imported`, accepted, the payer's claim control
      * number when known — so the claim page and AR aging count from the real date. Idempotent.
      */
-    async recordImportedSubmission(input: { workflowId: string; claimId: string; version: number; payerId: string; submittedAt: string; payerClaimControlNumber?: string }): Promise<void> {
+    async recordImportedSubmission(input: { workflowId: string; claimId: string; practiceId: string; version: number; payerId: string; submittedAt: string; payerClaimControlNumber?: string }): Promise<void> {
       await db('submissions')
         .insert({
-          claim_id: input.claimId,
+          ...(await claimKey(db, input)),
           claim_version: input.version,
           payer_id: input.payerId,
           coverage_priority: 'primary',

@@ -7,7 +7,7 @@
 import type { Knex } from 'knex';
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { claimWorkflowId, credentialChangedSignal } from '../contracts/claim';
+import { credentialChangedSignal } from '../contracts/claim';
 import type { CredentialKind, CredentialStatus } from '../domain/credentials';
 import { openWorkItem } from './work-items';
 
@@ -108,13 +108,13 @@ export function credentialActivities(db: Knex, temporal?: Client) {
      * (released when restored, stays held otherwise). Without a client nothing is signalled.
      */
     async signalHeldClaims(input: { npi: string; at: string }): Promise<{ held: number; signalled: number }> {
-      const rows: Array<{ claim_id: string }> = await db('claims').where({ rendering_npi: input.npi, status: 'held' }).select('claim_id');
+      const rows: Array<{ claim_id: string; workflow_id: string }> = await db('claims').where({ rendering_npi: input.npi, status: 'held' }).select('claim_id', 'workflow_id');
       const client = temporal ?? contextClient();
       if (!client) return { held: rows.length, signalled: 0 };
       let signalled = 0;
-      for (const { claim_id } of rows) {
+      for (const { workflow_id } of rows) {
         try {
-          await client.workflow.getHandle(claimWorkflowId(claim_id)).signal(credentialChangedSignal, { npi: input.npi, at: input.at });
+          await client.workflow.getHandle(workflow_id).signal(credentialChangedSignal, { npi: input.npi, at: input.at });
           signalled++;
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err; // closed or never started: nothing to release

@@ -3,6 +3,7 @@
  * posts exactly once: the payments row is unique on (claim, remittance, CLP02), and a retry or a
  * duplicate delivery returns what was posted the first time.
  */
+import { claimKey } from './claim-key';
 import type { Knex } from 'knex';
 import type { ClaimDocument } from '../domain/claim-document';
 import type { RemittanceDelivery } from '../contracts/claim';
@@ -127,6 +128,7 @@ export function postingActivities(db: Knex) {
       const paymentId = await db.transaction(async (trx) => {
         const [row] = await trx('payments')
           .insert({
+            practice_id: claim.practiceId,
             claim_id: claim.claimId,
             remittance_key: delivery.remittanceKey,
             remittance_seq: delivery.seq,
@@ -233,7 +235,7 @@ export function postingActivities(db: Knex) {
           action_due: deadlines.correctionDue ?? deadlines.internalAppealDue ?? null,
           appeal_deadline: deadlines.payerAppealDeadline ?? null,
         })
-        .onConflict(['claim_id', 'remittance_key'])
+        .onConflict(['practice_id', 'claim_id', 'remittance_key'])
         .ignore();
       // DEN-6: for an RFA denial, the two diagnostic MBB notes: from the authorization record when
       // the claim has one, else (a payer such as Medicare needed no prior authorization) looked up
@@ -323,7 +325,7 @@ export function postingActivities(db: Knex) {
           action_due: input.actionDue ?? null,
           appeal_deadline: input.appealDeadline ?? null,
         })
-        .onConflict(['claim_id', 'remittance_key'])
+        .onConflict(['practice_id', 'claim_id', 'remittance_key'])
         .merge(['carc'])
         .returning('id');
       return { denialId: row.id };
@@ -353,8 +355,8 @@ export function postingActivities(db: Knex) {
       });
     },
 
-    async markDenialStatus(input: { claimId: string; status: string }): Promise<void> {
-      await db('denials').where({ claim_id: input.claimId }).whereNot({ status: 'closed' }).update({ status: input.status });
+    async markDenialStatus(input: { claimId: string; practiceId: string; status: string }): Promise<void> {
+      await db('denials').where(await claimKey(db, input)).whereNot({ status: 'closed' }).update({ status: input.status });
     },
   };
 }

@@ -56,7 +56,7 @@ export function reconciliationActivities(db: Knex) {
      */
     async reconcileDeposits(input: { practiceId: string; date: string }): Promise<{ postedCents: number; depositedCents: number | null; differenceCents: number }> {
       const posted = await db('payments as p')
-        .join('claims as c', 'c.claim_id', 'p.claim_id')
+        .join('claims as c', (j) => j.on('c.practice_id', 'p.practice_id').andOn('c.claim_id', 'p.claim_id'))
         .where('c.practice_id', input.practiceId)
         .where('p.payment_date', input.date)
         .sum({ cents: 'p.paid_cents' })
@@ -64,7 +64,7 @@ export function reconciliationActivities(db: Knex) {
       const plb = await db('remittances as r')
         .where('r.payment_date', input.date)
         .whereExists(
-          db('payments as p').join('claims as c', 'c.claim_id', 'p.claim_id').whereRaw('p.remittance_key = r.remittance_key').where('c.practice_id', input.practiceId),
+          db('payments as p').join('claims as c', (j) => j.on('c.practice_id', 'p.practice_id').andOn('c.claim_id', 'p.claim_id')).whereRaw('p.remittance_key = r.remittance_key').where('c.practice_id', input.practiceId),
         )
         .select('r.provider_adjustments');
       const plbCents = plb.reduce((s, r) => s + (r.provider_adjustments as Array<{ amountCents: number }>).reduce((t, a) => t + a.amountCents, 0), 0);

@@ -8,6 +8,7 @@
 import type { Knex } from 'knex';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { ClaimDocument } from '../domain/claim-document';
+import { claimKey } from './claim-key';
 import { scrubClaim, type ScrubContext, type ScrubResult } from '../domain/scrub';
 import { generate837P, isX12Error, type OtherPayer837P } from '../x12';
 import { assertX222A1 } from '../x12/x222a1';
@@ -149,6 +150,7 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
         const icn = Number(rows[0].n);
         [row] = await db('submissions')
           .insert({
+            practice_id: input.claim.practiceId,
             claim_id: input.claim.claimId,
             claim_version: input.version,
             payer_id: input.payerId,
@@ -207,8 +209,8 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
       return { submissionId: row.id, interchangeControlNumber: icn, submittedAt: new Date(row.submitted_at).toISOString(), resent: row.status === 'sending' };
     },
 
-    async recordAcknowledgement(input: { claimId: string; interchangeControlNumber?: number; accepted: boolean; reasons: string[]; at: string }): Promise<void> {
-      const q = db('submissions').where({ claim_id: input.claimId });
+    async recordAcknowledgement(input: { claimId: string; practiceId: string; interchangeControlNumber?: number; accepted: boolean; reasons: string[]; at: string }): Promise<void> {
+      const q = db('submissions').where(await claimKey(db, input));
       if (input.interchangeControlNumber) q.where({ interchange_control_number: input.interchangeControlNumber });
       const latest = await q.orderBy('id', 'desc').first('id');
       if (!latest) return;
@@ -223,7 +225,7 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
      * write a 276 the payer can match (005010X212). Fields the caller passed win.
      */
     async statusInquiry(input: StatusInquiryRequest): Promise<StatusInquiryResult> {
-      const row = await db('claims').where({ claim_id: input.claimId }).first('document');
+      const row = await db('claims').where(await claimKey(db, input)).first('document');
       const doc = row?.document as ClaimDocument | undefined;
       if (!doc) return gateway.statusInquiry(input);
       const secondary = doc.secondaryCoverage && doc.secondaryCoverage.payerId === input.payerId && doc.payerId !== input.payerId;
@@ -244,6 +246,7 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
     /** CHG-1 charge lag, timely-filing deadline and what is at risk, on the claim row. */
     async updateClaimSummary(input: {
       claimId: string;
+      practiceId: string;
       chargeLagDays?: number;
       scrub?: ScrubResult;
       nextDeadline?: { at: string; ruleId: string } | null;
@@ -270,17 +273,18 @@ export function submissionActivities(db: Knex, gateway: PayerGateway) {
         patch.rendering_npi = input.document.renderingNpi;
         patch.place_of_service = input.document.placeOfService;
       }
-      await db('claims').where({ claim_id: input.claimId }).update(patch);
+      await db('claims').where(await claimKey(db, input)).update(patch);
     },
 
-    async recordClaimVersion(input: { claimId: string; version: number; document: ClaimDocument; reason: string; actor: string }): Promise<void> {
+    async recordClaimVersion(input: { claimId: string; practiceId: string; version: number; document: ClaimDocument; reason: string; actor: string }): Promise<void> {
+      const key = await claimKey(db, input);
       await db('claim_versions')
-        .insert({ claim_id: input.claimId, version: input.version, document: input.document, reason: input.reason, actor: input.actor })
-        .onConflict(['claim_id', 'version'])
+        .insert({ ...key, version: input.version, document: input.document, reason: input.reason, actor: input.actor })
+        .onConflict(['practice_id', 'claim_id', 'version'])
         .ignore();
-      await db('claim_lines').where({ claim_id: input.claimId }).delete();
+      await db('claim_lines').where(key).delete();
       await db('claim_lines').insert(
-        input.document.lines.map((l, i) => ({ claim_id: input.claimId, line_number: i + 1, cpt: l.cpt, modifiers: l.modifiers ?? [], units: l.units, charge_cents: l.chargeCents })),
+        input.document.lines.map((l, i) => ({ ...key, line_number: i + 1, cpt: l.cpt, modifiers: l.modifiers ?? [], units: l.units, charge_cents: l.chargeCents })),
       );
     },
   };

@@ -48,7 +48,8 @@ export async function writeAccessLog(app: FastifyInstance, request: FastifyReque
   const query = (request.query ?? {}) as Record<string, unknown>;
   const practiceId = str(body.practiceId) ?? str(params.practiceId) ?? str(query.practiceId) ?? null;
   const action = request.method === 'GET' ? 'read' : typeof params[ENTITIES[kind].param] === 'string' ? 'change' : 'create';
-  const resolvedPractice = practiceId ?? (lookupId ? await practiceOf(app, request, kind, lookupId) : null);
+  // A claim id is unique per practice: the claim the route resolved (api/claim-ref.ts) names its practice.
+  const resolvedPractice = (kind === 'claim' ? request.claimRef?.practiceId : undefined) ?? practiceId ?? (lookupId ? await practiceOf(app, request, kind, lookupId) : null);
   await app.db('access_log').insert({
     user_name: user.name,
     role: user.role,

@@ -24,7 +24,7 @@ import type { Knex } from 'knex';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { HttpError, notFound } from './errors';
 import { WRITE_ROLES, type ApiUser, type Role } from './tokens';
-import { claimWorkflowId } from '../contracts/claim';
+import { resolveClaimRef } from './claim-ref';
 import { eligibilityWorkflowId } from '../contracts/eligibility';
 import { authorizationWorkflowId } from '../contracts/authorization';
 import { credentialWorkflowId } from '../contracts/credential';
@@ -79,7 +79,13 @@ const column = (table: string, key: string) => async (db: Knex, id: string) => (
 
 /** Where each kind of object keeps its practice. */
 export const ENTITIES: Record<EntityKind, EntitySpec> = {
-  claim: { param: 'claimId', label: 'claim', practiceOf: column('claims', 'claim_id'), workflowId: claimWorkflowId },
+  // Claim ids are unique per practice (issue 13): resolved by api/claim-ref.ts (request.claimRef).
+  claim: {
+    param: 'claimId',
+    label: 'claim',
+    practiceOf: column('claims', 'claim_id'),
+    practicesOf: async (db, id) => (await db('claims').where({ claim_id: id }).orderBy('practice_id').pluck('practice_id')) as string[],
+  },
   appointment: { param: 'appointmentId', label: 'appointment', practiceOf: column('appointments', 'appointment_id'), workflowId: eligibilityWorkflowId },
   authorization: { param: 'authId', label: 'authorization', practiceOf: column('authorizations', 'auth_id'), workflowId: authorizationWorkflowId },
   provider: { param: 'npi', label: 'provider', practiceOf: column('providers', 'npi'), workflowId: credentialWorkflowId },
@@ -154,12 +160,17 @@ export async function authorizeRoute(app: FastifyInstance, request: FastifyReque
     throw new HttpError(403, 'forbidden', rule.level === 'admin' ? 'only an admin may do this' : `a ${role} token can read, not change anything`);
   }
   if (rule.roles && !rule.roles.allowed.includes(role)) throw new HttpError(403, 'forbidden', `a ${role} token may not do this: ${rule.roles.why}`);
-  if (access.allPractices) return;
   const mode = rule.level === 'read' ? 'read' : 'write';
   const query = request.query as Record<string, unknown> | undefined;
   const filtered = str(query?.practiceId);
-  if (filtered) access.assertPractice(filtered, 'read', `practice ${filtered}`);
-  if (rule.entity) {
+  if (filtered && !access.allPractices) access.assertPractice(filtered, 'read', `practice ${filtered}`);
+  if (rule.entity === 'claim') {
+    // Claim ids are unique per practice: which claim the URL names, among the caller's practices (api/claim-ref.ts).
+    const id = str((request.params as Record<string, unknown> | undefined)?.claimId);
+    if (id) request.claimRef = await resolveClaimRef(app, access, id, filtered, mode);
+  }
+  if (access.allPractices) return;
+  if (rule.entity && rule.entity !== 'claim') {
     const spec = ENTITIES[rule.entity];
     const id = str((request.params as Record<string, unknown> | undefined)?.[spec.param]);
     if (id && spec.practicesOf) {

@@ -90,7 +90,7 @@ describe('claims of a registered patient take the coverage in force on the date 
     expect(res.json()).toMatchObject({ field: 'coverage', serviceDate: dos });
     expect(res.json().message).toContain(`no primary coverage in force on the date of service ${dos}`);
     expect(res.json().message).not.toContain('9ZZ9ZZ9ZZ99'); // no member id in an error
-    await expect(h.client.workflow.getHandle(`claim:${claim.claimId}`).describe()).rejects.toThrow();
+    await expect(h.client.workflow.getHandle(`claim:${claim.practiceId}:${claim.claimId}`).describe()).rejects.toThrow();
     expect(await h.db('claims').where({ claim_id: claim.claimId }).first()).toBeUndefined();
     const secondary = await post({ ...claimFor(lastDayA), coverage: { memberId: 'X', priority: 'secondary' } });
     expect(secondary.statusCode).toBe(422);

@@ -22,8 +22,8 @@ describe('POST /api/claims → claimWorkflow (vertical slice)', () => {
     const claimId = uniqueId('CLM');
     const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: tfesiClaim(claimId) });
     expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ claimId, workflowId: `claim:${claimId}`, status: 'charge_entered' });
-    expect(res.headers.location).toBe(`/api/claims/${claimId}`);
+    expect(res.json()).toMatchObject({ claimId, workflowId: `claim:demo-pain:${claimId}`, status: 'charge_entered' });
+    expect(res.headers.location).toBe(`/api/claims/${claimId}?practiceId=demo-pain`);
 
     const row = await waitFor(() => h.db('claims').where({ claim_id: claimId }).first(), 'claim row');
     expect(row.billed_cents).toBe(185000);
@@ -90,7 +90,7 @@ describe('POST /api/claims → claimWorkflow (vertical slice)', () => {
     const claimId = uniqueId('CLM');
     await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: tfesiClaim(claimId) });
     await waitFor(async () => ((await h.db('claims').where({ claim_id: claimId }).first())?.status === 'closed' ? true : undefined), 'claim closed', 300);
-    await waitFor(async () => ((await h.client.workflow.getHandle(`claim:${claimId}`).describe()).status.name === 'COMPLETED' ? true : undefined), 'workflow completed', 300);
+    await waitFor(async () => ((await h.client.workflow.getHandle(`claim:demo-pain:${claimId}`).describe()).status.name === 'COMPLETED' ? true : undefined), 'workflow completed', 300);
     const res = await h.app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/close`, headers: h.auth(), payload: { reason: 'again' } });
     expect(res.statusCode).toBe(409);
     expect(res.json().message).toContain('closed');

@@ -68,7 +68,7 @@ describe('no PHI in failures', () => {
     try {
       const res = await app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim });
       expect(res.statusCode, res.body).toBe(201);
-      const handle = h.client.workflow.getHandle(claimWorkflowId(claim.claimId));
+      const handle = h.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId));
       const state = await eventually(async () => {
         const s = await handle.query(claimStateQuery);
         return s.status === 'needs_correction' ? s : undefined;
@@ -81,7 +81,7 @@ describe('no PHI in failures', () => {
       // The stored history, raw: a client without the codec sees what the Temporal server stores.
       const raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }), namespace: 'default' });
       try {
-        const history = await raw.workflow.getHandle(claimWorkflowId(claim.claimId)).fetchHistory();
+        const history = await raw.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId)).fetchHistory();
         const failed = history.events!.filter((e) => e.activityTaskFailedEventAttributes);
         expect(failed.length).toBeGreaterThan(0);
         // The failure message itself is encrypted (encodeCommonAttributes): the plain field says so, the payload holds it.

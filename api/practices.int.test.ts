@@ -61,6 +61,9 @@ describe('practices API', () => {
     ['taxId', { taxId: '07-1234567' }, /tax id/],
     ['address.state', { address: { line1: '1 A St', city: 'Madison', state: 'Wisconsin', zip: '53703' } }, /state/],
     ['phone', { phone: '555-0199' }, /phone/],
+    ['name', { name: 'Lakeside*Pain' }, /X12 delimiter/],
+    ['address.line1', { address: { line1: '1 A St~', city: 'Madison', state: 'WI', zip: '53703' } }, /X12 delimiter/],
+    ['address.city', { address: { line1: '1 A St', city: 'Mad:ison', state: 'WI', zip: '53703' } }, /X12 delimiter/],
   ])('400 names the field %s and stores nothing', async (field, over, message) => {
     const id = uniqueId('bad').toLowerCase();
     const res = await post(practice(id, over));

@@ -98,6 +98,11 @@ describe('/api/providers → providerCredentialWorkflow', () => {
     const t = today();
     const pathsOf = (r: { json(): { issues?: Array<{ path: string }> } }) => (r.json().issues ?? []).map((i) => i.path);
 
+    // The name goes into NM1*82 of every 837P of this provider: a delimiter would break them all.
+    const delimited = await post(provider(freshNpi(), { name: 'Beta^Testdoctor' }));
+    expect(delimited.statusCode).toBe(400);
+    expect(pathsOf(delimited)).toEqual(['name']);
+
     const badNpi = await post(provider('1234567890'));
     expect(badNpi.statusCode).toBe(400);
     expect(pathsOf(badNpi)).toContain('npi');
@@ -188,12 +193,12 @@ describe('/api/providers → providerCredentialWorkflow', () => {
     const result = await credentialActivities(h.db, h.client).signalHeldClaims({ npi, at: new Date().toISOString() });
     expect(result.signalled).toBeGreaterThanOrEqual(1);
     const signals = await waitFor(async () => {
-      const history = await h.client.workflow.getHandle(`claim:${claimId}`).fetchHistory();
+      const history = await h.client.workflow.getHandle(`claim:demo-pain:${claimId}`).fetchHistory();
       const found = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'credentialChanged');
       return found.length ? found : undefined;
     }, 'credentialChanged in the claim history');
     expect(signals).toHaveLength(1);
     await h.db('claims').where({ claim_id: claimId }).update({ status: 'closed' });
-    await h.client.workflow.getHandle(`claim:${claimId}`).terminate('test done');
+    await h.client.workflow.getHandle(`claim:demo-pain:${claimId}`).terminate('test done');
   });
 });

@@ -32,7 +32,7 @@ async function submittedClaim(prefix: string, overrides: Partial<ClaimDocument> 
   h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
   const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim });
   expect(res.statusCode, res.body).toBe(201);
-  await eventually(async () => ((await h.client.workflow.getHandle(claimWorkflowId(claim.claimId)).query(claimStateQuery)).status === 'submitted' ? true : undefined), `${claim.claimId} submitted`);
+  await eventually(async () => ((await h.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId)).query(claimStateQuery)).status === 'submitted' ? true : undefined), `${claim.claimId} submitted`);
   return claim;
 }
 
@@ -94,7 +94,7 @@ describe('POST-1: remittances post exactly once per claim payment', () => {
       expect(item).toMatchObject({ rule_id: 'POST-1', status: 'open', practice_id: 'demo-pain', dollars_at_risk_cents: r.claims[0].paidCents });
       await new Promise((r2) => setTimeout(r2, 500));
       expect(await paymentRows(claim.claimId)).toHaveLength(0);
-      expect((await h.client.workflow.getHandle(claimWorkflowId(claim.claimId)).query(claimStateQuery)).status).toBe('submitted');
+      expect((await h.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId)).query(claimStateQuery)).status).toBe('submitted');
     }
   });
 

@@ -31,7 +31,7 @@ async function submittedClaim(practiceId: string): Promise<ClaimDocument> {
   h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
   const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('admin'), payload: claim });
   expect(res.statusCode, res.body).toBe(201);
-  await eventually(async () => ((await h.client.workflow.getHandle(claimWorkflowId(claim.claimId)).query(claimStateQuery)).status === 'submitted' ? true : undefined), `${claim.claimId} submitted`);
+  await eventually(async () => ((await h.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId)).query(claimStateQuery)).status === 'submitted' ? true : undefined), `${claim.claimId} submitted`);
   return claim;
 }
 
@@ -59,7 +59,7 @@ async function expectParkedAndPosted(res: Awaited<ReturnType<Harness['app']['inj
   await eventually(async () => ((await h.db('payments').where({ claim_id: own.claimId })).length ? true : undefined), `${own.claimId} posted`);
   await new Promise((r) => setTimeout(r, 500));
   expect(await h.db('payments').where({ claim_id: theirs.claimId })).toHaveLength(0);
-  expect((await h.client.workflow.getHandle(claimWorkflowId(theirs.claimId)).query(claimStateQuery)).status).toBe('submitted');
+  expect((await h.client.workflow.getHandle(claimWorkflowId(theirs.practiceId, theirs.claimId)).query(claimStateQuery)).status).toBe('submitted');
 }
 
 describe('ERAs post only to the payee practice', () => {

@@ -4,6 +4,7 @@
  * malformed file is rejected whole with the segment position and posts nothing. Also DEN-6/DEN-7
  * and a worker restart in the middle of a claim.
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,7 +34,7 @@ async function postClaim(claim: ClaimDocument) {
   const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim });
   expect(res.statusCode, res.body).toBe(201);
 }
-const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId)).query(claimStateQuery);
 const untilStatus = (claimId: string, status: string) =>
   eventually(async () => {
     const s = await state(claimId);
@@ -223,7 +224,7 @@ describe('operator redelivery', () => {
     const r = remittanceFor([claim], { kind: 'pay' });
     const key = `${r.payerId}:${r.traceNumber}`;
     await h.db('remittances').insert({ remittance_key: key, payer_id: r.payerId, trace_number: r.traceNumber, payment_date: r.paymentDate, adjudication_date: r.adjudicationDate, total_paid_cents: r.totalPaidCents, claim_count: 1, source: 'test', received_at: new Date().toISOString() });
-    await h.db('remittance_claims').insert({ remittance_key: key, seq: 0, claim_id: claim.claimId, claim_status_code: '1', paid_cents: r.claims[0].paidCents, claim_payment: JSON.stringify(r.claims[0]), match_status: 'matched' });
+    await h.db('remittance_claims').insert({ remittance_key: key, seq: 0, practice_id: claim.practiceId, claim_id: claim.claimId, claim_status_code: '1', paid_cents: r.claims[0].paidCents, claim_payment: JSON.stringify(r.claims[0]), match_status: 'matched' });
 
     expect((await h.app.inject({ method: 'POST', url: '/api/remittances/redeliver', headers: h.auth('biller') })).statusCode).toBe(403);
     const res = await h.app.inject({ method: 'POST', url: '/api/remittances/redeliver', headers: h.auth('admin') });
@@ -274,9 +275,9 @@ describe('denials across claims', () => {
     const listed = await eventually(async () => {
       const ids: string[] = [];
       for await (const wfe of h.client.workflow.list({ query: `RcmKind = "claim" AND DenialCategory = "hard" AND PayerId = "COMMERCIAL" AND CptCodes = "64635"` })) ids.push(wfe.workflowId);
-      return claims.every((c) => ids.includes(`claim:${c.claimId}`)) ? ids : undefined;
+      return claims.every((c) => ids.includes(`claim:${c.practiceId}:${c.claimId}`)) ? ids : undefined;
     }, 'hard denials listed by search attributes');
-    expect(listed).toEqual(expect.arrayContaining(claims.map((c) => `claim:${c.claimId}`)));
+    expect(listed).toEqual(expect.arrayContaining(claims.map((c) => `claim:${c.practiceId}:${c.claimId}`)));
     const rootCause = await eventually(async () => {
       // (api/revenue-fixes.int.test.ts raises items for the same pattern in practices of its own.)
       const rows = await h.db('work_items').where({ kind: 'denial_root_cause', entity_id: 'COMMERCIAL:64635:50', practice_id: 'demo-pain' });

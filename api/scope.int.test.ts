@@ -269,7 +269,7 @@ describe('cross-practice reads and writes with real claims and work items', () =
     const res = await inject('POST', '/api/claims', 'northBiller', tfesiClaim(claimId, { practiceId: A }));
     expect(res.statusCode).toBe(403);
     expect(res.json().message).toContain(`practice ${A}`);
-    await expect(h.client.workflow.getHandle(`claim:${claimId}`).describe()).rejects.toThrow();
+    await expect(h.client.workflow.getHandle(`claim:${A}:${claimId}`).describe()).rejects.toThrow();
     expect(await h.db('claims').where({ claim_id: claimId }).first()).toBeUndefined();
   });
 

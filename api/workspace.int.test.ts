@@ -2,6 +2,7 @@
  * The billers' workspace over the API (issue 15): assign (to a user of the practice only), notes,
  * snooze (hidden until the date), and the approvers' write-off queue with approve and reject.
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimStateQuery, claimWorkflowId } from '../contracts/claim';
 import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
@@ -104,7 +105,7 @@ describe('write-offs waiting for approval (AR-6)', () => {
     expect((await h.db('access_log').where({ entity_id: claimId, route: '/api/claims/:claimId/write-off/reject' })).length).toBeGreaterThanOrEqual(3);
 
     // The claim workflow cleared the rejected request: the claim is worked on, and a new request may follow.
-    const live = await h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+    const live = await h.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId)).query(claimStateQuery);
     expect(live.writeOff).toBeUndefined();
     const second = await post(`/api/claims/${claimId}/actions/request-write-off`, 'demoBiller', { amountCents: 20000, rationale: 'balance left after the appeal review' });
     expect(second.statusCode, second.body).toBe(200);

@@ -18,6 +18,7 @@
  * the SDK's `preloadModules` so those modules are evaluated once per reusable V8 context instead of
  * once per workflow (the SDK keeps a module cache per workflow activator).
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
@@ -54,7 +55,7 @@ async function untilState(env: Env, claimId: string, pred: (s: ClaimWorkflowStat
   let last: ClaimWorkflowState | undefined;
   try {
     return await eventually(async () => {
-      last = await env.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+      last = await env.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId)).query(claimStateQuery);
       return pred(last) ? last : undefined;
     }, `${claimId} ${what}`, timeoutMs);
   } catch (err) {
@@ -69,7 +70,7 @@ const EventType = temporal.api.enums.v1.EventType;
  * the workflow to finish first (the read model says `closed` a few activities before it does).
  */
 async function historyCount(env: Env, claimId: string, completed = false): Promise<{ total: number; breakdown: string }> {
-  const handle = env.client.workflow.getHandle(claimWorkflowId(claimId));
+  const handle = env.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId));
   if (completed) await handle.result();
   const history = await handle.fetchHistory();
   const events = history.events ?? [];

@@ -96,19 +96,19 @@ async function insertClaims(db: Knex, claims: ClaimDocument[], status: string): 
             billed_cents: billedCents,
             cpt_codes: [...new Set(claim.lines.map((l) => l.cpt))],
             document: claim,
-            workflow_id: claimWorkflowId(claim.claimId),
+            workflow_id: claimWorkflowId(claim.practiceId, claim.claimId),
             dollars_at_risk_cents: billedCents,
             created_at: at,
             updated_at: at,
           };
         }),
       );
-      await trx('claim_versions').insert(chunk.map((claim) => ({ claim_id: claim.claimId, version: 1, document: claim, reason: 'original', actor: 'bench', created_at: at })));
+      await trx('claim_versions').insert(chunk.map((claim) => ({ practice_id: claim.practiceId, claim_id: claim.claimId, version: 1, document: claim, reason: 'original', actor: 'bench', created_at: at })));
       await trx('claim_lines').insert(
-        chunk.flatMap((claim) => claim.lines.map((l, n) => ({ claim_id: claim.claimId, line_number: n + 1, cpt: l.cpt, modifiers: l.modifiers ?? [], units: l.units, charge_cents: l.chargeCents }))),
+        chunk.flatMap((claim) => claim.lines.map((l, n) => ({ practice_id: claim.practiceId, claim_id: claim.claimId, line_number: n + 1, cpt: l.cpt, modifiers: l.modifiers ?? [], units: l.units, charge_cents: l.chargeCents }))),
       );
       await trx('claim_events').insert(
-        chunk.map((claim) => ({ claim_id: claim.claimId, at, actor: 'bench', from_status: null, to_status: 'charge_entered', idempotency_key: `${claimWorkflowId(claim.claimId)}:entered` })),
+        chunk.map((claim) => ({ practice_id: claim.practiceId, claim_id: claim.claimId, at, actor: 'bench', from_status: null, to_status: 'charge_entered', idempotency_key: `${claimWorkflowId(claim.practiceId, claim.claimId)}:entered` })),
       );
     });
   }

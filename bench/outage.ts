@@ -55,7 +55,7 @@ async function main() {
     await eventually(async () => {
       let open = 0;
       for (const id of ids) {
-        const d = await env.client.workflow.getHandle(`claim:${id}`).describe();
+        const d = await env.client.workflow.getHandle(`claim:demo-pain:${id}`).describe();
         if (d.status.name === 'RUNNING') open++;
         else if (d.status.name !== 'COMPLETED' && !failed.includes(id)) failed.push(id);
       }

@@ -31,20 +31,20 @@ export async function seedPracticeReadModel(db: Knex, id: string, claims: number
     [id],
   );
   await db.raw(
-    `insert into submissions (claim_id, claim_version, payer_id, interchange_control_number, gateway, status, submitted_at, idempotency_key)
-     select claim_id, 1, payer_id, 1, 'bench', case when random() < 0.08 then 'rejected' else 'accepted' end, service_date + 3, 'bench:' || claim_id
+    `insert into submissions (practice_id, claim_id, claim_version, payer_id, interchange_control_number, gateway, status, submitted_at, idempotency_key)
+     select practice_id, claim_id, 1, payer_id, 1, 'bench', case when random() < 0.08 then 'rejected' else 'accepted' end, service_date + 3, 'bench:' || claim_id
        from claims where practice_id = ? and status <> 'charge_entered'`,
     [id],
   );
   await db.raw(
-    `insert into payments (claim_id, remittance_key, claim_status_code, charged_cents, paid_cents, patient_responsibility_cents, payment_date, posted_at, posting_lag_business_days)
-     select claim_id, 'BENCH:1', '1', billed_cents, billed_cents * 45 / 100, billed_cents / 10, service_date + 25, service_date + 26, (random() * 2)::int
+    `insert into payments (practice_id, claim_id, remittance_key, claim_status_code, charged_cents, paid_cents, patient_responsibility_cents, payment_date, posted_at, posting_lag_business_days)
+     select practice_id, claim_id, 'BENCH:1', '1', billed_cents, billed_cents * 45 / 100, billed_cents / 10, service_date + 25, service_date + 26, (random() * 2)::int
        from claims where practice_id = ? and status in ('posted', 'closed', 'partially_paid')`,
     [id],
   );
   await db.raw(
     `insert into adjustments (payment_id, line_number, group_code, carc, amount_cents)
-     select p.id, 1, 'CO', '45', p.charged_cents * 40 / 100 from payments p join claims c on c.claim_id = p.claim_id where c.practice_id = ?`,
+     select p.id, 1, 'CO', '45', p.charged_cents * 40 / 100 from payments p where p.practice_id = ?`,
     [id],
   );
   await db.raw(

@@ -12,7 +12,14 @@ import { CptCodes, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '
 
 export const TASK_QUEUE = 'rcm';
 
-export const claimWorkflowId = (claimId: string): string => `claim:${claimId}`;
+/**
+ * A claim's workflow id: `claim:<practiceId>:<claimId>` (claim ids are unique per practice, issue 13;
+ * both are non-PHI ids). Claims started before keep `claim:<claimId>` (legacyClaimWorkflowId): the
+ * read model stores each claim's workflow id (claims.workflow_id) and clients resolve it from there.
+ */
+export const claimWorkflowId = (practiceId: string, claimId: string): string => `claim:${practiceId}:${claimId}`;
+/** The id of a claim started before claim ids were per practice. */
+export const legacyClaimWorkflowId = (claimId: string): string => `claim:${claimId}`;
 
 export const CLAIM_STATUSES = [
   'charge_entered',
@@ -76,7 +83,7 @@ export function claimWorkflowStartOptions(input: ClaimWorkflowInput) {
   return {
     taskQueue: TASK_QUEUE,
     workflowTaskTimeout: CLAIM_WORKFLOW_TASK_TIMEOUT,
-    workflowId: claimWorkflowId(claim.claimId),
+    workflowId: claimWorkflowId(claim.practiceId, claim.claimId),
     args: [input] as [ClaimWorkflowInput],
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     staticSummary: `Claim ${claim.claimId} · ${claim.payerId} · DOS ${claim.serviceDate} · ${claim.lines.map((l) => l.cpt).join(', ')}${input.imported ? ' · imported' : ''}`,

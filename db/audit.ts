@@ -53,7 +53,7 @@ async function denials(ctx: Ctx): Promise<AuditRow[]> {
     ctx,
     `select category, kind, array_agg(claim_id) as claim_ids, sum(cnt)::int as occurrences, coalesce(sum(billed), 0)::bigint as dollars from (
        select d.claim_id, d.category, d.kind, count(*) as cnt, max(c.billed_cents) as billed
-       from denials d join claims c on c.claim_id = d.claim_id
+       from denials d join claims c on c.practice_id = d.practice_id and c.claim_id = d.claim_id
        where ${CLAIM_IN_YEAR}
        group by d.claim_id, d.category, d.kind) x
      group by category, kind`,
@@ -67,18 +67,18 @@ async function denials(ctx: Ctx): Promise<AuditRow[]> {
   const [soft] = await rows(
     ctx,
     `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents) filter (where d.status <> 'resolved_paid'), 0)::bigint as dollars
-     from denials d join claims c on c.claim_id = d.claim_id
+     from denials d join claims c on c.practice_id = d.practice_id and c.claim_id = d.claim_id
      where ${CLAIM_IN_YEAR} and d.category = 'soft' and d.action_due is not null and d.action_due < ?::date
-       and not exists (select 1 from claim_versions v where v.claim_id = d.claim_id and v.created_at >= d.received_at and ${utcDate('v.created_at')} <= d.action_due)`,
+       and not exists (select 1 from claim_versions v where v.practice_id = d.practice_id and v.claim_id = d.claim_id and v.created_at >= d.received_at and ${utcDate('v.created_at')} <= d.action_due)`,
     [...claimBindings(ctx), ctx.asOf],
   );
   out.push(fig('DEN', 'DEN-3', 'soft_denial_not_corrected_in_5_business_days', 'at_risk', soft.occurrences, soft.dollars, soft.claim_ids));
   const [hard] = await rows(
     ctx,
     `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents) filter (where d.status <> 'resolved_paid'), 0)::bigint as dollars
-     from denials d join claims c on c.claim_id = d.claim_id
+     from denials d join claims c on c.practice_id = d.practice_id and c.claim_id = d.claim_id
      where ${CLAIM_IN_YEAR} and d.category = 'hard' and d.action_due is not null and d.action_due < ?::date
-       and not exists (select 1 from claim_events e where e.claim_id = d.claim_id and e.to_status = 'appealed' and e.at >= d.received_at and ${utcDate('e.at')} <= d.action_due)`,
+       and not exists (select 1 from claim_events e where e.practice_id = d.practice_id and e.claim_id = d.claim_id and e.to_status = 'appealed' and e.at >= d.received_at and ${utcDate('e.at')} <= d.action_due)`,
     [...claimBindings(ctx), ctx.asOf],
   );
   out.push(fig('DEN', 'DEN-4', 'hard_denial_not_appealed_in_30_days', 'at_risk', hard.occurrences, hard.dollars, hard.claim_ids));
@@ -98,7 +98,7 @@ async function denials(ctx: Ctx): Promise<AuditRow[]> {
      ), denied_claims as (
        select distinct c.claim_id, c.billed_cents from items w
        join denials d on d.payer_id = w.detail->>'payerId' and d.carc = w.detail->>'carc' and (w.detail->>'cpt') = any(d.cpt_codes)
-       join claims c on c.claim_id = d.claim_id and c.practice_id = w.practice_id
+       join claims c on c.practice_id = d.practice_id and c.claim_id = d.claim_id and c.practice_id = w.practice_id
        where c.service_date >= ?::date and c.service_date < ?::date
      )
      select (select count(*) from items)::int as occurrences, (select coalesce(sum(billed_cents), 0) from denied_claims)::bigint as dollars,
@@ -114,7 +114,7 @@ async function lateClaimItems(ctx: Ctx, kinds: string[], family: AuditFamily, me
   const found = await rows(
     ctx,
     `select w.rule_id, array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(${dollars}), 0)::bigint as dollars
-     from work_items w join claims c on c.claim_id = w.entity_id
+     from work_items w join claims c on c.practice_id = w.practice_id and c.claim_id = w.entity_id
      where w.entity_type = 'claim' and w.kind in (${kinds.map(() => '?').join(', ')}) and ${CLAIM_IN_YEAR} and ${LATE}
      group by w.rule_id`,
     [...kinds, ...claimBindings(ctx), ctx.asOf],
@@ -129,7 +129,7 @@ async function posting(ctx: Ctx): Promise<AuditRow[]> {
   const [under] = await rows(
     ctx,
     `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(p.variance_cents), 0)::bigint as dollars
-     from payments p join claims c on c.claim_id = p.claim_id where ${CLAIM_IN_YEAR} and p.variance_cents > 0`,
+     from payments p join claims c on c.practice_id = p.practice_id and c.claim_id = p.claim_id where ${CLAIM_IN_YEAR} and p.variance_cents > 0`,
     claimBindings(ctx),
   );
   out.push(fig('POST', 'POST-5', 'underpaid_vs_contract', 'underpaid', under.occurrences, under.dollars, under.claim_ids));
@@ -139,7 +139,7 @@ async function posting(ctx: Ctx): Promise<AuditRow[]> {
   const [lag] = await rows(
     ctx,
     `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(p.paid_cents), 0)::bigint as dollars
-     from payments p join claims c on c.claim_id = p.claim_id where ${CLAIM_IN_YEAR} and p.posting_lag_business_days > 1`,
+     from payments p join claims c on c.practice_id = p.practice_id and c.claim_id = p.claim_id where ${CLAIM_IN_YEAR} and p.posting_lag_business_days > 1`,
     claimBindings(ctx),
   );
   out.push(fig('POST', 'POST-1', 'posted_after_1_business_day', 'at_risk', lag.occurrences, lag.dollars, lag.claim_ids));
@@ -180,7 +180,7 @@ async function charges(ctx: Ctx): Promise<AuditRow[]> {
   const [held] = await rows(
     ctx,
     `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents), 0)::bigint as dollars from claims c
-     where ${CLAIM_IN_YEAR} and exists (select 1 from claim_events e where e.claim_id = c.claim_id and e.to_status = 'held')`,
+     where ${CLAIM_IN_YEAR} and exists (select 1 from claim_events e where e.practice_id = c.practice_id and e.claim_id = c.claim_id and e.to_status = 'held')`,
     claimBindings(ctx),
   );
   out.push(fig('CHG', 'CHG-3', 'claims_held_for_credentials', 'at_risk', held.occurrences, held.dollars, held.claim_ids));
@@ -194,10 +194,10 @@ async function submission(ctx: Ctx): Promise<AuditRow[]> {
   const firstPass = await rows(
     ctx,
     `select c.claim_id, max(c.billed_cents) as billed, jsonb_agg(w.detail->'findings') as findings
-     from work_items w join claims c on c.claim_id = w.entity_id
+     from work_items w join claims c on c.practice_id = w.practice_id and c.claim_id = w.entity_id
      where w.entity_type = 'claim' and w.kind = 'correction' and w.rule_id = 'SUB-1' and w.idempotency_key like '%:correction:v1'
        and ${CLAIM_IN_YEAR}
-     group by c.claim_id`,
+     group by c.practice_id, c.claim_id`,
     claimBindings(ctx),
   );
   out.push(fig('SUB', 'SUB-1', 'claims_with_scrub_errors_first_pass', 'at_risk', firstPass.length, firstPass.reduce((s, r) => s + n(r.billed), 0), firstPass.map((r) => r.claim_id)));
@@ -221,7 +221,7 @@ async function submission(ctx: Ctx): Promise<AuditRow[]> {
   const [expired] = await rows(
     ctx,
     `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.billed_cents), 0)::bigint as dollars from claims c
-     where ${CLAIM_IN_YEAR} and (c.status = 'timely_filing_expired' or exists (select 1 from claim_events e where e.claim_id = c.claim_id and e.to_status = 'timely_filing_expired'))`,
+     where ${CLAIM_IN_YEAR} and (c.status = 'timely_filing_expired' or exists (select 1 from claim_events e where e.practice_id = c.practice_id and e.claim_id = c.claim_id and e.to_status = 'timely_filing_expired'))`,
     claimBindings(ctx),
   );
   out.push(fig('SUB', 'SUB-4', 'timely_filing_expired', 'missed', expired.occurrences, expired.dollars, expired.claim_ids));
@@ -230,7 +230,7 @@ async function submission(ctx: Ctx): Promise<AuditRow[]> {
     ctx,
     `select array_agg(claim_id) as claim_ids, coalesce(sum(cnt), 0)::int as occurrences, coalesce(sum(billed), 0)::bigint as dollars from (
        select c.claim_id, count(*) as cnt, max(c.billed_cents) as billed
-       from claim_events e join claims c on c.claim_id = e.claim_id where ${CLAIM_IN_YEAR} and e.to_status = 'rejected' group by c.claim_id) x`,
+       from claim_events e join claims c on c.practice_id = e.practice_id and c.claim_id = e.claim_id where ${CLAIM_IN_YEAR} and e.to_status = 'rejected' group by c.practice_id, c.claim_id) x`,
     claimBindings(ctx),
   );
   out.push(fig('SUB', 'SUB-5', 'rejected_by_clearinghouse_or_payer', 'at_risk', rejected.occurrences, rejected.dollars, rejected.claim_ids));
@@ -274,8 +274,8 @@ async function receivables(ctx: Ctx): Promise<AuditRow[]> {
     ctx,
     `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences, coalesce(sum(c.dollars_at_risk_cents), 0)::bigint as dollars from claims c
      where ${CLAIM_IN_YEAR} and c.status in ('submitted', 'acknowledged', 'rejected', 'needs_correction', 'held', 'charge_entered', 'scrubbed')
-       and (select min(s.submitted_at) from submissions s where s.claim_id = c.claim_id and s.coverage_priority = 'primary') < (?::date - 90)
-       and not exists (select 1 from payments p where p.claim_id = c.claim_id and p.paid_cents > 0)`,
+       and (select min(s.submitted_at) from submissions s where s.practice_id = c.practice_id and s.claim_id = c.claim_id and s.coverage_priority = 'primary') < (?::date - 90)
+       and not exists (select 1 from payments p where p.practice_id = c.practice_id and p.claim_id = c.claim_id and p.paid_cents > 0)`,
     [...claimBindings(ctx), ctx.asOf],
   );
   out.push(fig('AR', 'AR-5', 'unpaid_over_90_days', 'at_risk', unpaid.occurrences, unpaid.dollars, unpaid.claim_ids));
@@ -284,7 +284,7 @@ async function receivables(ctx: Ctx): Promise<AuditRow[]> {
     ctx,
     `select array_agg(distinct c.claim_id) as claim_ids, count(*)::int as occurrences,
             coalesce(sum(round((substring(e.detail->>'note' from '^written off \\$([0-9]+\\.[0-9]{2})'))::numeric * 100)), 0)::bigint as dollars
-     from claim_events e join claims c on c.claim_id = e.claim_id
+     from claim_events e join claims c on c.practice_id = e.practice_id and c.claim_id = e.claim_id
      where ${CLAIM_IN_YEAR} and e.detail->>'note' ~ '^written off \\$[0-9]+\\.[0-9]{2}'`,
     claimBindings(ctx),
   );
@@ -377,7 +377,7 @@ async function credentialing(ctx: Ctx): Promise<AuditRow[]> {
     `select cr.kind, count(*)::int as occurrences, coalesce(sum((
         select coalesce(sum(c.billed_cents), 0) from claims c
         where c.rendering_npi = cr.npi and ${CLAIM_IN_YEAR} and (cr.kind <> 'enrollment' or c.payer_id = cr.payer_id)
-          and exists (select 1 from claim_events e where e.claim_id = c.claim_id and e.to_status = 'held'))), 0)::bigint as dollars
+          and exists (select 1 from claim_events e where e.practice_id = c.practice_id and e.claim_id = c.claim_id and e.to_status = 'held'))), 0)::bigint as dollars
      from credentials cr join providers p on p.npi = cr.npi
      where p.practice_id = ? and cr.status = 'lapsed' and cr.expiry_date >= ?::date and cr.expiry_date < ?::date
      group by cr.kind`,

@@ -34,10 +34,10 @@ export async function monthlyTrends(db: Knex, practiceId: string, today: string)
          from generate_series(date_trunc('month', ?::date) - interval '11 months', date_trunc('month', ?::date), interval '1 month') m),
      firsts as (
        select s.claim_id, min(s.submitted_at)::date as first_sub
-         from submissions s join claims c on c.claim_id = s.claim_id where c.practice_id = ? group by s.claim_id),
+         from submissions s join claims c on c.practice_id = s.practice_id and c.claim_id = s.claim_id where c.practice_id = ? group by s.claim_id),
      closings as (
        select e.claim_id, min(e.at)::date as closed_on
-         from claim_events e join claims c on c.claim_id = e.claim_id
+         from claim_events e join claims c on c.practice_id = e.practice_id and c.claim_id = e.claim_id
         where c.practice_id = ? and e.to_status in ('closed', 'timely_filing_expired') group by e.claim_id),
      facts as (
        select c.claim_id, c.billed_cents, f.first_sub,
@@ -46,11 +46,11 @@ export async function monthlyTrends(db: Knex, practiceId: string, today: string)
         where c.practice_id = ?),
      co as (
        select a.payment_id, sum(a.amount_cents) as co_cents
-         from adjustments a join payments p on p.id = a.payment_id join claims c on c.claim_id = p.claim_id
+         from adjustments a join payments p on p.id = a.payment_id join claims c on c.practice_id = p.practice_id and c.claim_id = p.claim_id
         where c.practice_id = ? and a.group_code = 'CO' group by a.payment_id),
      pays as (
        select p.claim_id, p.payment_date, p.paid_cents, p.paid_cents + p.patient_responsibility_cents + coalesce(co.co_cents, 0) as reduced
-         from payments p join claims c on c.claim_id = p.claim_id left join co on co.payment_id = p.id where c.practice_id = ?),
+         from payments p join claims c on c.practice_id = p.practice_id and c.claim_id = p.claim_id left join co on co.payment_id = p.id where c.practice_id = ?),
      adjudicated as (
        select claim_id, payment_date as on_date from pays
        union all
@@ -96,7 +96,7 @@ export type DenialCell = { cpt: string; payerId: string; carc: string; denials: 
 export async function denialMatrix(db: Knex, practiceId: string, today: string, limit = 40): Promise<DenialCell[]> {
   const { rows } = await db.raw(
     `select cpt, d.payer_id, d.carc, count(*) as denials, count(distinct d.claim_id) as claims,
-            (select coalesce(sum(cc.billed_cents), 0) from claims cc where cc.claim_id = any(array_agg(distinct d.claim_id))) as billed,
+            (select coalesce(sum(cc.billed_cents), 0) from claims cc where cc.practice_id = min(d.practice_id) and cc.claim_id = any(array_agg(distinct d.claim_id))) as billed,
             max(d.denial_date)::text as last_date,
             array_agg(d.denial_date::text) filter (where d.denial_date > ?::date - 30) as recent
        from denials d cross join lateral unnest(d.cpt_codes) cpt
@@ -130,9 +130,9 @@ export async function providerKpis(db: Knex, practiceId: string, today: string, 
      ch as (select rendering_npi, count(*) as claims, sum(billed_cents) as charges from claims where practice_id = ? and service_date > ?::date - 90 and service_date <= ?::date group by rendering_npi),
      adj as (
        select c.rendering_npi, count(distinct x.claim_id) as adjudicated, count(distinct x.claim_id) filter (where x.denied) as denied
-         from (select p.claim_id, false as denied from payments p where p.payment_date > ?::date - 90
-               union all select d.claim_id, true from denials d where d.practice_id = ? and d.denial_date > ?::date - 90) x
-         join claims c on c.claim_id = x.claim_id where c.practice_id = ? group by c.rendering_npi),
+         from (select p.practice_id, p.claim_id, false as denied from payments p where p.payment_date > ?::date - 90
+               union all select d.practice_id, d.claim_id, true from denials d where d.practice_id = ? and d.denial_date > ?::date - 90) x
+         join claims c on c.practice_id = x.practice_id and c.claim_id = x.claim_id where c.practice_id = ? group by c.rendering_npi),
      npis as (select rendering_npi from arp union select rendering_npi from ch union select rendering_npi from adj)
      select npis.rendering_npi as npi, pr.name, coalesce(ch.claims, 0) as claims, coalesce(ch.charges, 0) as charges, coalesce(arp.open_ar, 0) as open_ar,
             coalesce(arp.ar_over_90, 0) as ar_over_90, coalesce(adj.adjudicated, 0) as adjudicated, coalesce(adj.denied, 0) as denied

@@ -38,8 +38,8 @@ beforeAll(async () => {
   const remittanceKey = `MEDICARE:${stamp}`;
   await db('remittances').insert({ remittance_key: remittanceKey, payer_id: 'MEDICARE', trace_number: stamp, payment_date: day(-20), adjudication_date: day(-21), total_paid_cents: 160000, claim_count: 2, source: 'api-json', received_at: new Date() });
   // C was paid $200.00 below the contract (POST-5 variance), not recovered yet.
-  const [c] = await db('payments').insert({ claim_id: id('C'), remittance_key: remittanceKey, claim_status_code: '1', charged_cents: 200000, paid_cents: 100000, patient_responsibility_cents: 20000, variance_cents: 20000, payment_date: day(-20), posted_at: new Date(), posting_lag_business_days: 1 }).returning('id');
-  const [d] = await db('payments').insert({ claim_id: id('D'), remittance_key: remittanceKey, claim_status_code: '1', charged_cents: 80000, paid_cents: 60000, patient_responsibility_cents: 10000, payment_date: day(-60), posted_at: new Date(), posting_lag_business_days: 3 }).returning('id');
+  const [c] = await db('payments').insert({ practice_id: practiceId, claim_id: id('C'), remittance_key: remittanceKey, claim_status_code: '1', charged_cents: 200000, paid_cents: 100000, patient_responsibility_cents: 20000, variance_cents: 20000, payment_date: day(-20), posted_at: new Date(), posting_lag_business_days: 1 }).returning('id');
+  const [d] = await db('payments').insert({ practice_id: practiceId, claim_id: id('D'), remittance_key: remittanceKey, claim_status_code: '1', charged_cents: 80000, paid_cents: 60000, patient_responsibility_cents: 10000, payment_date: day(-60), posted_at: new Date(), posting_lag_business_days: 3 }).returning('id');
   await db('adjustments').insert([
     { payment_id: c.id, line_number: 1, group_code: 'CO', carc: '45', amount_cents: 30000 },
     { payment_id: c.id, line_number: 1, group_code: 'PR', carc: '2', amount_cents: 20000 },
@@ -50,9 +50,9 @@ beforeAll(async () => {
     await db('denials').insert({ claim_id: id('B'), practice_id: practiceId, payer_id: 'COMMERCIAL', remittance_key: `COMMERCIAL:${stamp}:${k}`, cpt_codes: ['64493'], carc: '50', category: 'soft', kind: 'medical_necessity', denial_date: day(at), received_at: new Date() });
   }
   // D closed 30 days ago by an approved write-off of $150.00 (AR-6).
-  await db('claim_events').insert({ claim_id: id('D'), at: new Date(`${day(-30)}T15:00:00Z`), actor: 'approver', from_status: 'partially_paid', to_status: 'closed', detail: { note: 'written off $150.00 (AR-6, requested by biller)' }, idempotency_key: `${id('D')}:closed` });
+  await db('claim_events').insert({ practice_id: practiceId, claim_id: id('D'), at: new Date(`${day(-30)}T15:00:00Z`), actor: 'approver', from_status: 'partially_paid', to_status: 'closed', detail: { note: 'written off $150.00 (AR-6, requested by biller)' }, idempotency_key: `${id('D')}:closed` });
   await db('denials').insert({ claim_id: id('B'), practice_id: practiceId, payer_id: 'COMMERCIAL', remittance_key: `COMMERCIAL:${stamp}`, cpt_codes: ['64493'], carc: '50', category: 'soft', kind: 'medical_necessity', denial_date: day(-5), received_at: new Date(), appeal_deadline: day(3) });
-  const sub = (x: string, status: string, at: number, n: number) => ({ claim_id: id(x), claim_version: 1, payer_id: 'MEDICARE', interchange_control_number: n, gateway: 'simulator', status, submitted_at: new Date(`${day(at)}T15:00:00Z`), idempotency_key: `${id(x)}:${n}` });
+  const sub = (x: string, status: string, at: number, n: number) => ({ practice_id: practiceId, claim_id: id(x), claim_version: 1, payer_id: 'MEDICARE', interchange_control_number: n, gateway: 'simulator', status, submitted_at: new Date(`${day(at)}T15:00:00Z`), idempotency_key: `${id(x)}:${n}` });
   await db('submissions').insert([sub('A', 'accepted', -8, 1), sub('B', 'rejected', -40, 2), sub('B', 'accepted', -38, 3), sub('C', 'accepted', -95, 4), sub('D', 'accepted', -110, 5)]);
   const auth = (x: string, validTo: number) => ({ auth_id: id(`AUTH-${x}`), practice_id: practiceId, payer_id: 'MEDICARE', patient_id: `PT-${stamp}`, status: 'approved', family: 'esi', cpts: ['64483'], region: 'lumbar', laterality: 'left', valid_from: day(-30), valid_to: day(validTo), visits_authorized: 2, visits_used: 1, workflow_id: `authorization:${id(x)}` });
   await db('authorizations').insert([auth('soon', 10), auth('later', 40)]);

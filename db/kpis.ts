@@ -40,10 +40,10 @@ const n = (v: unknown) => Number(v ?? 0);
 export const OPEN_AR_SQL = `select c.claim_id, c.payer_id, c.service_date, c.rendering_npi,
             greatest(c.billed_cents - coalesce(sum(p.paid_cents + p.patient_responsibility_cents), 0) - coalesce(sum(co.co_cents), 0), 0)::bigint as balance
        from claims c
-       left join payments p on p.claim_id = c.claim_id
+       left join payments p on p.practice_id = c.practice_id and p.claim_id = c.claim_id
        left join lateral (select sum(a.amount_cents) as co_cents from adjustments a where a.payment_id = p.id and a.group_code = 'CO') co on true
       where c.practice_id = ? and c.status <> all(?)
-      group by c.claim_id`;
+      group by c.practice_id, c.claim_id`;
 
 export async function practiceKpis(db: Knex, practiceId: string, today: string): Promise<Kpi[]> {
   const [arRow] = (
@@ -64,14 +64,14 @@ export async function practiceKpis(db: Knex, practiceId: string, today: string):
   const [clean] = (
     await db.raw(
       `with firsts as (
-         select distinct on (s.claim_id) s.claim_id, s.status, s.submitted_at
-           from submissions s join claims c on c.claim_id = s.claim_id
+         select distinct on (s.claim_id) s.claim_id, s.practice_id, s.status, s.submitted_at
+           from submissions s join claims c on c.practice_id = s.practice_id and c.claim_id = s.claim_id
           where c.practice_id = ?
           order by s.claim_id, s.id)
        select count(*) as answered,
               count(*) filter (where f.status = 'accepted'
-                and not exists (select 1 from submissions r where r.claim_id = f.claim_id and r.status = 'rejected')
-                and not exists (select 1 from claim_versions v where v.claim_id = f.claim_id and v.version > 1)) as clean
+                and not exists (select 1 from submissions r where r.practice_id = f.practice_id and r.claim_id = f.claim_id and r.status = 'rejected')
+                and not exists (select 1 from claim_versions v where v.practice_id = f.practice_id and v.claim_id = f.claim_id and v.version > 1)) as clean
          from firsts f
         where f.status <> 'sent' and f.submitted_at >= ?::date - 90`,
       [practiceId, today],
@@ -82,7 +82,7 @@ export async function practiceKpis(db: Knex, practiceId: string, today: string):
   const [den] = (
     await db.raw(
       `with adjudicated as (
-         select p.claim_id from payments p join claims c on c.claim_id = p.claim_id
+         select p.claim_id from payments p join claims c on c.practice_id = p.practice_id and c.claim_id = p.claim_id
           where c.practice_id = ? and p.payment_date > ?::date - 90
          union
          select d.claim_id from denials d where d.practice_id = ? and d.denial_date > ?::date - 90)
@@ -102,7 +102,7 @@ export async function practiceKpis(db: Knex, practiceId: string, today: string):
          left join lateral (
            select sum(p.paid_cents + p.patient_responsibility_cents) as collected,
                   sum((select coalesce(sum(a.amount_cents), 0) from adjustments a where a.payment_id = p.id and a.group_code = 'CO')) as co
-             from payments p where p.claim_id = c.claim_id) pay on true
+             from payments p where p.practice_id = c.practice_id and p.claim_id = c.claim_id) pay on true
         where c.practice_id = ? and c.service_date > ?::date - 180 and c.service_date <= ?::date - 90`,
       [practiceId, today, today],
     )
@@ -124,7 +124,7 @@ export async function practiceKpis(db: Knex, practiceId: string, today: string):
   const [post] = (
     await db.raw(
       `select avg(p.posting_lag_business_days)::float as avg, count(p.posting_lag_business_days) as payments
-         from payments p join claims c on c.claim_id = p.claim_id
+         from payments p join claims c on c.practice_id = p.practice_id and c.claim_id = p.claim_id
         where c.practice_id = ? and p.posted_at >= ?::date - 90 and p.posting_lag_business_days is not null`,
       [practiceId, today],
     )
@@ -136,13 +136,13 @@ export async function practiceKpis(db: Knex, practiceId: string, today: string):
   const [under] = (
     await db.raw(
       `with found as (
-         select p.claim_id, min(p.id) as first_id, sum(p.variance_cents) as found
-           from payments p join claims c on c.claim_id = p.claim_id
+         select p.practice_id, p.claim_id, min(p.id) as first_id, sum(p.variance_cents) as found
+           from payments p join claims c on c.practice_id = p.practice_id and c.claim_id = p.claim_id
           where c.practice_id = ? and p.variance_cents > 0 and p.payment_date > ?::date - 365
-          group by p.claim_id)
+          group by p.practice_id, p.claim_id)
        select coalesce(sum(f.found), 0) as found, count(*) as claims,
-              (select count(*) from payments p join claims c on c.claim_id = p.claim_id where c.practice_id = ? and p.payment_date > ?::date - 365) as payments,
-              coalesce(sum(least(f.found, (select coalesce(sum(l.paid_cents), 0) from payments l where l.claim_id = f.claim_id and l.id > f.first_id))), 0) as recovered
+              (select count(*) from payments p join claims c on c.practice_id = p.practice_id and c.claim_id = p.claim_id where c.practice_id = ? and p.payment_date > ?::date - 365) as payments,
+              coalesce(sum(least(f.found, (select coalesce(sum(l.paid_cents), 0) from payments l where l.practice_id = f.practice_id and l.claim_id = f.claim_id and l.id > f.first_id))), 0) as recovered
          from found f`,
       [practiceId, today, practiceId, today],
     )
@@ -155,7 +155,7 @@ export async function practiceKpis(db: Knex, practiceId: string, today: string):
       `select coalesce(sum(round((substring(e.detail->>'note' from '^written off \\$([0-9]+\\.[0-9]{2})'))::numeric * 100)) filter (where e.detail->>'note' ~ '^written off \\$[0-9]+\\.[0-9]{2}'), 0) as approved,
               coalesce(sum(c.billed_cents) filter (where e.to_status = 'timely_filing_expired' and e.from_status <> 'timely_filing_expired'), 0) as timely_filing,
               count(*) as events
-         from claim_events e join claims c on c.claim_id = e.claim_id
+         from claim_events e join claims c on c.practice_id = e.practice_id and c.claim_id = e.claim_id
         where c.practice_id = ? and e.at > ?::date - 365`,
       [practiceId, today],
     )
@@ -348,7 +348,7 @@ export type Activity = { claimId: string; from: string | null; to: string; at: s
 /** The practice's latest claim moves (status changes), newest first: the dashboard's live feed. */
 export async function recentActivity(db: Knex, practiceId: string, limit = 10): Promise<Activity[]> {
   const rows = await db('claim_events as e')
-    .join('claims as c', 'c.claim_id', 'e.claim_id')
+    .join('claims as c', (j) => j.on('c.practice_id', 'e.practice_id').andOn('c.claim_id', 'e.claim_id'))
     .where('c.practice_id', practiceId)
     .orderBy('e.id', 'desc')
     .limit(limit)

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
 import { tfesiClaim, utcToday } from '../test/fixtures';
 import { claimStateQuery, claimWorkflowId } from '../contracts/claim';
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import { addCalendarDays } from '../domain/business-days';
 import { arTouchPlan } from '../domain/ar';
 import { importCommand } from '../cli/import';
@@ -68,7 +69,7 @@ describe('bulk import of claims submitted elsewhere', () => {
 
     for (const claimId of [a, b]) {
       const s = await eventually(async () => {
-        const st = await h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+        const st = await h.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId)).query(claimStateQuery);
         return st.arTouches.length ? st : undefined;
       }, `${claimId} imported with its AR plan`);
       expect(s.submissions).toEqual([expect.objectContaining({ coverage: 'primary', submittedAt: `${submittedOn}T15:00:00.000Z`, ack: 'accepted' })]);

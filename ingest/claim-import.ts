@@ -66,7 +66,7 @@ export async function importClaims(deps: ImportDeps, lines: AsyncIterable<string
   const startRow = async (input: ClaimWorkflowInput) => {
     const claimId = input.claim.claimId;
     try {
-      if (await deps.db('claims').where({ claim_id: claimId }).first('claim_id')) {
+      if (await deps.db('claims').where({ practice_id: input.claim.practiceId, claim_id: claimId }).first('claim_id')) {
         report.existing++;
         return;
       }
@@ -106,12 +106,12 @@ export async function importClaims(deps: ImportDeps, lines: AsyncIterable<string
     if (!payers.has(claim.payerId)) errors.push({ path: 'claim.payerId', message: `unknown payer "${claim.payerId}"` });
     if (Date.parse(submittedAt) > now().getTime()) errors.push({ path: 'submittedAt', message: 'is in the future' });
     if (submittedAt.slice(0, 10) < claim.serviceDate) errors.push({ path: 'submittedAt', message: `is before the date of service ${claim.serviceDate}` });
-    if (seenInFile.has(claim.claimId)) errors.push({ path: 'claim.claimId', message: `claim ${claim.claimId} appears earlier in this file` });
+    if (seenInFile.has(`${claim.practiceId}\u0000${claim.claimId}`)) errors.push({ path: 'claim.claimId', message: `claim ${claim.claimId} appears earlier in this file` });
     if (errors.length) {
       refuse(line, errors, claim.claimId);
       continue;
     }
-    seenInFile.add(claim.claimId);
+    seenInFile.add(`${claim.practiceId}\u0000${claim.claimId}`);
     const input: ClaimWorkflowInput = {
       claim,
       enteredAt: now().toISOString(),

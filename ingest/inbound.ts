@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { Remittance, claimPaymentKeys, remittanceKey } from '../domain/remittance';
-import { acknowledgementSignal, claimWorkflowId, remittanceSignal, type RemittanceDelivery } from '../contracts/claim';
+import { acknowledgementSignal, claimWorkflowId, legacyClaimWorkflowId, remittanceSignal, type RemittanceDelivery } from '../contracts/claim';
 import { openWorkItem } from '../db/work-items';
 import { loadPayerResolver } from '../db/payer-identifiers';
 import type { Acknowledgement, InboundSink } from '../activities/gateway/types';
@@ -102,7 +102,7 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
   async function deliverOne(
     key: string,
     received: { payer_id: string; payment_date: string; adjudication_date: string; received_at: Date | string },
-    rc: { id: number; seq: number; claim_id: string; paid_cents: number; claim_payment: RemittanceDelivery['claimPayment'] },
+    rc: { id: number; seq: number; claim_id: string; practice_id: string; workflow_id: string | null; paid_cents: number; claim_payment: RemittanceDelivery['claimPayment'] },
   ): Promise<boolean> {
     const delivery: RemittanceDelivery = {
       remittanceKey: key,
@@ -114,16 +114,16 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
       claimPayment: rc.claim_payment,
     };
     try {
-      await temporal.workflow.getHandle(claimWorkflowId(rc.claim_id)).signal(remittanceSignal, delivery);
+      // The claim's workflow as the read model records it (claims started before issue 13 keep `claim:<claimId>`).
+      await temporal.workflow.getHandle(rc.workflow_id ?? claimWorkflowId(rc.practice_id, rc.claim_id)).signal(remittanceSignal, delivery);
       return true;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // The claim's workflow has ended (closed claim): park for a person, never drop.
-      const claim = await db('claims').where({ claim_id: rc.claim_id }).first('practice_id');
       await db('remittance_claims').where({ id: rc.id }).update({ match_status: 'claim_closed' });
       await openWorkItem(db, {
         idempotencyKey: `remittance:${key}:${rc.seq}:closed-claim`,
-        practiceId: claim?.practice_id ?? 'unknown',
+        practiceId: rc.practice_id ?? 'unknown',
         kind: 'remittance_for_closed_claim',
         ruleId: 'POST-1',
         entityType: 'remittance',
@@ -146,19 +146,21 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
     let delivered = 0;
     let afterSeq = -1;
     for (;;) {
-      const page = await db('remittance_claims')
-        .where({ remittance_key: key, match_status: 'matched' })
-        .whereNull('delivered_at')
-        .where('seq', '>', afterSeq)
-        .orderBy('seq')
-        .limit(DELIVERY_PAGE);
+      const page = await db('remittance_claims as rc')
+        .leftJoin('claims as c', (j) => j.on('c.practice_id', 'rc.practice_id').andOn('c.claim_id', 'rc.claim_id'))
+        .where({ 'rc.remittance_key': key, 'rc.match_status': 'matched' })
+        .whereNull('rc.delivered_at')
+        .where('rc.seq', '>', afterSeq)
+        .orderBy('rc.seq')
+        .limit(DELIVERY_PAGE)
+        .select('rc.id', 'rc.seq', 'rc.claim_id', 'rc.practice_id', 'rc.paid_cents', 'rc.claim_payment', 'c.workflow_id');
       if (page.length === 0) return delivered;
       afterSeq = page[page.length - 1].seq;
       const done: number[] = [];
       // One claim's payments (a reversal and its correction, primary and secondary) go in file
       // order, one after another; different claims go in parallel.
       const byClaim = new Map<string, typeof page>();
-      for (const rc of page) byClaim.set(rc.claim_id, [...(byClaim.get(rc.claim_id) ?? []), rc]);
+      for (const rc of page) byClaim.set(`${rc.practice_id}\u0000${rc.claim_id}`, [...(byClaim.get(`${rc.practice_id}\u0000${rc.claim_id}`) ?? []), rc]);
       const groups = [...byClaim.values()];
       let next = 0;
       const lane = async () => {
@@ -170,6 +172,25 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
       if (done.length) await db('remittance_claims').whereIn('id', done).whereNull('delivered_at').update({ delivered_at: now() });
       delivered += done.length;
     }
+  }
+
+  /**
+   * The claim a 999/277CA answers, within the submitting practice (issue 13: claim ids are unique
+   * per practice): the submission with that interchange control number (ISA13 is unique per
+   * installation) names the practice; without one, the one practice holding the claim id.
+   */
+  async function acknowledgedClaimWorkflow(ack: Acknowledgement): Promise<string | undefined> {
+    let practiceId = ack.practiceId;
+    if (!practiceId && ack.interchangeControlNumber) {
+      practiceId = (await db('submissions').where({ claim_id: ack.claimId, interchange_control_number: ack.interchangeControlNumber }).first('practice_id'))?.practice_id;
+    }
+    const q = db('claims').where({ claim_id: ack.claimId });
+    if (practiceId) q.where({ practice_id: practiceId });
+    const rows: Array<{ practice_id: string; workflow_id: string }> = await q.limit(2).select('practice_id', 'workflow_id');
+    if (rows.length === 1) return rows[0].workflow_id;
+    if (rows.length > 1) return undefined;
+    // A claim whose read-model row is not written yet: its workflow id by the practice, else the old form.
+    return practiceId ? claimWorkflowId(practiceId, ack.claimId) : legacyClaimWorkflowId(ack.claimId);
   }
 
   return {
@@ -218,28 +239,35 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
           received_at: receivedAt,
         });
         const ids = [...new Set(fresh.map((x) => x.c.claimId))];
-        const known = new Map<string, { practiceId: string; payers: string[] }>();
+        // Claim ids are unique per practice (issue 13): every practice holding each id.
+        const known = new Map<string, Array<{ practiceId: string; payers: string[] }>>();
         for (let i = 0; i < ids.length; i += 1000) {
           const rows = await trx('claims')
             .whereIn('claim_id', ids.slice(i, i + 1000))
             .select('claim_id', 'practice_id', 'payer_id', trx.raw(`document->'secondaryCoverage'->>'payerId' as secondary_payer_id`));
-          for (const row of rows) known.set(row.claim_id, { practiceId: row.practice_id, payers: [row.payer_id, row.secondary_payer_id].filter(Boolean) });
+          for (const row of rows) known.set(row.claim_id, [...(known.get(row.claim_id) ?? []), { practiceId: row.practice_id, payers: [row.payer_id, row.secondary_payer_id].filter(Boolean) }]);
         }
         // The practice the ERA pays (N1*PE): only its claims are posted from this file.
         const payeePractice = await payeePracticeOf(trx, r);
+        // CLP01 names a claim within the payee's practice; without an identified payee, the one
+        // practice holding the id (several: ambiguous, parked as unmatched).
+        const claimOf = (claimId: string) => {
+          const held = known.get(claimId) ?? [];
+          return payeePractice ? held.find((h) => h.practiceId === payeePractice) : held.length === 1 ? held[0] : undefined;
+        };
         // POST-1: a claim payment is posted only to a claim of the payer that pays it; a payment
         // from another payer (an unknown REF*2U, a wrong ?payerId=) is parked with a work item, and
         // so is one for a claim of another practice than the payee.
         const statusOf = (claimId: string) => {
-          const claim = known.get(claimId);
-          if (!claim) return 'unmatched';
-          if (payeePractice && claim.practiceId !== payeePractice) return 'payee_mismatch';
+          const claim = claimOf(claimId);
+          if (!claim) return payeePractice && known.has(claimId) ? 'payee_mismatch' : 'unmatched';
           return claim.payers.includes(r.payerId) ? 'matched' : 'payer_mismatch';
         };
         const rows = fresh.map(({ c, seq, paymentKey }) => ({
           remittance_key: key,
           seq,
           claim_id: c.claimId,
+          practice_id: claimOf(c.claimId)?.practiceId ?? null,
           claim_status_code: c.statusCode,
           paid_cents: c.paidCents,
           claim_payment: JSON.stringify(c),
@@ -247,7 +275,7 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
           payment_key: paymentKey,
         }));
         for (let i = 0; i < rows.length; i += 1000) await trx('remittance_claims').insert(rows.slice(i, i + 1000));
-        const unmatchedClaims = fresh.filter((x) => !known.has(x.c.claimId)).map((x) => x.c);
+        const unmatchedClaims = fresh.filter((x) => statusOf(x.c.claimId) === 'unmatched').map((x) => x.c);
         // An unknown claim's payment goes to the worklist of the practice the ERA pays (N1*PE).
         for (const c of unmatchedClaims) {
           await openWorkItem(trx, {
@@ -265,7 +293,7 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
         }
         const mismatched = fresh.filter((x) => statusOf(x.c.claimId) === 'payer_mismatch');
         for (const { c, seq } of mismatched) {
-          const claim = known.get(c.claimId)!;
+          const claim = claimOf(c.claimId)!;
           await openWorkItem(trx, {
             idempotencyKey: `remittance:${key}:${seq}:payer-mismatch`,
             practiceId: claim.practiceId,
@@ -339,8 +367,10 @@ export function createInbound(deps: { db: Knex; temporal: Client; now?: () => Da
     },
 
     async acknowledgement(ack: Acknowledgement): Promise<void> {
+      const workflowId = await acknowledgedClaimWorkflow(ack);
+      if (!workflowId) return; // no claim of ours (or ambiguous without the interchange): nothing to tell
       try {
-        await temporal.workflow.getHandle(claimWorkflowId(ack.claimId)).signal(acknowledgementSignal, {
+        await temporal.workflow.getHandle(workflowId).signal(acknowledgementSignal, {
           accepted: ack.accepted,
           reasons: ack.reasons,
           interchangeControlNumber: ack.interchangeControlNumber,

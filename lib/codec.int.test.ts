@@ -18,14 +18,14 @@ describe('payload encryption (AES-GCM codec)', () => {
     const claim = tfesiClaim(claimId);
     const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth(), payload: claim });
     expect(res.statusCode).toBe(201);
-    const handle = h.client.workflow.getHandle(`claim:${claimId}`);
+    const handle = h.client.workflow.getHandle(`claim:demo-pain:${claimId}`);
     // plaintext through the codec-configured client
     const state = await handle.query(claimStateQuery);
     expect(state.claimId).toBe(claimId);
 
     // raw history as the server stores it, read with a client that has no codec
     const raw = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
-    const history = await raw.workflow.getHandle(`claim:${claimId}`).fetchHistory();
+    const history = await raw.workflow.getHandle(`claim:demo-pain:${claimId}`).fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
     const payload = started?.input?.payloads?.[0];
     expect(payload).toBeDefined();
@@ -35,7 +35,7 @@ describe('payload encryption (AES-GCM codec)', () => {
       expect(stored).not.toContain(phi);
     }
     // the query result through the raw client cannot be read as JSON either
-    await expect(raw.workflow.getHandle(`claim:${claimId}`).query(claimStateQuery)).rejects.toThrow();
+    await expect(raw.workflow.getHandle(`claim:demo-pain:${claimId}`).query(claimStateQuery)).rejects.toThrow();
     await raw.connection.close();
   });
 

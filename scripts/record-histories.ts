@@ -12,6 +12,7 @@
  *
  * Usage: npx tsx scripts/record-histories.ts [scenario-name ...]   (default: all)
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -62,7 +63,7 @@ async function expectStatus(res: { statusCode: number; body: string }, expected:
 async function postClaim(env: Env, claim: ClaimDocument) {
   const res = await env.app.inject({ method: 'POST', url: '/api/claims', headers: env.auth, payload: claim });
   await expectStatus(res, 201, `POST /api/claims ${claim.claimId}`);
-  return env.client.workflow.getHandle(claimWorkflowId(claim.claimId));
+  return env.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId));
 }
 
 async function untilClaim(handle: WorkflowHandle, pred: (s: ClaimWorkflowState) => boolean, what: string): Promise<ClaimWorkflowState> {
@@ -432,15 +433,15 @@ const scenarios: Scenario[] = [
       const wrong = tfesiClaim(claimId, { lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] });
       const first = await env.client.workflow.start('claimWorkflow', {
         taskQueue: 'rcm',
-        workflowId: claimWorkflowId(claimId),
+        workflowId: claimWorkflowId(DEMO_PRACTICE_ID, claimId),
         args: [{ claim: wrong, enteredAt: new Date().toISOString(), actor: 'recorder', continueAsNewAfterEvents: 10 }],
       });
-      const latest = env.client.workflow.getHandle(claimWorkflowId(claimId));
+      const latest = env.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId));
       await untilClaim(latest, (s) => s.status === 'needs_correction', 'needs_correction');
       const res = await env.app.inject({ method: 'POST', url: `/api/claims/${claimId}/actions/correct`, headers: env.auth, payload: { claim: tfesiClaim(claimId), reason: 'approach per note: transforaminal' } });
       await expectStatus(res, 200, `correct ${claimId}`);
       await untilClaim(latest, (s) => s.status === 'closed', 'closed in the next run');
-      return env.client.workflow.getHandle(claimWorkflowId(claimId), first.firstExecutionRunId);
+      return env.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId), first.firstExecutionRunId);
     },
   },
   {

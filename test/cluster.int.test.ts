@@ -5,6 +5,7 @@
  * temporal-sql-tool: a claim runs end to end on it with the real worker and API, and claims in
  * flight survive a restart of the server (their payer answers fall due while it is down).
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,7 +55,7 @@ async function postClaim(harness: Harness, id: string) {
 async function waitClosed(harness: Harness, id: string, timeoutMs: number) {
   return eventually(
     async () => {
-      const d = await harness.client.workflow.getHandle(claimWorkflowId(id)).describe();
+      const d = await harness.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, id)).describe();
       if (d.status.name !== 'RUNNING' && d.status.name !== 'COMPLETED') throw new Error(`claim ${id} ended ${d.status.name}`);
       return d.status.name === 'COMPLETED' ? d : undefined;
     },
@@ -104,18 +105,18 @@ describe('the production Temporal server on PostgreSQL', () => {
     // SQL visibility answers a query on our search attributes.
     const found = await eventually(async () => {
       const ids: string[] = [];
-      for await (const wf of harness.client.workflow.list({ query: `PracticeId = 'demo-pain' AND RcmKind = 'claim' AND WorkflowId = '${claimWorkflowId(id)}'` })) ids.push(wf.workflowId);
+      for await (const wf of harness.client.workflow.list({ query: `PracticeId = 'demo-pain' AND RcmKind = 'claim' AND WorkflowId = '${claimWorkflowId(DEMO_PRACTICE_ID, id)}'` })) ids.push(wf.workflowId);
       return ids.length ? ids : undefined;
     }, 'the claim in SQL visibility');
-    expect(found).toEqual([claimWorkflowId(id)]);
+    expect(found).toEqual([claimWorkflowId(DEMO_PRACTICE_ID, id)]);
 
     // The Web UI (temporal-ui-server) pointed at this frontend lists the claim's workflow, completed.
     const ui = await startTemporalUi({ dir: path.join(own!.dir, 'temporal-ui'), frontendAddress: server!.address, port: await freePort(), namespace: 'default', codecEndpoint: 'http://localhost:3000/codec' });
     try {
-      const res = await fetch(`${ui.url}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId = '${claimWorkflowId(id)}'`)}`);
+      const res = await fetch(`${ui.url}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId = '${claimWorkflowId(DEMO_PRACTICE_ID, id)}'`)}`);
       expect(res.status).toBe(200);
       const { executions } = (await res.json()) as { executions: Array<{ execution: { workflowId: string }; status: string }> };
-      expect(executions.map((e) => [e.execution.workflowId, e.status])).toEqual([[claimWorkflowId(id), 'WORKFLOW_EXECUTION_STATUS_COMPLETED']]);
+      expect(executions.map((e) => [e.execution.workflowId, e.status])).toEqual([[claimWorkflowId(DEMO_PRACTICE_ID, id), 'WORKFLOW_EXECUTION_STATUS_COMPLETED']]);
       const settings = (await (await fetch(`${ui.url}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
       expect(settings.Codec.Endpoint).toBe('http://localhost:3000/codec');
     } finally {

@@ -107,7 +107,7 @@ export async function insertPriorEsiClaims(db: Knex, patientId: string, serviceD
         document: claim,
         workflow_id: `claim:${claimId}`,
       })
-      .onConflict('claim_id')
+      .onConflict(['practice_id', 'claim_id'])
       .ignore();
   }
 }

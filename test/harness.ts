@@ -16,7 +16,7 @@ import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { buildApp } from '../api/app';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
 import { createInbound } from '../ingest/inbound';
-import { claimStateQuery, claimWorkflowId, type ClaimWorkflowState } from '../contracts/claim';
+import { claimStateQuery, type ClaimWorkflowState } from '../contracts/claim';
 
 // Keep test output readable: the SDK logs worker state changes at INFO. A suite that sets
 // RCM_WORKER_METRICS_ADDRESS before importing this (vi.hoisted) gets the worker's Prometheus exporter.
@@ -95,9 +95,14 @@ export async function eventually<T>(fn: () => Promise<T | undefined>, what: stri
 }
 
 /** Wait until the claim workflow's state (its query) satisfies `pred`. */
-export async function claimStateUntil(h: Pick<Harness, 'client'>, claimId: string, pred: (s: ClaimWorkflowState) => boolean, what: string, timeoutMs = 40_000): Promise<ClaimWorkflowState> {
+export async function claimStateUntil(h: Pick<Harness, 'client' | 'db'>, claimId: string, pred: (s: ClaimWorkflowState) => boolean, what: string, timeoutMs = 40_000, practiceId?: string): Promise<ClaimWorkflowState> {
   return eventually(async () => {
-    const s = await h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+    // The claim's workflow id as the read model records it (claim ids are unique per practice: test files use unique ids).
+    const q = h.db('claims').where({ claim_id: claimId });
+    if (practiceId) q.where({ practice_id: practiceId });
+    const row = await q.first('workflow_id');
+    if (!row) return undefined;
+    const s = await h.client.workflow.getHandle(row.workflow_id as string).query(claimStateQuery);
     return pred(s) ? s : undefined;
   }, `${claimId} ${what}`, timeoutMs);
 }

@@ -141,7 +141,7 @@ describe('web app in chromium (issue 15)', () => {
     expect(lines[1]).toContain('64484-LT');
     expect(lines[1]).toContain('$900.00');
     const link = page.getByRole('link', { name: 'Open the workflow in the Temporal Web UI' });
-    await expect(link.getAttribute('href')).resolves.toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`claim:${claimId}`)}`);
+    await expect(link.getAttribute('href')).resolves.toBe(`http://localhost:8233/namespaces/default/workflows/${encodeURIComponent(`claim:demo-pain:${claimId}`)}`);
     await expect(page.getByText('Underpayment', { exact: false }).first().isVisible()).resolves.toBe(true);
   });
 

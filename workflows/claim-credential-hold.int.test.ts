@@ -27,7 +27,7 @@ describe('claims held on credentials (CRED-7)', () => {
     const claim = tfesiClaim(uniqueId('HOLD'), { renderingNpi: NPI });
     const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim });
     expect(res.statusCode, res.body).toBe(201);
-    const handle = h.client.workflow.getHandle(claimWorkflowId(claim.claimId));
+    const handle = h.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId));
     const held = await eventually(async () => {
       const s = await handle.query(claimStateQuery);
       return s.status === 'held' ? s : undefined;

@@ -9,6 +9,7 @@ import { temporal } from '@temporalio/proto';
 import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
 import { tfesiClaim } from '../test/fixtures';
 import { claimWorkflowId } from '../contracts/claim';
+import { DEMO_PRACTICE_ID } from '../db/seed';
 
 const EventType = temporal.api.enums.v1.EventType;
 let h: Harness;
@@ -22,7 +23,7 @@ describe('a clean claim, batched (patched claim-db-local)', () => {
     const claimId = uniqueId('SHORT');
     const res = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: tfesiClaim(claimId) });
     expect(res.statusCode, res.body).toBe(201);
-    const handle = h.client.workflow.getHandle(claimWorkflowId(claimId));
+    const handle = h.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId));
     const final = await handle.result();
     expect(final.status).toBe('closed');
 

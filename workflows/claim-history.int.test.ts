@@ -39,10 +39,10 @@ describe('claim history stays bounded', () => {
       t.simulator.behaveFor(claim.claimId, { kind: 'pay' });
       const first = await t.env.client.workflow.start('claimWorkflow', {
         taskQueue: TASK_QUEUE,
-        workflowId: claimWorkflowId(claim.claimId),
+        workflowId: claimWorkflowId(claim.practiceId, claim.claimId),
         args: [{ claim, enteredAt: new Date(await t.env.currentTimeMs()).toISOString(), actor: 'test-biller', continueAsNewAfterEvents: LIMIT }],
       });
-      const handle = t.env.client.workflow.getHandle(claimWorkflowId(claim.claimId)); // follows the runs
+      const handle = t.env.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId)); // follows the runs
       await eventually(async () => ((await handle.query(claimStateQuery)).status === 'held' ? true : undefined), 'held');
 
       // 355 days of daily re-checks: as long as Medicare's 365-day filing window allows (SUB-4).

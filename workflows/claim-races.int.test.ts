@@ -5,6 +5,7 @@
  * the 837P activity open with a gate around the real activity until the racing message is in.
  * No sleeps, no timing: each step waits for a state the server or the database reports.
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -55,7 +56,7 @@ async function startWorker(wrap: (acts: ReturnType<typeof createActivities>) => 
   return handle;
 }
 
-const handleOf = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(claimId));
+const handleOf = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId));
 async function until(claimId: string, pred: (s: ClaimWorkflowState) => boolean, what: string) {
   return eventually(async () => {
     const s = await handleOf(claimId).query(claimStateQuery).catch(() => undefined);
@@ -118,7 +119,7 @@ describe('issue 12 races, deterministic', () => {
       );
     await eventually(async () => {
       const polled = await h.client.workflowService
-        .pollWorkflowExecutionUpdate({ namespace: 'default', updateRef: { workflowExecution: { workflowId: claimWorkflowId(claim.claimId) }, updateId }, identity: 'race-test' })
+        .pollWorkflowExecutionUpdate({ namespace: 'default', updateRef: { workflowExecution: { workflowId: claimWorkflowId(claim.practiceId, claim.claimId) }, updateId }, identity: 'race-test' })
         .catch(() => undefined);
       return polled ? true : undefined;
     }, 'the correction Update admitted by the server');

@@ -34,7 +34,7 @@ async function start(claim: ClaimDocument, behaviour: PayerBehaviour = { kind: '
   t.simulator.behaveFor(claim.claimId, behaviour);
   return t.env.client.workflow.start('claimWorkflow', {
     taskQueue: TASK_QUEUE,
-    workflowId: claimWorkflowId(claim.claimId),
+    workflowId: claimWorkflowId(claim.practiceId, claim.claimId),
     args: [{ claim, enteredAt: await nowOnServer(), actor: 'test-biller' }],
   });
 }

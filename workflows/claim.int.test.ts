@@ -3,6 +3,7 @@
  * same gateway interface a clearinghouse uses. HTTP in, payer answers asynchronously, assertions
  * on what a biller sees: status, payments, work items.
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
 import { tfesiClaim } from '../test/fixtures';
@@ -17,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId)).query(claimStateQuery);
 async function until(claimId: string, pred: (s: ClaimWorkflowState) => boolean, what: string) {
   return eventually(async () => {
     const s = await state(claimId);

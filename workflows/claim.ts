@@ -1,5 +1,5 @@
 /**
- * claimWorkflow: one per claim (`claim:<claimId>`), from charge entry until every dollar is posted
+ * claimWorkflow: one per claim (`claim:<practiceId>:<claimId>`, before issue 13 `claim:<claimId>`), from charge entry until every dollar is posted
  * or the claim is closed. Deterministic orchestration only: time comes from the workflow clock,
  * every side effect (Postgres, payer gateway) from an activity, and rules whose outcome must not
  * change on replay (scrub, denial classification, contract comparison) run inside activities so
@@ -51,7 +51,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   // Closed: nothing left to chase.
   const close = c.closeRequest!;
   cancelTimers(run, () => true);
-  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, reason: `claim closed: ${close.reason}` });
+  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, reason: `claim closed: ${close.reason}` });
   await setStatus(run, 'closed', close.actor, close.reason);
   await summary(run);
   await flushClaimWrites();

@@ -26,7 +26,7 @@ describe('exactly once', () => {
     });
     h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
     expect((await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim })).statusCode).toBe(201);
-    const handle = h.client.workflow.getHandle(claimWorkflowId(claim.claimId));
+    const handle = h.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId));
     await eventually(async () => ((await handle.query(claimStateQuery)).status === 'submitted' ? true : undefined), 'submitted');
 
     // The payer pays the first level and denies the add-on level (CO-50).

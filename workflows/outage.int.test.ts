@@ -4,6 +4,7 @@
  * and the API answer 503 naming PostgreSQL; after the thaw every claim closes, paid once, and no
  * workflow execution failed. (The seven-minute version with 30 claims is `npm run bench:outage`.)
  */
+import { DEMO_PRACTICE_ID } from '../db/seed';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,7 +85,7 @@ describe('an outage delays claims, never fails them', () => {
     for (const id of ids) {
       await eventually(
         async () => {
-          const d = await harness.client.workflow.getHandle(claimWorkflowId(id)).describe();
+          const d = await harness.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, id)).describe();
           if (d.status.name !== 'RUNNING' && d.status.name !== 'COMPLETED') throw new Error(`claim ${id} ended ${d.status.name}`);
           return d.status.name === 'COMPLETED' ? d : undefined;
         },

@@ -52,7 +52,7 @@ describe('daily reconciliation schedule', () => {
     const day = previousBusinessDay(today());
     const key = `MEDICARE:${uniqueId('TRN')}`;
     await h.db('remittances').insert({ remittance_key: key, payer_id: 'MEDICARE', trace_number: key, payment_date: day, adjudication_date: day, total_paid_cents: 10000, claim_count: 1, source: 'test', received_at: new Date().toISOString() });
-    await h.db('payments').insert({ claim_id: claim.claimId, remittance_key: key, claim_status_code: '1', charged_cents: 185000, paid_cents: 10000, patient_responsibility_cents: 0, payment_date: day, posted_at: new Date().toISOString() });
+    await h.db('payments').insert({ practice_id: claim.practiceId, claim_id: claim.claimId, remittance_key: key, claim_status_code: '1', charged_cents: 185000, paid_cents: 10000, patient_responsibility_cents: 0, payment_date: day, posted_at: new Date().toISOString() });
     const dep = await h.app.inject({ method: 'POST', url: '/api/deposits', headers: h.auth(), payload: { practiceId, depositDate: day, amountCents: 9000, reference: 'BANK-1' } });
     expect(dep.statusCode).toBe(201);
 

@@ -18,7 +18,7 @@ describe('write-offs (AR-6)', () => {
     const claim = tfesiClaim(uniqueId('WO'));
     h.simulator.behaveFor(claim.claimId, { kind: 'silence' });
     expect((await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim })).statusCode).toBe(201);
-    const handle = h.client.workflow.getHandle(claimWorkflowId(claim.claimId));
+    const handle = h.client.workflow.getHandle(claimWorkflowId(claim.practiceId, claim.claimId));
     await eventually(async () => ((await handle.query(claimStateQuery)).status === 'submitted' ? true : undefined), 'submitted');
     const act = (action: string, role: 'biller' | 'approver', payload: object) =>
       h.app.inject({ method: 'POST', url: `/api/claims/${claim.claimId}/actions/${action}`, headers: h.auth(role), payload });

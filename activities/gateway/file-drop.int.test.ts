@@ -4,6 +4,7 @@
  * claim workflows; malformed files land in failed/ with the segment position and post nothing; a
  * file received twice posts once.
  */
+import { DEMO_PRACTICE_ID } from '../../db/seed';
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,7 +56,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(claimId)).query(claimStateQuery);
+const state = (claimId: string) => h.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId)).query(claimStateQuery);
 async function until(claimId: string, pred: (s: ClaimWorkflowState) => boolean, what: string) {
   return eventually(async () => {
     const s = await state(claimId);

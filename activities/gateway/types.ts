@@ -64,6 +64,8 @@ export type StatusInquiryRequest = {
 
 export type Acknowledgement = {
   claimId: string;
+  /** The submitting practice when the sender knows it (claim ids are unique per practice); else found by the interchange control number. */
+  practiceId?: string;
   interchangeControlNumber?: number;
   accepted: boolean;
   /** Why the clearinghouse or payer rejected it (277CA STC / 999 IK3-IK4), no PHI. */

@@ -12,7 +12,8 @@ import { NonNegativeCents, Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
 import { applyPatientMasterData } from '../claim-intake';
 import type { ClaimDocument } from '../../domain/claim-document';
-import { CLAIM_ACTIONS, claimWorkflowId, rejectWriteOffUpdate, type ClaimWorkflowState } from '../../contracts/claim';
+import { CLAIM_ACTIONS, rejectWriteOffUpdate, type ClaimWorkflowState } from '../../contracts/claim';
+import { ClaimPracticeQuery, claimRefOf, type ClaimRef } from '../claim-ref';
 import { HttpError, notFound } from '../errors';
 
 export const CLAIM_ACTION_BODIES = {
@@ -41,15 +42,16 @@ export function updateRefusal(err: unknown): HttpError | undefined {
  * The approvers' queue (issue 15): a write-off request the workflow accepted becomes a pending row;
  * its approval marks it approved. The workflow stays the authority (it validates both Updates).
  */
-async function recordWriteOff(app: FastifyInstance, action: string, claimId: string, state: ClaimWorkflowState, actor: string, body: { recoveryReview?: string }) {
+async function recordWriteOff(app: FastifyInstance, action: string, ref: ClaimRef, state: ClaimWorkflowState, actor: string, body: { recoveryReview?: string }) {
+  const key = { practice_id: ref.practiceId, claim_id: ref.claimId };
   if (action === 'request-write-off' && state.writeOff) {
-    const claim = await app.db('claims').where({ claim_id: claimId }).first('practice_id');
+    const claim = await app.db('claims').where(key).first('practice_id');
     if (!claim) return;
     await app.db.transaction(async (trx) => {
       // A request left pending by a rejection the workflow never heard of is superseded by this one.
-      await trx('write_off_requests').where({ claim_id: claimId, status: 'pending' }).update({ status: 'superseded', decided_at: trx.fn.now() });
+      await trx('write_off_requests').where({ ...key, status: 'pending' }).update({ status: 'superseded', decided_at: trx.fn.now() });
       await trx('write_off_requests').insert({
-        claim_id: claimId,
+        claim_id: ref.claimId,
         practice_id: claim.practice_id,
         amount_cents: state.writeOff!.amountCents,
         rationale: state.writeOff!.rationale,
@@ -58,7 +60,7 @@ async function recordWriteOff(app: FastifyInstance, action: string, claimId: str
     });
   }
   if (action === 'approve-write-off') {
-    await app.db('write_off_requests').where({ claim_id: claimId, status: 'pending' }).update({ status: 'approved', decided_by: actor, decided_at: app.db.fn.now(), decision_note: body.recoveryReview ?? null });
+    await app.db('write_off_requests').where({ ...key, status: 'pending' }).update({ status: 'approved', decided_by: actor, decided_at: app.db.fn.now(), decision_note: body.recoveryReview ?? null });
   }
 }
 
@@ -66,9 +68,11 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   app.post(
     '/claims/:claimId/actions/:action',
-    { bodyLimit: 256 * 1024, schema: { params: z.object({ claimId: Text(64, 1), action: ClaimAction }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
+    { bodyLimit: 256 * 1024, schema: { params: z.object({ claimId: Text(64, 1), action: ClaimAction }), querystring: ClaimPracticeQuery }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
     async (request) => {
-      const { claimId, action } = request.params;
+      const { action } = request.params;
+      const ref = claimRefOf(request);
+      const { claimId } = ref;
       const parsed = CLAIM_ACTION_BODIES[action].safeParse(request.body ?? {});
       if (!parsed.success) {
         throw new HttpError(400, 'invalid_request', `invalid body for action ${action}`, {
@@ -78,23 +82,27 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
       const user = request.user!;
       const body = parsed.data as Record<string, unknown>;
       // A corrected claim of a registered patient takes its coverage from master data too.
-      if (action === 'correct') body.claim = (await applyPatientMasterData(app.db, body.claim as ClaimDocument)).claim;
+      if (action === 'correct') {
+        const practiceId = (body.claim as ClaimDocument).practiceId;
+        if (practiceId !== ref.practiceId) throw new HttpError(422, 'unprocessable', `claim.practiceId ${practiceId} does not match claim ${claimId} of practice ${ref.practiceId}`, { field: 'claim.practiceId' });
+        body.claim = (await applyPatientMasterData(app.db, body.claim as ClaimDocument)).claim;
+      }
       const args = { ...body, actor: user.name, role: user.role };
-      const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
+      const handle = app.temporal.workflow.getHandle(ref.workflowId);
       if (action === 'approve-write-off') {
         // A request an approver rejected (issue 15) is not approved by someone else afterwards.
-        const last = await app.db('write_off_requests').where({ claim_id: claimId }).orderBy('id', 'desc').first('status', 'decided_by', 'decision_note');
+        const last = await app.db('write_off_requests').where({ practice_id: ref.practiceId, claim_id: claimId }).orderBy('id', 'desc').first('status', 'decided_by', 'decision_note');
         if (last?.status === 'rejected') throw new HttpError(409, 'refused', `the write-off request was rejected by ${last.decided_by}: ${last.decision_note}; request a new write-off first`);
       }
       try {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         const state = (await handle.executeUpdate(CLAIM_ACTIONS[action] as any, { args: [args] })) as ClaimWorkflowState;
-        await recordWriteOff(app, action, claimId, state, user.name, parsed.data as { recoveryReview?: string });
-        return { claimId, action, state };
+        await recordWriteOff(app, action, ref, state, user.name, parsed.data as { recoveryReview?: string });
+        return { claimId, practiceId: ref.practiceId, action, state };
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) {
           // A finished workflow: the claim exists but is closed.
-          const row = await app.db('claims').where({ claim_id: claimId }).first('status');
+          const row = await app.db('claims').where({ practice_id: ref.practiceId, claim_id: claimId }).first('status');
           if (row) throw new HttpError(409, 'refused', `claim ${claimId} is ${row.status}: no further actions`);
           throw notFound(`claim ${claimId}`);
         }
@@ -115,7 +123,7 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
     async (request) => {
       const { practiceId, status, limit } = request.query;
       const rows = await app.db('write_off_requests as w')
-        .join('claims as c', 'c.claim_id', 'w.claim_id')
+        .join('claims as c', (j) => j.on('c.practice_id', 'w.practice_id').andOn('c.claim_id', 'w.claim_id'))
         .where({ 'w.practice_id': practiceId, 'w.status': status })
         // A request on a claim closed since (timely filing, another path) waits for nothing.
         .modify((q) => (status === 'pending' ? q.whereNot('c.status', 'closed') : q))
@@ -149,22 +157,23 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
   // request (rejectWriteOff Update, so a new one may follow), and the queue row records the decision.
   app.post(
     '/claims/:claimId/write-off/reject',
-    { schema: { params: z.object({ claimId: Text(64, 1) }), body: z.object({ reason: Text(2000, 1) }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
+    { schema: { params: z.object({ claimId: Text(64, 1) }), querystring: ClaimPracticeQuery, body: z.object({ reason: Text(2000, 1) }) }, config: { access: { level: 'write', entity: 'claim', phi: 'claim' } } },
     async (request) => {
-      const { claimId } = request.params;
+      const ref = claimRefOf(request);
+      const { claimId } = ref;
       const user = request.user!;
       request.access.requireRole(['admin', 'approver'], `a ${user.role} cannot reject a write-off: an approver decides (AR-6)`);
       const reason = request.body.reason.trim();
       if (!reason) throw new HttpError(422, 'unprocessable', 'reason: say why the write-off is rejected', { field: 'reason' });
-      const pending = await app.db('write_off_requests').where({ claim_id: claimId, status: 'pending' }).first();
+      const pending = await app.db('write_off_requests').where({ practice_id: ref.practiceId, claim_id: claimId, status: 'pending' }).first();
       if (!pending) {
-        if (!(await app.db('claims').where({ claim_id: claimId }).first('claim_id'))) throw notFound(`claim ${claimId}`);
+        if (!(await app.db('claims').where({ practice_id: ref.practiceId, claim_id: claimId }).first('claim_id'))) throw notFound(`claim ${claimId}`);
         throw new HttpError(409, 'refused', `claim ${claimId} has no write-off waiting for approval`);
       }
       if (pending.requested_by === user.name) throw new HttpError(409, 'refused', 'AR-6: the requester does not decide their own write-off');
       // The claim workflow clears the request first (its validator has the last word); then the queue row.
       try {
-        await app.temporal.workflow.getHandle(claimWorkflowId(claimId)).executeUpdate(rejectWriteOffUpdate, { args: [{ actor: user.name, role: user.role, reason }] });
+        await app.temporal.workflow.getHandle(ref.workflowId).executeUpdate(rejectWriteOffUpdate, { args: [{ actor: user.name, role: user.role, reason }] });
       } catch (err) {
         const refusal = updateRefusal(err);
         if (refusal) throw refusal;
@@ -175,7 +184,7 @@ export async function claimActionRoutes(fastify: FastifyInstance) {
         .update({ status: 'rejected', decided_by: user.name, decided_at: app.db.fn.now(), decision_note: reason })
         .returning('*');
       if (!row) throw new HttpError(409, 'refused', `the write-off of claim ${claimId} was decided by someone else just now`);
-      return { claimId, status: 'rejected', decidedBy: row.decided_by, reason };
+      return { claimId, practiceId: ref.practiceId, status: 'rejected', decidedBy: row.decided_by, reason };
     },
   );
 }

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Text } from '../../domain/primitives';
 import { ClaimDocumentAtEdge } from '../edge';
 import { applyPatientMasterData } from '../claim-intake';
+import { ClaimPracticeQuery, claimRefOf } from '../claim-ref';
 import { CLAIM_STATUSES, claimStateQuery, claimWorkflowId, claimWorkflowStartOptions, type ClaimWorkflowInput, type ClaimWorkflowState } from '../../contracts/claim';
 import { badRequest, conflict, notFound } from '../errors';
 import { dollars, sendCsv } from '../csv';
@@ -35,25 +36,28 @@ export async function claimRoutes(fastify: FastifyInstance) {
     const { claim, masterData } = await applyPatientMasterData(app.db, request.body);
     const payer = await app.db('payers').where({ id: claim.payerId }).first('id');
     if (!payer) throw badRequest(`unknown payer "${claim.payerId}"`, 'payerId');
-    const existing = await app.db('claims').where({ claim_id: claim.claimId }).first('claim_id');
-    const workflowId = claimWorkflowId(claim.claimId);
-    if (existing) throw conflict(`claim ${claim.claimId} already exists`, { claimId: claim.claimId, workflowId });
+    // Claim ids are unique per practice (issue 13): another practice may have the same id.
+    const existing = await app.db('claims').where({ practice_id: claim.practiceId, claim_id: claim.claimId }).first('workflow_id');
+    const workflowId = existing?.workflow_id ?? claimWorkflowId(claim.practiceId, claim.claimId);
+    if (existing) throw conflict(`claim ${claim.claimId} already exists in practice ${claim.practiceId}`, { claimId: claim.claimId, practiceId: claim.practiceId, workflowId });
     const input: ClaimWorkflowInput = { claim, enteredAt: new Date().toISOString(), actor: request.user!.name };
     try {
       await app.temporal.workflow.start('claimWorkflow', claimWorkflowStartOptions(input));
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`claim ${claim.claimId} already exists`, { claimId: claim.claimId, workflowId });
+      if (err instanceof WorkflowExecutionAlreadyStartedError) throw conflict(`claim ${claim.claimId} already exists in practice ${claim.practiceId}`, { claimId: claim.claimId, practiceId: claim.practiceId, workflowId });
       throw err;
     }
     return reply
       .status(201)
-      .header('Location', `/api/claims/${encodeURIComponent(claim.claimId)}`)
-      .send({ claimId: claim.claimId, workflowId, status: 'charge_entered', payerId: claim.payerId, masterData });
+      .header('Location', `/api/claims/${encodeURIComponent(claim.claimId)}?practiceId=${encodeURIComponent(claim.practiceId)}`)
+      .send({ claimId: claim.claimId, practiceId: claim.practiceId, workflowId, status: 'charge_entered', payerId: claim.payerId, masterData });
   });
 
-  app.get('/claims/:claimId', { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
-    const { claimId } = request.params;
-    const row = await app.db('claims').where({ claim_id: claimId }).first();
+  app.get('/claims/:claimId', { schema: { params: ClaimIdParams, querystring: ClaimPracticeQuery }, config: { access: { level: 'read', entity: 'claim', phi: 'claim' } } }, async (request) => {
+    const ref = claimRefOf(request);
+    const { claimId, practiceId } = ref;
+    const key = { practice_id: practiceId, claim_id: claimId };
+    const row = await app.db('claims').where(key).first();
     // The read model answers; the workflow's live state (AR touches, timers, what it waits for) is
     // added when it answers within LIVE_QUERY_MS. A closed claim is never queried: its state is
     // final in the read model, and a query would replay its whole history on a worker.
@@ -61,7 +65,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
     let liveState: 'live' | 'read_model' = 'read_model';
     if (!row || row.status !== 'closed') {
       try {
-        const handle = app.temporal.workflow.getHandle(claimWorkflowId(claimId));
+        const handle = app.temporal.workflow.getHandle(ref.workflowId);
         live = await app.temporal.connection.withDeadline(Date.now() + LIVE_QUERY_MS, () => handle.query(claimStateQuery));
         liveState = 'live';
       } catch (err) {
@@ -76,20 +80,22 @@ export async function claimRoutes(fastify: FastifyInstance) {
     if (!live && !row) throw notFound(`claim ${claimId}`);
     const [events, workItems, submissions, payments, denials, paidLines, lineAdjustments] = row
       ? await Promise.all([
-          app.db('claim_events').where({ claim_id: claimId }).orderBy('id').select('at', 'actor', 'from_status', 'to_status', 'detail'),
-          app.db('work_items').where({ entity_type: 'claim', entity_id: claimId, status: 'open' }).orderBy('due_date').select('id', 'kind', 'rule_id', 'title', 'due_date', 'dollars_at_risk_cents', 'assignee'),
-          app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at', 'x12_gaps'),
-          app.db('payments').where({ claim_id: claimId }).orderBy('id').select('id', 'remittance_key', 'coverage_priority', 'claim_status_code', 'charged_cents', 'paid_cents', 'patient_responsibility_cents', 'expected_cents', 'variance_cents', 'findings', 'payment_date', 'posted_at', 'contract_source', 'contract_version'),
-          app.db('denials').where({ claim_id: claimId }).orderBy('id').select('carc', 'rarcs', 'category', 'kind', 'denial_date', 'received_at', 'action_due', 'appeal_deadline', 'status'),
-          app.db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where('p.claim_id', claimId).groupBy('l.line_number').select('l.line_number', app.db.raw('sum(l.paid_cents)::bigint as paid_cents'), app.db.raw('sum(l.allowed_cents)::bigint as allowed_cents')),
-          app.db('adjustments as a').join('payments as p', 'p.id', 'a.payment_id').where('p.claim_id', claimId).orderBy('a.id').select('a.line_number', 'a.group_code', 'a.carc', 'a.amount_cents'),
+          app.db('claim_events').where(key).orderBy('id').select('at', 'actor', 'from_status', 'to_status', 'detail'),
+          app.db('work_items').where({ entity_type: 'claim', entity_id: claimId, practice_id: practiceId, status: 'open' }).orderBy('due_date').select('id', 'kind', 'rule_id', 'title', 'due_date', 'dollars_at_risk_cents', 'assignee'),
+          app.db('submissions').where(key).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'frequency_code', 'interchange_control_number', 'gateway', 'status', 'ack_detail', 'submitted_at', 'acknowledged_at', 'x12_gaps'),
+          app.db('payments').where(key).orderBy('id').select('id', 'remittance_key', 'coverage_priority', 'claim_status_code', 'charged_cents', 'paid_cents', 'patient_responsibility_cents', 'expected_cents', 'variance_cents', 'findings', 'payment_date', 'posted_at', 'contract_source', 'contract_version'),
+          app.db('denials').where(key).orderBy('id').select('carc', 'rarcs', 'category', 'kind', 'denial_date', 'received_at', 'action_due', 'appeal_deadline', 'status'),
+          app.db('payment_lines as l').join('payments as p', 'p.id', 'l.payment_id').where({ 'p.practice_id': practiceId, 'p.claim_id': claimId }).groupBy('l.line_number').select('l.line_number', app.db.raw('sum(l.paid_cents)::bigint as paid_cents'), app.db.raw('sum(l.allowed_cents)::bigint as allowed_cents')),
+          app.db('adjustments as a').join('payments as p', 'p.id', 'a.payment_id').where({ 'p.practice_id': practiceId, 'p.claim_id': claimId }).orderBy('a.id').select('a.line_number', 'a.group_code', 'a.carc', 'a.amount_cents'),
         ])
       : [[], [], [], [], [], [], []];
     const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : undefined);
-    const writeOffRow = row ? await app.db('write_off_requests').where({ claim_id: claimId }).orderBy('id', 'desc').first() : undefined;
+    const writeOffRow = row ? await app.db('write_off_requests').where(key).orderBy('id', 'desc').first() : undefined;
     return {
       claimId,
-      workflowId: claimWorkflowId(claimId),
+      /** *Added (issue 13)*: claim ids are unique per practice. */
+      practiceId,
+      workflowId: ref.workflowId,
       /** `live`: from the running workflow; `read_model`: from PostgreSQL (closed, or the workflow did not answer in time). */
       liveState,
       status: live?.status ?? row?.status,
@@ -163,7 +169,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
         };
       }),
       /** *Added (issue 15)*: the claim's workflow in the Temporal Web UI, for operators. */
-      temporalUiUrl: `${app.config.temporalUiOrigin}/namespaces/${encodeURIComponent(app.config.temporalNamespace)}/workflows/${encodeURIComponent(claimWorkflowId(claimId))}`,
+      temporalUiUrl: `${app.config.temporalUiOrigin}/namespaces/${encodeURIComponent(app.config.temporalNamespace)}/workflows/${encodeURIComponent(ref.workflowId)}`,
       arTouches: live?.arTouches,
       /** *Added (issue 15)*: the latest write-off request (AR-6) and its decision. */
       writeOff: writeOffRow
@@ -188,7 +194,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
     if (payerId) q.where({ payer_id: payerId });
     if (practiceId) q.where({ practice_id: practiceId });
     const rows = await q
-      .orderBy([{ column: 'dollars_at_risk_cents', order: 'desc' }, { column: 'claim_id' }])
+      .orderBy([{ column: 'dollars_at_risk_cents', order: 'desc' }, { column: 'claim_id' }, { column: 'practice_id' }])
       .limit(limit)
       .offset(offset)
       .select('claim_id', 'practice_id', 'payer_id', 'rendering_npi', 'service_date', 'status', 'version', 'billed_cents', 'dollars_at_risk_cents', 'next_deadline', 'next_deadline_rule');
@@ -238,14 +244,16 @@ export async function claimRoutes(fastify: FastifyInstance) {
   // when it was received. PHI (member ids, birth dates): not for a provider token, access-logged.
   app.get(
     '/claims/:claimId/x12',
-    { schema: { params: ClaimIdParams }, config: { access: { level: 'read', entity: 'claim', phi: 'claim', roles: { allowed: CODEC_ROLES, why: 'raw X12 documents carry PHI (member ids, birth dates); admin, biller, approver or viewer' } } } },
+    { schema: { params: ClaimIdParams, querystring: ClaimPracticeQuery }, config: { access: { level: 'read', entity: 'claim', phi: 'claim', roles: { allowed: CODEC_ROLES, why: 'raw X12 documents carry PHI (member ids, birth dates); admin, biller, approver or viewer' } } } },
     async (request) => {
-      const { claimId } = request.params;
-      const claim = await app.db('claims').where({ claim_id: claimId }).first('claim_id', 'practice_id', 'rendering_npi');
+      const ref = claimRefOf(request);
+      const { claimId } = ref;
+      const key = { practice_id: ref.practiceId, claim_id: claimId };
+      const claim = await app.db('claims').where(key).first('claim_id', 'practice_id', 'rendering_npi');
       if (!claim) throw notFound(`claim ${claimId}`);
       const [submissions, payments, practice] = await Promise.all([
-        app.db('submissions').where({ claim_id: claimId }).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'interchange_control_number', 'status', 'submitted_at', 'x12'),
-        app.db('remittance_claims as rc').join('remittances as r', 'r.remittance_key', 'rc.remittance_key').where('rc.claim_id', claimId).orderBy('rc.id')
+        app.db('submissions').where(key).orderBy('id').select('id', 'claim_version', 'payer_id', 'coverage_priority', 'interchange_control_number', 'status', 'submitted_at', 'x12'),
+        app.db('remittance_claims as rc').join('remittances as r', 'r.remittance_key', 'rc.remittance_key').where({ 'rc.practice_id': ref.practiceId, 'rc.claim_id': claimId }).orderBy('rc.id')
           .select('rc.id', 'rc.remittance_key', 'rc.claim_payment', 'r.payer_id', 'r.trace_number', app.db.raw('r.payment_date::text as payment_date'), app.db.raw('r.adjudication_date::text as adjudication_date'), 'r.received_at'),
         app.db('practices').where({ id: claim.practice_id }).first('name', 'billing_npi', 'tax_id'),
       ]);
@@ -271,6 +279,7 @@ export async function claimRoutes(fastify: FastifyInstance) {
       };
       return {
         claimId,
+        practiceId: ref.practiceId,
         documents: [
           ...submissions.map((x: Record<string, any>) => ({
             kind: '837P' as const,

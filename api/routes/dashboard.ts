@@ -75,7 +75,7 @@ export async function dashboardRoutes(fastify: FastifyInstance) {
     async (request, reply) => {
       const { practiceId, status, since } = request.query;
       // practiceId is checked against the caller's practices before the handler (404 otherwise).
-      const q = app.db('denials as d').join('claims as c', 'c.claim_id', 'd.claim_id').where('d.practice_id', practiceId);
+      const q = app.db('denials as d').join('claims as c', (j) => j.on('c.practice_id', 'd.practice_id').andOn('c.claim_id', 'd.claim_id')).where('d.practice_id', practiceId);
       if (status) q.where('d.status', status);
       if (since) q.where('d.denial_date', '>=', since);
       const rows = await q

@@ -13,13 +13,14 @@ import { BusinessId } from '../../domain/claim-document';
 import { isValidNpi } from '../../domain/npi';
 import { isValidTaxId, isValidTimeZone, normalizeTaxId } from '../../domain/practice';
 import { conflict, notFound } from '../errors';
+import { X12Text } from '../../domain/primitives';
 import { ensureDailySchedule, setDailyScheduleTimeZone } from '../../lib/schedules';
 import { practiceOutboundPayerIds, replaceOutboundPayerIds } from '../clearinghouse';
 
 const Address = z.object({
-  line1: z.string().trim().min(1).max(55),
-  line2: z.string().trim().max(55).optional(),
-  city: z.string().trim().min(1).max(30),
+  line1: z.string().trim().pipe(X12Text(55, 1)),
+  line2: z.string().trim().pipe(X12Text(55)).optional(),
+  city: z.string().trim().pipe(X12Text(30, 1)),
   state: z.string().regex(/^[A-Z]{2}$/, 'a 2-letter state code, e.g. IL'),
   zip: z.string().regex(/^\d{5}(\d{4})?$/, 'a ZIP code of 5 or 9 digits'),
 });
@@ -61,7 +62,8 @@ const ClearinghousePatch = z.object({
 type ClearinghouseInput = z.infer<typeof ClearinghousePatch>;
 
 const fields = {
-  name: z.string().trim().min(1).max(60),
+  /** NM1*85 billing provider name: no X12 delimiter. */
+  name: z.string().trim().pipe(X12Text(60, 1)),
   taxId: z.string().refine(isValidTaxId, 'malformed tax id: an EIN is 9 digits (NN-NNNNNNN) with a prefix the IRS assigns'),
   billingNpi: z.string().refine(isValidNpi, 'not a valid NPI (10 digits with a Luhn check digit, prefix 80840)'),
   address: Address,

@@ -10,7 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { Text } from '../../domain/primitives';
+import { Text, X12Text } from '../../domain/primitives';
 import { IsoDate } from '../../domain/claim-document';
 import { isValidNpi } from '../../domain/npi';
 import { TASK_QUEUE } from '../../contracts/claim';
@@ -32,7 +32,8 @@ const Npi = z.string().refine(isValidNpi, 'not a valid NPI (10 digits with a Luh
 export const ProviderBody = z.object({
   npi: Npi,
   practiceId: Text(64, 1),
-  name: Text(200, 1),
+  /** Goes into NM1*82 (rendering provider) of every 837P: no X12 delimiter. */
+  name: X12Text(200, 1),
   specialty: Text(100).optional(),
   /** CRED-6: enrollments without an effective date start 90–120 days before this date. */
   firstBillingDate: IsoDate.optional(),

@@ -21,8 +21,11 @@ async function assertRemittancePractices(app: FastifyInstance, access: Access, r
   const list = remittances as Array<{ claims?: Array<{ claimId?: unknown }>; payeeNpi?: unknown }>;
   const claimIds = [...new Set(list.flatMap((r) => (Array.isArray(r?.claims) ? r.claims.map((c) => c?.claimId) : [])).filter((id): id is string => typeof id === 'string'))];
   for (let i = 0; i < claimIds.length; i += 1000) {
-    const rows = await app.db('claims').whereIn('claim_id', claimIds.slice(i, i + 1000)).orderBy('claim_id').select('claim_id', 'practice_id');
-    for (const row of rows) access.assertPractice(row.practice_id, 'write', `claim ${row.claim_id}`);
+    const rows = await app.db('claims').whereIn('claim_id', claimIds.slice(i, i + 1000)).orderBy(['claim_id', 'practice_id']).select('claim_id', 'practice_id');
+    // Claim ids are unique per practice (issue 13): an id one of the caller's practices holds is theirs
+    // (the ERA is matched within the payee's practice); only an id held by other practices alone is refused.
+    const visible = new Set(rows.filter((row) => access.canSee(row.practice_id)).map((row) => row.claim_id));
+    for (const row of rows) if (!visible.has(row.claim_id)) access.assertPractice(row.practice_id, 'write', `claim ${row.claim_id}`);
   }
   for (const npi of new Set(list.map((r) => r?.payeeNpi).filter((n): n is string => typeof n === 'string'))) {
     const practices: string[] = await app.db('practices').where({ billing_npi: npi }).orderBy('id').pluck('id');

@@ -3,29 +3,17 @@
  * it already has keep working with the scope they had (every practice), the demo practice gets a
  * time zone and its phone, and nothing else changes.
  */
-import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { createDb } from '../knex';
+import { afterAll, describe, expect, it } from 'vitest';
 import { migrationSource } from './index';
 import { hashToken, userForToken } from '../users';
+import { scratchDatabase } from '../../test/scratch-database';
 
-const url = new URL(inject('databaseUrl'));
-const name = `rcm_upgrade_${randomBytes(4).toString('hex')}`;
-const adminDb = createDb(inject('databaseUrl'));
-let db: ReturnType<typeof createDb> | undefined;
-
-afterAll(async () => {
-  await db?.destroy();
-  await adminDb.raw(`drop database if exists "${name}"`);
-  await adminDb.destroy();
-});
+const scratch = scratchDatabase('rcm_upgrade');
+afterAll(() => scratch.drop());
 
 describe('upgrade to users and practice scope', () => {
   it('tokens made before migration 009 keep their role with every practice; the practice keeps its data and gains a time zone', async () => {
-    await adminDb.raw(`create database "${name}"`);
-    const target = new URL(url);
-    target.pathname = `/${name}`;
-    db = createDb(target.toString());
+    const db = await scratch.create();
     // The schema as it was before this issue: migrations 001–005.
     for (let i = 0; i < 5; i++) await db.migrate.up({ migrationSource });
     await db('practices').insert({ id: 'old-practice', name: 'Old Practice', tax_id: '990000009', billing_npi: '1456789019', address: { line1: '1 Old St', city: 'Springfield', state: 'IL', zip: '62701', phone: '2175550109' } });

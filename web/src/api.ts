@@ -35,6 +35,8 @@ export type Note = { id: number; author: string; body: string; at: string };
 export type WriteOff = { id: number; claimId: string; practiceId: string; payerId: string; serviceDate: string; claimStatus: string; billedCents: number; amountCents: number; rationale: string; requestedBy: string; requestedAt: string; status: string; decidedBy?: string; decisionNote?: string };
 export type ClaimView = {
   claimId: string;
+  /** Claim ids are unique per practice (issue 13). */
+  practiceId: string;
   workflowId: string;
   liveState: 'live' | 'read_model';
   status: string;
@@ -79,3 +81,7 @@ export type AuditReport = {
   year: number;
   families: Array<{ family: string; dollarsCents: number; occurrences: number; findings: Array<{ ruleId: string; metric: string; kind: string; occurrences: number; dollarsCents: number }> }>;
 };
+
+/** A claim's API path: claim ids are unique per practice, so the practice goes with the id (issue 13). */
+export const claimApiPath = (claimId: string, practiceId: string | undefined, suffix = '') =>
+  `/api/claims/${encodeURIComponent(claimId)}${suffix}${practiceId ? `?practiceId=${encodeURIComponent(practiceId)}` : ''}`;

@@ -21,14 +21,14 @@ export function Approvals({ practiceId }: { practiceId: string }) {
       {q.data?.writeOffs.map((w) => (
         <section key={w.id} className="approval" aria-labelledby={`wo-${w.id}`} id={`write-off-${w.claimId}`}>
           <h2 id={`wo-${w.id}`}>
-            {money(w.amountCents)} on <a {...linkProps(`/claims/${encodeURIComponent(w.claimId)}`)}>claim {w.claimId}</a>
+            {money(w.amountCents)} on <a {...linkProps(`/claims/${encodeURIComponent(w.claimId)}?practiceId=${encodeURIComponent(w.practiceId)}`)}>claim {w.claimId}</a>
           </h2>
           <p>
             {w.payerId}, date of service {w.serviceDate}, billed {money(w.billedCents)}, claim {w.claimStatus.replace(/_/g, ' ')}. Requested by {w.requestedBy} on{' '}
             {new Date(w.requestedAt).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}: “{w.rationale}”
           </p>
           <div className="action-grid">
-            <WriteOffDecision claimId={w.claimId} idPrefix={`wo-${w.id}`} of={` of claim ${w.claimId}`} />
+            <WriteOffDecision claimId={w.claimId} practiceId={w.practiceId} idPrefix={`wo-${w.id}`} of={` of claim ${w.claimId}`} />
           </div>
         </section>
       ))}

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, APPROVER_ROLES, money, refusal, WRITE_ROLES, type ClaimHit, type ClaimView, type Me } from './api';
+import { api, APPROVER_ROLES, claimApiPath, money, refusal, WRITE_ROLES, type ClaimHit, type ClaimView, type Me } from './api';
 import { formValues, Input, Unplaced, type Refusal } from './forms';
 import { linkProps } from './router';
 import { LIVE_MS } from './dashboard';
@@ -50,7 +50,7 @@ export function FindClaim({ practiceId }: { practiceId: string }) {
                 {hits.data.claims.map((c) => (
                   <tr key={c.claimId}>
                     <td>
-                      <a {...linkProps(`/claims/${encodeURIComponent(c.claimId)}`)}>{c.claimId}</a>
+                      <a {...linkProps(`/claims/${encodeURIComponent(c.claimId)}?practiceId=${encodeURIComponent(c.practiceId)}`)}>{c.claimId}</a>
                     </td>
                     <td>{c.patientName ? `${c.patientName} (${c.patientId})` : c.patientId}</td>
                     <td>{c.serviceDate}</td>
@@ -78,8 +78,8 @@ function relative(iso: string) {
 
 type TimelineEntry = { at: string; text: string; kind: 'event' | 'deadline' };
 
-export function ClaimPage({ claimId, me }: { claimId: string; me: Me }) {
-  const q = useQuery({ queryKey: ['claim', claimId], queryFn: () => api<ClaimView>(`/api/claims/${encodeURIComponent(claimId)}`), refetchInterval: LIVE_MS });
+export function ClaimPage({ claimId, practiceId, me }: { claimId: string; practiceId?: string; me: Me }) {
+  const q = useQuery({ queryKey: ['claim', claimId, practiceId], queryFn: () => api<ClaimView>(claimApiPath(claimId, practiceId)), refetchInterval: LIVE_MS });
   if (q.isPending) return <p className="loading">Loading claim {claimId}…</p>;
   if (q.error) return <p role="alert" className="error">{q.error.message}</p>;
   const c = q.data;
@@ -174,7 +174,7 @@ export function ClaimPage({ claimId, me }: { claimId: string; me: Me }) {
         </ul>
       )}
 
-      {me.role !== 'provider' && <X12Documents claimId={c.claimId} />}
+      {me.role !== 'provider' && <X12Documents claimId={c.claimId} practiceId={c.practiceId} />}
 
       {WRITE_ROLES.includes(me.role) && q.data.status !== 'closed' && <ClaimActions c={c} me={me} />}
 
@@ -193,8 +193,9 @@ export function ClaimPage({ claimId, me }: { claimId: string; me: Me }) {
 }
 
 /** Claim actions (Temporal Updates): the workflow's 422 is shown next to its field, a 409 next to the button. */
-export function ActionForm({ claimId, action, title, fields, build, submitLabel }: {
+export function ActionForm({ claimId, practiceId, action, title, fields, build, submitLabel }: {
   claimId: string;
+  practiceId?: string;
   action: string;
   title: string;
   fields: Array<Parameters<typeof Input>[0]>;
@@ -205,7 +206,7 @@ export function ActionForm({ claimId, action, title, fields, build, submitLabel 
   const [error, setError] = useState<Refusal>();
   const [ok, setOk] = useState<string>();
   const run = useMutation({
-    mutationFn: (body: unknown) => api<{ state?: { status: string } }>(action === 'reject-write-off' ? `/api/claims/${encodeURIComponent(claimId)}/write-off/reject` : `/api/claims/${encodeURIComponent(claimId)}/actions/${action}`, { method: 'POST', body }),
+    mutationFn: (body: unknown) => api<{ state?: { status: string } }>(action === 'reject-write-off' ? claimApiPath(claimId, practiceId, '/write-off/reject') : claimApiPath(claimId, practiceId, `/actions/${action}`), { method: 'POST', body }),
     onSuccess: async (r) => {
       setError(undefined);
       setOk(`${submitLabel}: done${r.state?.status ? ` (claim is ${r.state.status.replace(/_/g, ' ')})` : ''}`);
@@ -250,7 +251,7 @@ export function ActionForm({ claimId, action, title, fields, build, submitLabel 
 }
 
 /** Approve (with the recovery review AR-6 asks for) or reject (with a reason) a write-off waiting for approval. */
-export function WriteOffDecision({ claimId, idPrefix, of = '' }: { claimId: string; idPrefix: string; of?: string }) {
+export function WriteOffDecision({ claimId, practiceId, idPrefix, of = '' }: { claimId: string; practiceId?: string; idPrefix: string; of?: string }) {
   return (
     <>
       {(
@@ -259,7 +260,7 @@ export function WriteOffDecision({ claimId, idPrefix, of = '' }: { claimId: stri
           ['reject-write-off', 'Reject', 'reason', 'Reason for rejecting'],
         ] as const
       ).map(([action, verb, name, label]) => (
-        <ActionForm key={action} claimId={claimId} action={action} title={`${verb} the write-off${of}`} submitLabel={`${verb} write-off`} fields={[{ id: `${idPrefix}-${name}`, name, label }]} build={(v) => ({ [name]: v[name] })} />
+        <ActionForm key={action} claimId={claimId} practiceId={practiceId} action={action} title={`${verb} the write-off${of}`} submitLabel={`${verb} write-off`} fields={[{ id: `${idPrefix}-${name}`, name, label }]} build={(v) => ({ [name]: v[name] })} />
       ))}
     </>
   );
@@ -286,6 +287,7 @@ export function ClaimActions({ c, me }: { c: ClaimView; me: Me }) {
       <div className="action-grid">
         <ActionForm
           claimId={c.claimId}
+          practiceId={c.practiceId}
           action="submit-appeal"
           title="Appeal"
           submitLabel="Submit appeal"
@@ -297,6 +299,7 @@ export function ClaimActions({ c, me }: { c: ClaimView; me: Me }) {
         />
         <ActionForm
           claimId={c.claimId}
+          practiceId={c.practiceId}
           action="request-write-off"
           title="Request a write-off"
           submitLabel="Request write-off"
@@ -306,9 +309,10 @@ export function ClaimActions({ c, me }: { c: ClaimView; me: Me }) {
           ]}
           build={(v) => ({ amountCents: dollarsToCents(v.amountCents, 'amountCents'), rationale: v.rationale })}
         />
-        {pending && APPROVER_ROLES.includes(me.role) && <WriteOffDecision claimId={c.claimId} idPrefix={`${c.claimId}-decide`} />}
+        {pending && APPROVER_ROLES.includes(me.role) && <WriteOffDecision claimId={c.claimId} practiceId={c.practiceId} idPrefix={`${c.claimId}-decide`} />}
         <ActionForm
           claimId={c.claimId}
+          practiceId={c.practiceId}
           action="close"
           title="Close the claim"
           submitLabel="Close claim"
@@ -318,6 +322,7 @@ export function ClaimActions({ c, me }: { c: ClaimView; me: Me }) {
         {c.claim && (
           <ActionForm
             claimId={c.claimId}
+            practiceId={c.practiceId}
             action="correct"
             title="Correct the claim"
             submitLabel="Send corrected claim"
@@ -342,9 +347,9 @@ export function ClaimActions({ c, me }: { c: ClaimView; me: Me }) {
 type X12Doc = { kind: '837P' | '835'; title: string; at: string; status: string; text: string | null; note: string };
 
 /** The claim's 837P and 835 documents, fetched only when asked for (PHI: every read is access-logged). */
-function X12Documents({ claimId }: { claimId: string }) {
+function X12Documents({ claimId, practiceId }: { claimId: string; practiceId?: string }) {
   const [shown, setShown] = useState(false);
-  const q = useQuery({ queryKey: ['x12', claimId], queryFn: () => api<{ documents: X12Doc[] }>(`/api/claims/${encodeURIComponent(claimId)}/x12`), enabled: shown });
+  const q = useQuery({ queryKey: ['x12', claimId, practiceId], queryFn: () => api<{ documents: X12Doc[] }>(claimApiPath(claimId, practiceId, '/x12')), enabled: shown });
   return (
     <section aria-labelledby="x12-docs">
       <h2 id="x12-docs">837P and 835 documents</h2>

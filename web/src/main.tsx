@@ -117,7 +117,7 @@ function Shell({ me }: { me: Me }) {
         {!practiceId ? (
           <p>This user has no practice.</p>
         ) : claimMatch ? (
-          <ClaimPage claimId={decodeURIComponent(claimMatch[1])} me={me} />
+          <ClaimPage claimId={decodeURIComponent(claimMatch[1])} practiceId={new URLSearchParams(location.search).get('practiceId') ?? practiceId} me={me} />
         ) : path === '/claims' ? (
           <FindClaim practiceId={practiceId} />
         ) : path === '/approvals' && APPROVER_ROLES.includes(me.role) ? (

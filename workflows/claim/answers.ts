@@ -17,7 +17,7 @@ export async function onAck(run: ClaimRun, ack: AcknowledgementDelivery) {
   if (!sub || sub.ack) return; // unknown or duplicate acknowledgement: the claim stays as it is
   sub.ack = ack.accepted ? 'accepted' : 'rejected';
   sub.reasons = ack.reasons;
-  await db.recordAcknowledgement({ claimId: s.claimId, interchangeControlNumber: sub.interchangeControlNumber, accepted: ack.accepted, reasons: ack.reasons, at: ack.at });
+  await db.recordAcknowledgement({ claimId: s.claimId, practiceId: run.c.claim.practiceId, interchangeControlNumber: sub.interchangeControlNumber, accepted: ack.accepted, reasons: ack.reasons, at: ack.at });
   if (ack.payerClaimControlNumber && sub.coverage === 'primary') c.payerControlNumber = ack.payerClaimControlNumber;
   if (ack.accepted) {
     if (sub.coverage === 'primary') cancelTimers(run, (t) => t.id.startsWith('sub4'));

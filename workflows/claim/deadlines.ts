@@ -60,7 +60,7 @@ async function onFollowUp(run: ClaimRun, kind: TouchKind) {
   if (kind === 'status_inquiry') {
     // AR-3: a 276 status inquiry through the gateway, result documented on the claim.
     const last = s.submissions[s.submissions.length - 1];
-    const result = await payer.statusInquiry({ claimId: s.claimId, payerId: c.claim.payerId, submittedAt: last.submittedAt });
+    const result = await payer.statusInquiry({ claimId: s.claimId, practiceId: run.c.claim.practiceId, payerId: c.claim.payerId, submittedAt: last.submittedAt });
     touch.state = 'done';
     touch.outcome = { channel: 'edi_276', claimStatus: result.category, note: result.detail, checkedAt: result.checkedAt };
     log(run, s.status, 'system', `AR-3 day-30 276 status inquiry: ${result.category} — ${result.detail}`);

@@ -16,6 +16,7 @@ export async function applyImportedSubmission(run: ClaimRun, imported: ImportedS
   await db.recordImportedSubmission({
     workflowId: run.workflowId,
     claimId: s.claimId,
+    practiceId: claim.practiceId,
     version: s.version,
     payerId: claim.payerId,
     submittedAt: imported.submittedAt,

@@ -131,7 +131,7 @@ async function submitPrimary(run: ClaimRun): Promise<boolean> {
   c.sending = undefined;
   s.submissions.push({ attempt, payerId: claim.payerId, coverage: 'primary', frequencyCode: c.frequencyCode, interchangeControlNumber: sent.interchangeControlNumber, submittedAt: sent.submittedAt });
   await setStatus(run, 'submitted', 'system', `837P ICN ${sent.interchangeControlNumber}, frequency ${c.frequencyCode}`);
-  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: ['correction', 'denial_correction', 'credential_hold', 'timely_filing_escalation'], reason: 'corrected claim submitted' });
+  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, kinds: ['correction', 'denial_correction', 'credential_hold', 'timely_filing_escalation'], reason: 'corrected claim submitted' });
   // SUB-4 keeps running until the payer accepts the claim: a rejection is not a filing.
   const keepTimelyFiling = wf.patched('sub4-until-accepted');
   cancelTimers(run, (t) => (!keepTimelyFiling && t.id.startsWith('sub4')) || t.id.startsWith('den-'));
@@ -151,8 +151,8 @@ async function applyAppeal(run: ClaimRun) {
   const a = c.appeal!;
   c.appeal = undefined;
   cancelTimers(run, (t) => t.id === 'den-appeal' || t.id === 'den-final');
-  await db.markDenialStatus({ claimId: s.claimId, status: 'appealed' });
-  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: ['appeal', 'denial_escalation'], reason: `appeal ${a.appealReference} submitted` });
+  await db.markDenialStatus({ claimId: s.claimId, practiceId: run.c.claim.practiceId, status: 'appealed' });
+  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, kinds: ['appeal', 'denial_escalation'], reason: `appeal ${a.appealReference} submitted` });
   await setStatus(run, 'appealed', a.actor, `appeal ${a.appealReference} submitted${a.note ? `: ${a.note}` : ''}`);
   if (wf.patched('appeal-follow-up')) {
     // The payer's answer to an appeal is followed up like any AR: no answer in 45 days → a person calls.
@@ -183,8 +183,8 @@ async function applyCorrection(run: ClaimRun) {
   c.claim = correction.claim;
   s.version += 1;
   s.billedCents = c.claim.lines.reduce((sum, l) => sum + l.chargeCents, 0);
-  await db.recordClaimVersion({ claimId: s.claimId, version: s.version, document: c.claim, reason: correction.reason, actor: correction.actor });
-  await db.updateClaimSummary({ claimId: s.claimId, version: s.version, document: c.claim });
+  await db.recordClaimVersion({ claimId: s.claimId, practiceId: run.c.claim.practiceId, version: s.version, document: c.claim, reason: correction.reason, actor: correction.actor });
+  await db.updateClaimSummary({ claimId: s.claimId, practiceId: run.c.claim.practiceId, version: s.version, document: c.claim });
   await setStatus(run, 'charge_entered', correction.actor, `corrected claim v${s.version}: ${correction.reason}`);
   c.correction = undefined;
 }

@@ -28,7 +28,7 @@ export async function onRemittance(run: ClaimRun, d: RemittanceDelivery) {
   // A payer response at any point cancels the pending follow-up touches (AR-1).
   cancelTimers(run, (t) => t.id.startsWith('ar:') || t.id.startsWith('payment-expected'));
   for (const touch of s.arTouches) if (touch.state === 'pending') touch.state = 'cancelled';
-  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: AR_WORK_ITEM_KINDS, reason: 'the payer responded' });
+  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, kinds: AR_WORK_ITEM_KINDS, reason: 'the payer responded' });
 
   if (cp.payerClaimControlNumber && !secondary) c.payerControlNumber = cp.payerClaimControlNumber; // CLP07: the ICN a replacement claim refers to
   const posted = await db.postClaimPayment({ claim, delivery: d, coveragePriority: secondary ? 'secondary' : 'primary', postedAt: new Date().toISOString() });
@@ -83,8 +83,8 @@ async function onPaid(run: ClaimRun, d: RemittanceDelivery, posted: Posted, reco
   const claim = c.claim;
   const cp: ClaimPayment = d.claimPayment;
   cancelTimers(run, (t) => t.id.startsWith('den-'));
-  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, kinds: ['correction', 'denial_correction', 'appeal', 'peer_to_peer', 'denial_escalation', 'timely_filing_escalation'], reason: 'the claim has since been paid' });
-  if (s.denial) await db.markDenialStatus({ claimId: s.claimId, status: 'resolved_paid' });
+  await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, kinds: ['correction', 'denial_correction', 'appeal', 'peer_to_peer', 'denial_escalation', 'timely_filing_escalation'], reason: 'the claim has since been paid' });
+  if (s.denial) await db.markDenialStatus({ claimId: s.claimId, practiceId: run.c.claim.practiceId, status: 'resolved_paid' });
   const deniedLines = (recordedRules?.deniedLineIndexes ?? deniedLineIndexes(cp)).map((i) => cp.lines[i]);
   if (deniedLines.length && wf.patched('line-denials-worked')) {
     // DEN-1/DEN-2 for the lines the payer denied inside a paid claim: logged, classified, worked.

@@ -35,6 +35,7 @@ export async function setStatus(run: ClaimRun, status: ClaimStatus, actor = 'sys
   refreshSearchAttributes(run);
   await db.recordClaimEvent({
     claimId: s.claimId,
+    practiceId: run.c.claim.practiceId,
     idempotencyKey: `${run.workflowId}:${s.history.length}:${status}`,
     at: new Date().toISOString(),
     actor,
@@ -119,13 +120,14 @@ export async function workItem(run: ClaimRun, key: string, kind: string, ruleId:
   });
 }
 
-export async function summary(run: ClaimRun, extra: Parameters<Activities['updateClaimSummary']>[0] = { claimId: run.c.state.claimId }) {
+export async function summary(run: ClaimRun, extra: Omit<Parameters<Activities['updateClaimSummary']>[0], 'practiceId'> = { claimId: run.c.state.claimId }) {
   await zoneTimers(run);
   refreshSearchAttributes(run);
   const s = run.c.state;
   await db.updateClaimSummary({
     ...extra,
     claimId: s.claimId,
+    practiceId: run.c.claim.practiceId,
     nextDeadline: s.nextDeadline ? { at: s.nextDeadline.at, ruleId: s.nextDeadline.ruleId } : null,
     dollarsAtRiskCents: dollarsAtRiskCents(run.c),
   });
