@@ -24,13 +24,33 @@ import { applyImportedSubmission } from './claim/imported';
 import { addTimer, cancelTimers, log, setStatus, summary, type ClaimRun } from './claim/run';
 import { dollarsAtRiskCents, initialClaimState } from './claim/state';
 
+/** Patch ids of later steps decided at the start of a batched claim (see claimWorkflow). */
+const PATCHES_DECIDED_AT_START = [
+  'deadlines-in-practice-zone',
+  'hold-once',
+  'close-refused-while-sending',
+  'sub4-until-accepted',
+  'ar-plan-recorded',
+  'payment-rules-recorded',
+  'line-denials-worked',
+  'park-after-close',
+];
+
 export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWorkflowState> {
   const run: ClaimRun = { input, workflowId: wf.workflowInfo().workflowId, c: initialClaimState(input), lastSearchAttributes: '' };
   const c = run.c;
   const s = c.state;
   registerClaimHandlers(run);
   // Issue 16: PostgreSQL calls batched into one local activity per step, search attributes once per step.
-  if (wf.patched('claim-db-local')) batchClaimWrites();
+  if (wf.patched('claim-db-local')) {
+    batchClaimWrites();
+    // Decided here, before any local activity: a patch first decided right after a local activity in
+    // the same workflow task made the history fail to replay under load ("patch marker ... no
+    // corresponding change command", bench:claims and api/remittances.int.test.ts). A new claim takes
+    // every patched path anyway; these are the ones a clean, held or line-denied claim reaches, so
+    // deciding them early records no marker the claim would not record later.
+    for (const id of PATCHES_DECIDED_AT_START) wf.patched(id);
+  }
 
   upsertClaimSearchAttributes([
     { key: RcmKind, value: 'claim' },
