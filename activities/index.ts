@@ -19,6 +19,61 @@ import type { EligibilityAuthGateway } from './gateway/eligibility-auth';
 export type ActivityDeps = { db: Knex; gateway: PayerGateway; eligibilityAuthGateway?: EligibilityAuthGateway };
 
 export function createActivities(deps: ActivityDeps) {
+  const activities = baseActivities(deps);
+  return {
+    ...activities,
+    /**
+     * Issue 16: a claim's PostgreSQL calls of one workflow step, in order, in ONE transaction (one
+     * local-activity marker in history instead of an activity each); answers the last call's result.
+     * A failed batch rolls back whole and is retried whole, so every call sees the state it saw the
+     * first time (e.g. a work item closed then reopened in the same step).
+     */
+    async claimDbBatch(input: { calls: ClaimDbCall[] }): Promise<unknown> {
+      for (const call of input.calls) if (!CLAIM_DB_BATCHABLE.has(call.name)) throw new Error(`claimDbBatch: ${call.name} is not a claim database activity`);
+      // A final read of master data (payer policy, scrub context: never this claim's own rows) runs
+      // first, outside the transaction: its parallel queries need the pool, not one connection.
+      const final = input.calls[input.calls.length - 1];
+      const readFirst = final !== undefined && CLAIM_DB_READS.has(final.name);
+      const read = readFirst ? await (activities as unknown as Calls)[final.name](final.input) : undefined;
+      const writes = readFirst ? input.calls.slice(0, -1) : input.calls;
+      if (!writes.length) return read;
+      const last = await deps.db.transaction(async (trx) => {
+        const inTrx = baseActivities({ ...deps, db: trx }) as unknown as Calls;
+        let result: unknown;
+        for (const call of writes) result = await inTrx[call.name](call.input);
+        return result;
+      });
+      return readFirst ? read : last;
+    },
+  };
+}
+
+/** The claim's PostgreSQL-only activities that claimDbBatch may run (workflows/claim/activities.ts `db`). */
+export const CLAIM_DB_BATCHABLE: ReadonlySet<string> = new Set([
+  'recordClaim',
+  'recordClaimEvent',
+  'recordClaimVersion',
+  'updateClaimSummary',
+  'claimPolicy',
+  'scrubForSubmission',
+  'openWorkItem',
+  'closeWorkItems',
+  'recordAcknowledgement',
+  'postClaimPayment',
+  'classifyAndLogDenial',
+  'markDenialStatus',
+  'checkDenialPattern',
+  'parkClosedClaimPayment',
+  'recordImportedSubmission',
+]);
+
+/** Reads of master data only (they never read what the batch writes). */
+const CLAIM_DB_READS: ReadonlySet<string> = new Set(['claimPolicy', 'scrubForSubmission']);
+
+export type ClaimDbCall = { name: string; input: unknown };
+type Calls = Record<string, (arg: unknown) => Promise<unknown>>;
+
+function baseActivities(deps: ActivityDeps) {
   return {
     ...claimActivities(deps.db),
     ...submissionActivities(deps.db, deps.gateway),

@@ -9,7 +9,9 @@
  *      two-line claim (64483-LT + 64484-LT, simulator `mpr_wrong`) at `posted` (dispute open) and
  *      again at `closed` after the dispute work item is completed through the API.
  *   B. Throughput of the clean path: N claims POSTed in concurrent batches, wall time until all
- *      are `closed` in the read model, claims/s, p50/p95 POST→closed.
+ *      are `closed` in the read model, claims/s, p50/p95 POST→closed, CPU per claim.
+ *   C. The yardstick: N bare workflows (20 no-op activities, 2 signals) on the same server, and
+ *      the ratio of B's claims/s to C's workflows/s (issue 16).
  * Stops everything and removes the temp data dir. Asserts nothing beyond "the claims got there".
  *
  * Experiment (not the production configuration): `--preload m1,m2` bundles the workflow code with
@@ -18,10 +20,14 @@
  */
 import { DEMO_PRACTICE_ID } from '../db/seed';
 import os from 'node:os';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import path from 'node:path';
+import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { encryptingDataConverter } from '../workers/worker';
+import { parseEncryptionKeys } from '../lib/config';
+import { bareActivities } from './bare/activities';
 import { workflowsPath } from '../workers/worker';
 import { temporal } from '@temporalio/proto';
-import { startServers, attach, eventually, percentile, intArg, cpuSample, cpuLine, loadLine, type Env, type Servers } from './env';
+import { startServers, attach, eventually, percentile, intArg, cpuSample, cpuLine, loadLine, selfCpuSeconds, MB, type Env, type Servers } from './env';
 import { tfesiClaim } from '../test/fixtures';
 import { claimStateQuery, claimWorkflowId, type ClaimWorkflowState } from '../contracts/claim';
 import type { ClaimDocument } from '../domain/claim-document';
@@ -112,7 +118,7 @@ async function figureA(env: Env): Promise<void> {
   log(`     (${pc.breakdown})`);
 }
 
-async function figureB(env: Env, servers: Servers, n: number, batch: number): Promise<void> {
+async function figureB(env: Env, servers: Servers, n: number, batch: number): Promise<number> {
   log();
   log(`B. Clean-path throughput: ${n} claims POSTed in concurrent batches of ${batch}, waited until all are closed`);
   const ids = Array.from({ length: n }, (_, i) => `BENCH-B-${runTag}-${String(i + 1).padStart(5, '0')}`);
@@ -137,6 +143,10 @@ async function figureB(env: Env, servers: Servers, n: number, batch: number): Pr
   })();
 
   log(`   before: ${loadLine()}`);
+  // RSS of this process (API + worker + simulator) while the claims are in flight, sampled every 100 ms.
+  const rssAtStart = process.memoryUsage().rss;
+  let rssPeak = rssAtStart;
+  const rssSampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
   const cpu0 = cpuSample(servers);
   const t0 = performance.now();
   for (let i = 0; i < n; i += batch) {
@@ -156,6 +166,7 @@ async function figureB(env: Env, servers: Servers, n: number, batch: number): Pr
     throw new Error(`${(err as Error).message}; read-model statuses: ${JSON.stringify(statuses)}${pollError ? `; poll error ${(pollError as Error).message}` : ''}`);
   } finally {
     polling = false;
+    clearInterval(rssSampler);
     await poller;
   }
   const tDone = Math.max(...closedAt.values());
@@ -166,8 +177,57 @@ async function figureB(env: Env, servers: Servers, n: number, batch: number): Pr
   log(`   throughput: ${(n / (wallMs / 1000)).toFixed(1)} claims/s (first POST -> last claim closed)`);
   log(`   POST -> closed per claim: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies[latencies.length - 1].toFixed(0)} ms, min ${latencies[0].toFixed(0)} ms`);
   log(`   ${cpuLine(servers, cpu0, wallMs)}`);
+  log(`   bench process (worker + API + payer simulator) CPU per clean claim: ${(((selfCpuSeconds() - cpu0.self) * 1000) / n).toFixed(1)} ms`);
+  log(`   RSS of the bench process while the ${n} claims were in flight: peak ${MB(rssPeak)} (${MB(rssAtStart)} before the first POST)`);
   log(`   after: ${loadLine()}`);
   log(`   read model: ${Number(events[0].n)} claim_events rows for these claims (${(Number(events[0].n) / n).toFixed(1)} per claim)`);
+  return n / (wallMs / 1000);
+}
+
+/**
+ * C. The yardstick, on the same server in the same run: a bare workflow with the clean claim's
+ * shape (20 no-op activities, 2 signals; bench/bare/workflow.ts) on a worker of its own.
+ */
+async function figureC(env: Env, servers: Servers, n: number, batch: number): Promise<number> {
+  log();
+  log(`C. Bare workflow (20 no-op activities, 2 signals; bench/bare/workflow.ts), same server: ${n} started in concurrent batches of ${batch}, waited until all completed`);
+  const connection = await NativeConnection.connect({ address: servers.temporalAddress });
+  const taskQueue = `bench-bare-${runTag}`;
+  const worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bare/workflow.ts'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => process.stderr.write(`bundler: ${m}\n`), log() {} } }),
+    activities: bareActivities(env.client),
+    dataConverter: encryptingDataConverter(parseEncryptionKeys(servers.encryptionKeys)),
+  });
+  const running = worker.run();
+  try {
+    const one = `bench-bare-one-${runTag}`;
+    await env.client.workflow.execute('bareWorkflow', { taskQueue, workflowId: one, args: [] });
+    const events = (await env.client.workflow.getHandle(one).fetchHistory()).events?.length ?? 0;
+    log(`   one bare workflow: ${events} history events`);
+    log(`   before: ${loadLine()}`);
+    const cpu0 = cpuSample(servers);
+    const t0 = performance.now();
+    const results: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i += batch) {
+      const handles = await Promise.all(
+        Array.from({ length: Math.min(batch, n - i) }, (_, j) => env.client.workflow.start('bareWorkflow', { taskQueue, workflowId: `bench-bare-${runTag}-${i + j}`, args: [] })),
+      );
+      results.push(...handles.map((h) => h.result()));
+    }
+    await Promise.all(results);
+    const wallMs = performance.now() - t0;
+    log(`   all ${n} completed after ${(wallMs / 1000).toFixed(2)} s wall: ${(n / (wallMs / 1000)).toFixed(1)} workflows/s`);
+    log(`   ${cpuLine(servers, cpu0, wallMs, `bench process (bare worker + client) ${(selfCpuSeconds() - cpu0.self).toFixed(1)} s`)}`);
+    log(`   after: ${loadLine()}`);
+    return n / (wallMs / 1000);
+  } finally {
+    worker.shutdown();
+    await running;
+    await connection.close();
+  }
 }
 
 async function main(): Promise<void> {
@@ -194,7 +254,10 @@ async function main(): Promise<void> {
     log(`worker + app ready in ${Date.now() - tb} ms (includes bundling the workflow code)`);
     log();
     await figureA(env);
-    await figureB(env, servers, n, batch);
+    const claimsPerSecond = await figureB(env, servers, n, batch);
+    const barePerSecond = await figureC(env, servers, n, batch);
+    log();
+    log(`RATIO clean claims/s ÷ bare workflows/s, same server, same run: ${claimsPerSecond.toFixed(2)} / ${barePerSecond.toFixed(2)} = ${(claimsPerSecond / barePerSecond).toFixed(2)}× (issue 16 target ≥ 2.5×)`);
   } finally {
     await env?.close();
     await servers.stop();

@@ -6,10 +6,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ApplicationFailure, ActivityFailure, RetryState } from '@temporalio/common';
+import { CLAIM_WORKFLOW_TASK_TIMEOUT } from './claim';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { BATCH_ACTIVITY, DATABASE_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from './activity-policies';
+import { BATCH_ACTIVITY, DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from './activity-policies';
 
-const POLICIES = { DATABASE_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY, RULE_ACTIVITY };
+const POLICIES = { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY, RULE_ACTIVITY };
 const workflowsDir = path.join(__dirname, '..', 'workflows');
 /** Every workflow source file, modules in sub-folders (workflows/claim/…) included. */
 const workflowFiles = (readdirSync(workflowsDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
@@ -20,6 +21,14 @@ describe('activity retry policies', () => {
     expect(msToNumber(policy.retry!.maximumInterval!)).toBeLessThanOrEqual(msToNumber(MAX_RETRY_INTERVAL));
     expect(msToNumber(MAX_RETRY_INTERVAL)).toBeLessThanOrEqual(5 * 60_000);
     expect(policy.startToCloseTimeout).toBeDefined();
+  });
+
+  it('the local PostgreSQL policy never gives up, and never holds a claim workflow task near its heartbeat', () => {
+    expect(DATABASE_LOCAL_ACTIVITY.scheduleToCloseTimeout).toBeUndefined();
+    // every retry waits on a server timer (the workflow task ends), not inside the task
+    expect(msToNumber(DATABASE_LOCAL_ACTIVITY.localRetryThreshold!)).toBeLessThan(msToNumber(DATABASE_LOCAL_ACTIVITY.retry!.initialInterval!));
+    // two attempts' worth of a step stays under 80% of the claim's workflow task timeout
+    expect(2 * msToNumber(DATABASE_LOCAL_ACTIVITY.startToCloseTimeout!)).toBeLessThan(0.8 * msToNumber(CLAIM_WORKFLOW_TASK_TIMEOUT));
   });
 
   it('every workflow proxies its activities through a shared policy (no inline retry options, no attempt caps)', () => {

@@ -26,6 +26,22 @@ export const DATABASE_ACTIVITY: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...BUSINESS_FAILURE_TYPES] },
 };
 
+/**
+ * Issue 16: the same PostgreSQL work as a LOCAL activity (claimDbBatch: one marker event per step
+ * instead of six events per activity). No attempt cap and no scheduleToCloseTimeout, so an outage
+ * of any length delays the claim and never fails it. One attempt is short (10 s) and every retry
+ * waits on a server-side timer (localRetryThreshold below the first backoff), so a workflow task
+ * never runs long on a failing local activity: a task heartbeated mid-step (past 80% of its
+ * timeout) can split a local activity's marker from a patch marker the code records right after it,
+ * and such a history does not replay (seen in api/remittances.int.test.ts under load). Claims start
+ * with a 30 s workflow task timeout (contracts/claim.ts) for the same reason.
+ */
+export const DATABASE_LOCAL_ACTIVITY: LocalActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  localRetryThreshold: '500 milliseconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: [...BUSINESS_FAILURE_TYPES] },
+};
+
 /** Calls that reach a payer or the clearinghouse (837P out, 270/278/276 inquiries): slower, more patient. */
 export const PAYER_ACTIVITY: ActivityOptions = {
   startToCloseTimeout: '2 minutes',

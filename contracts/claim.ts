@@ -71,10 +71,18 @@ export type ImportedSubmission = {
  * How every client starts a claim (POST /api/claims, bulk import): its workflow id, a summary the
  * Temporal UI shows (no PHI: claim id, payer, DOS, CPTs) and the search attributes it is found by.
  */
+/**
+ * Issue 16: a claim's workflow task runs its step's local activities (claimDbBatch); 30 s instead of
+ * the default 10 s before the worker must heartbeat the task (at 80%), see DATABASE_LOCAL_ACTIVITY.
+ * A worker that dies mid-task is replaced after at most this long.
+ */
+export const CLAIM_WORKFLOW_TASK_TIMEOUT = '30 seconds';
+
 export function claimWorkflowStartOptions(input: ClaimWorkflowInput) {
   const claim = input.claim;
   return {
     taskQueue: TASK_QUEUE,
+    workflowTaskTimeout: CLAIM_WORKFLOW_TASK_TIMEOUT,
     workflowId: claimWorkflowId(claim.practiceId, claim.claimId),
     args: [input] as [ClaimWorkflowInput],
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,

@@ -122,11 +122,10 @@ export async function listContracts(db: Knex, practiceId: string, year?: number)
 
 /** The terms in force for a practice × payer × year: the contract's fields, else the payer's defaults; says which. */
 export async function loadEffectiveContract(db: Knex, practiceId: string, payerId: string, year: number): Promise<EffectiveContract> {
-  const [contract, policy, defaultFees] = await Promise.all([
-    loadContractVersion(db, { practiceId, payerId, year }),
-    loadPayerPolicy(db, payerId),
-    loadFeeSchedule(db, payerId, year),
-  ]);
+  // One after another: `db` may be a transaction (a claim's batched step, activities/index.ts), one connection.
+  const contract = await loadContractVersion(db, { practiceId, payerId, year });
+  const policy = await loadPayerPolicy(db, payerId);
+  const defaultFees = await loadFeeSchedule(db, payerId, year);
   return effectiveContract({ practiceId, payerId, year, contract, policy, defaultFees });
 }
 

@@ -427,14 +427,14 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'claim-continued-as-new',
-    what: 'bounded history (claim-continue-as-new): a scrub error, one correction, and the run continues as new at the top of its loop (low event limit); the first run is recorded',
+    what: 'bounded history (claim-continue-as-new): a scrub error, one correction, and the run continues as new at the top of its loop (low event limit: 10 events since claim writes are batched, issue 16); the first run is recorded',
     async run(env) {
       const claimId = 'REC-CAN-1';
       const wrong = tfesiClaim(claimId, { lines: [{ cpt: '62323', units: 1, chargeCents: 120000, diagnosisPointers: [1] }] });
       const first = await env.client.workflow.start('claimWorkflow', {
         taskQueue: 'rcm',
         workflowId: claimWorkflowId(DEMO_PRACTICE_ID, claimId),
-        args: [{ claim: wrong, enteredAt: new Date().toISOString(), actor: 'recorder', continueAsNewAfterEvents: 30 }],
+        args: [{ claim: wrong, enteredAt: new Date().toISOString(), actor: 'recorder', continueAsNewAfterEvents: 10 }],
       });
       const latest = env.client.workflow.getHandle(claimWorkflowId(DEMO_PRACTICE_ID, claimId));
       await untilClaim(latest, (s) => s.status === 'needs_correction', 'needs_correction');

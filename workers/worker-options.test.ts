@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxCachedWorkflowsFromEnv } from './worker';
+import { maxCachedWorkflowsFromEnv, workerOptionsFromEnv } from './worker';
 
 describe('worker cache size (RCM_WORKER_MAX_CACHED_WORKFLOWS)', () => {
   it('defaults to 1,000 workflows, takes a positive integer, and refuses anything else naming the variable', () => {
@@ -7,6 +7,16 @@ describe('worker cache size (RCM_WORKER_MAX_CACHED_WORKFLOWS)', () => {
     expect(maxCachedWorkflowsFromEnv({ RCM_WORKER_MAX_CACHED_WORKFLOWS: '250' })).toBe(250);
     for (const bad of ['0', '-5', '1.5', 'lots']) {
       expect(() => maxCachedWorkflowsFromEnv({ RCM_WORKER_MAX_CACHED_WORKFLOWS: bad })).toThrow(/RCM_WORKER_MAX_CACHED_WORKFLOWS: expected a positive integer/);
+    }
+  });
+});
+
+describe('worker concurrency (RCM_WORKER_MAX_WORKFLOW_TASKS, RCM_WORKER_MAX_LOCAL_ACTIVITIES, RCM_WORKER_MAX_ACTIVITIES)', () => {
+  it('defaults to 40 workflow tasks, 20 local activities, 100 activities; takes positive integers; refuses anything else naming the variable', () => {
+    expect(workerOptionsFromEnv({})).toEqual({ workflowTasks: 40, localActivities: 20, activities: 100 });
+    expect(workerOptionsFromEnv({ RCM_WORKER_MAX_WORKFLOW_TASKS: '8', RCM_WORKER_MAX_LOCAL_ACTIVITIES: '4', RCM_WORKER_MAX_ACTIVITIES: '16' })).toEqual({ workflowTasks: 8, localActivities: 4, activities: 16 });
+    for (const name of ['RCM_WORKER_MAX_WORKFLOW_TASKS', 'RCM_WORKER_MAX_LOCAL_ACTIVITIES', 'RCM_WORKER_MAX_ACTIVITIES']) {
+      for (const bad of ['0', '-1', '2.5', 'many']) expect(() => workerOptionsFromEnv({ [name]: bad })).toThrow(new RegExp(`${name}: expected a positive integer`));
     }
   });
 });

@@ -43,7 +43,19 @@ export async function createRcmWorker(opts: {
   /** Workflows kept in memory between tasks (default RCM_WORKER_MAX_CACHED_WORKFLOWS, else 1,000). */
   maxCachedWorkflows?: number;
 }): Promise<Worker> {
+  const options = workerOptionsFromEnv();
   return Worker.create({
+    // Issue 16, set deliberately (README "Worker options"): workflow tasks are short (claims batch
+    // their PostgreSQL work into local activities), so 40 at once keep one workflow thread busy;
+    // local activities hold a pooled PostgreSQL connection each (pool: 10 per process), so more than
+    // 20 at once only queue for a connection and risk the 10 s acquire timeout; regular activities
+    // are mostly payer calls that wait on the gateway. One workflow thread with a reusable V8 context
+    // (the SDK's default): the machine has 2 cores shared with Temporal and PostgreSQL.
+    maxConcurrentWorkflowTaskExecutions: options.workflowTasks,
+    maxConcurrentLocalActivityExecutions: options.localActivities,
+    maxConcurrentActivityTaskExecutions: options.activities,
+    reuseV8Context: true,
+    workflowThreadPoolSize: 1,
     // Open claims sleep for weeks on AR timers: most of them need no memory between their tasks. The
     // SDK's default sizes the cache from the machine's memory, which let 20,000 imported claims fill
     // the workflow thread's heap until it died (bench:import, 2026-12-02). A bounded cache evicts the
@@ -64,5 +76,22 @@ export function maxCachedWorkflowsFromEnv(env: NodeJS.ProcessEnv = process.env):
   if (raw === undefined || raw === '') return 1_000;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`RCM_WORKER_MAX_CACHED_WORKFLOWS: expected a positive integer, got "${raw}"`);
+  return n;
+}
+
+/** The worker's concurrency (README "Worker options"); each variable a positive integer. */
+export function workerOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): { workflowTasks: number; localActivities: number; activities: number } {
+  return {
+    workflowTasks: positiveInt(env, 'RCM_WORKER_MAX_WORKFLOW_TASKS', 40),
+    localActivities: positiveInt(env, 'RCM_WORKER_MAX_LOCAL_ACTIVITIES', 20),
+    activities: positiveInt(env, 'RCM_WORKER_MAX_ACTIVITIES', 100),
+  };
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
   return n;
 }

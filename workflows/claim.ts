@@ -17,20 +17,42 @@ import type { ClaimWorkflowInput, ClaimWorkflowState } from '../contracts/claim'
 import { CptCodes, DollarsAtRisk, PayerId, PracticeId, ProviderNpi, RcmKind, RcmStatus } from '../contracts/search-attributes';
 import { addCalendarDays, daysBetween } from '../domain/business-days';
 import { take } from './inbox';
-import { db } from './claim/activities';
+import { batchClaimWrites, db, flushClaimWrites, upsertClaimSearchAttributes } from './claim/activities';
 import { registerClaimHandlers } from './claim/handlers';
 import { claimLoop } from './claim/lifecycle';
 import { applyImportedSubmission } from './claim/imported';
 import { addTimer, cancelTimers, log, setStatus, summary, type ClaimRun } from './claim/run';
 import { dollarsAtRiskCents, initialClaimState } from './claim/state';
 
+/** Patch ids of later steps decided at the start of a batched claim (see claimWorkflow). */
+const PATCHES_DECIDED_AT_START = [
+  'deadlines-in-practice-zone',
+  'hold-once',
+  'close-refused-while-sending',
+  'sub4-until-accepted',
+  'ar-plan-recorded',
+  'payment-rules-recorded',
+  'line-denials-worked',
+  'park-after-close',
+];
+
 export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWorkflowState> {
   const run: ClaimRun = { input, workflowId: wf.workflowInfo().workflowId, c: initialClaimState(input), lastSearchAttributes: '' };
   const c = run.c;
   const s = c.state;
   registerClaimHandlers(run);
+  // Issue 16: PostgreSQL calls batched into one local activity per step, search attributes once per step.
+  if (wf.patched('claim-db-local')) {
+    batchClaimWrites();
+    // Decided here, before any local activity: a patch first decided right after a local activity in
+    // the same workflow task made the history fail to replay under load ("patch marker ... no
+    // corresponding change command", bench:claims and api/remittances.int.test.ts). A new claim takes
+    // every patched path anyway; these are the ones a clean, held or line-denied claim reaches, so
+    // deciding them early records no marker the claim would not record later.
+    for (const id of PATCHES_DECIDED_AT_START) wf.patched(id);
+  }
 
-  wf.upsertSearchAttributes([
+  upsertClaimSearchAttributes([
     { key: RcmKind, value: 'claim' },
     { key: RcmStatus, value: s.status },
     { key: PracticeId, value: c.claim.practiceId },
@@ -52,6 +74,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, reason: `claim closed: ${close.reason}` });
   await setStatus(run, 'closed', close.actor, close.reason);
   await summary(run);
+  await flushClaimWrites();
   await wf.condition(wf.allHandlersFinished);
   if (wf.patched('park-after-close')) {
     // A payment that arrives while the claim closes is parked for a person, never dropped.
@@ -59,6 +82,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
       if (m.type === 'remittance') await db.parkClosedClaimPayment({ claimId: s.claimId, practiceId: c.claim.practiceId, delivery: m.delivery });
     }
   }
+  await flushClaimWrites();
   return s;
 }
 

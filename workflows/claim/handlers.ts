@@ -14,7 +14,7 @@ import {
   submitAppealUpdate,
   workItemCompletedSignal,
 } from '../../contracts/claim';
-import { ClaimDocument } from '../../domain/claim-document';
+import type * as ClaimDocumentModule from '../../domain/claim-document';
 import { deliver } from '../inbox';
 import type { ClaimRun } from './run';
 import { money, sameDocument, today } from './state';
@@ -64,6 +64,8 @@ export function registerClaimHandlers(run: ClaimRun) {
           conflict(`claim is ${s.status}: a corrected claim is taken only while it needs correction, is held, or was rejected or denied`);
         }
         if (c.correction) conflict('a correction is already being applied');
+        // Required here, not at the top: the schema (and zod) is evaluated only by a claim that gets a correction (issue 16).
+        const { ClaimDocument } = require('../../domain/claim-document') as typeof ClaimDocumentModule;
         const parsed = ClaimDocument.safeParse(update.claim);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];

@@ -8,7 +8,7 @@ import type { ClaimStatus, ClaimTimer, ClaimWorkflowInput } from '../../contract
 import { DenialCategory, DollarsAtRisk, NextDeadline, RcmStatus } from '../../contracts/search-attributes';
 import { hasMessages, markApplied, take } from '../inbox';
 import { dayBounds } from '../deadlines';
-import { db, type Activities } from './activities';
+import { db, flushClaimWrites, upsertClaimSearchAttributes, type Activities } from './activities';
 import { describeWait, dollarsAtRiskCents, startOf, type ClaimState } from './state';
 import { onTimer } from './deadlines';
 import { onAck, onWorkItem } from './answers';
@@ -57,7 +57,7 @@ export function refreshSearchAttributes(run: ClaimRun) {
   const fingerprint = `${s.status}|${atRisk}|${next?.at ?? ''}|${denialCategory ?? ''}`;
   if (fingerprint !== run.lastSearchAttributes) {
     run.lastSearchAttributes = fingerprint;
-    wf.upsertSearchAttributes([
+    upsertClaimSearchAttributes([
       { key: RcmStatus, value: s.status },
       { key: DollarsAtRisk, value: atRisk / 100 },
       { key: NextDeadline, value: next ? new Date(next.at) : null },
@@ -141,6 +141,7 @@ export async function waitUntil(run: ClaimRun, ready: () => boolean): Promise<vo
     if (ready()) return;
     const next = nextPendingTimer(run);
     const wake = () => hasMessages(run.c.inbox) || ready();
+    await flushClaimWrites(); // since 'claim-db-local': the step's writes and search attributes, before the claim sleeps
     if (next === undefined) await wf.condition(wake);
     // The durable timer carries the rule in its summary, so the Web UI shows what the claim waits for.
     else await wf.condition(wake, Math.max(1, Date.parse(next.at) - Date.now()), { summary: next.label });
