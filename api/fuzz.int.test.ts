@@ -387,6 +387,8 @@ describe('fuzzed input never 500s', () => {
       expiry: fc.constantFrom('2099-12-31', day(1), day(-1), '1900-01-01'),
       validTo: fc.constantFrom('2098-12-31', day(1)),
       name: longText(200),
+      // NM1*82 of every 837P: an X12 id (a delimiter in it is refused, checked below).
+      providerName: longId(200),
     });
     // A member id, patient id or prior-auth number with an X12 delimiter is refused with the field named
     // (an 837P could not carry it), never accepted and then parked.
@@ -408,7 +410,7 @@ describe('fuzzed input never 500s', () => {
         claim: ['/api/claims', tfesiClaim(id, { serviceDate: day(Math.min(e.dosAhead, 730)), coverage: { memberId: e.memberId, priority: 'primary' }, patient: { id: `${e.patientId.slice(0, 48)}${i}`, birthDate: e.birth, sex: 'U' }, lines: [{ cpt: '64483', modifiers: ['50'], units: e.units, chargeCents: e.cents, diagnosisPointers: [1, 2] }] })],
         appointment: ['/api/appointments', { appointmentId: id, practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: e.patientId, memberId: e.memberId, providerNpi: npi, serviceDate: day(Math.max(0, e.dosAhead)), cpts: ['64483'], placeOfService: '24' }],
         authorization: ['/api/authorizations', { authId: id, practiceId: 'demo-pain', payerId: 'COMMERCIAL', patientId: e.patientId, providerNpi: npi, family: 'esi', cpts: ['64483'], region: 'lumbar', levels: ['L4-L5'], laterality: 'left', validFrom: day(0), validTo: e.validTo, package: { diagnoses: ['M54.16'], imagingFindings: e.name, functionalImpairment: e.name, conservativeCare: { weeks: 8, modalities: ['PT'], failed: true } } }],
-        provider: ['/api/providers', { npi: EDGE_NPI, practiceId: 'demo-pain', name: e.name, credentials: { licenses: [{ state: 'TX', number: e.memberId.slice(0, 40), issueDate: '1900-01-01', expiryDate: e.expiry }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: day(-10) }] } }],
+        provider: ['/api/providers', { npi: EDGE_NPI, practiceId: 'demo-pain', name: e.providerName, credentials: { licenses: [{ state: 'TX', number: e.memberId.slice(0, 40), issueDate: '1900-01-01', expiryDate: e.expiry }], enrollments: [{ payerId: 'MEDICARE', effectiveDate: day(-10) }] } }],
       };
       const [url, payload] = bodies[e.kind];
       const res = await h.app.inject({ method: 'POST', url, headers: { ...h.auth('admin'), 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
