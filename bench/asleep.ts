@@ -253,9 +253,9 @@ async function main() {
       const rows = (await db('work_items').where({ kind: touch.kind }).andWhere('entity_id', 'like', `ASL-${tag}-%`).select('created_at')) as Array<{ created_at: Date }>;
       const lat = rows.map((r) => new Date(r.created_at).getTime() - tFire).sort((a, b) => a - b);
       await sleep(3000); // the workflows go back to sleep (their summaries written)
-      results.push(
-        `| ${cache} | ${touch.rule} day-${touch.day} ${touch.kind} | ${claims} | ${mb(asleepRss)} | ${mb(w.peak)} | ${mb(w.last)} | ${(percentile(lat, 50) / 1000).toFixed(2)} | ${(percentile(lat, 95) / 1000).toFixed(2)} | ${(lat[lat.length - 1] / 1000).toFixed(2)} | ${(allMadeMs / 1000).toFixed(1)} |`,
-      );
+      const row = `| ${cache} | ${touch.rule} day-${touch.day} ${touch.kind} | ${claims} | ${mb(asleepRss)} | ${mb(w.peak)} | ${mb(w.last)} | ${(percentile(lat, 50) / 1000).toFixed(2)} | ${(percentile(lat, 95) / 1000).toFixed(2)} | ${(lat[lat.length - 1] / 1000).toFixed(2)} | ${(allMadeMs / 1000).toFixed(1)} |`;
+      results.push(row);
+      log(`result: ${row}`);
       asleepRss = w.last;
       log(`${loadLine()} after the ${touch.kind} work items`);
     }

@@ -20,6 +20,7 @@ import * as m014 from './014_contracts';
 import * as m015 from './015_patient_master';
 import * as m016 from './016_web_workspace';
 import * as m018 from './018_clearinghouse_profile';
+import * as m019 from './019_bench_list_order_indexes';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -41,6 +42,7 @@ const migrations: Record<string, Migration> = {
   '015_patient_master': m015,
   '016_web_workspace': m016,
   '018_clearinghouse_profile': m018,
+  '019_bench_list_order_indexes': m019,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
