@@ -16,6 +16,7 @@ import { contractUsed, policyWithContract, type ContractField, type TermSource }
 import { classifyDenial, denialDeadlines, denialPatterns, appealPackageRequirements, type DenialClassification } from '../domain/denials';
 import { addCalendarDays } from '../domain/business-days';
 import { openWorkItem } from './work-items';
+import { observePostingLag } from './metrics';
 
 export type PostingResult = {
   paymentId: number;
@@ -171,6 +172,7 @@ export function postingActivities(db: Knex) {
         await trx('remittance_claims').where({ remittance_key: delivery.remittanceKey, seq: delivery.seq }).update({ delivered_at: input.postedAt });
         return row.id as number;
       });
+      observePostingLag(delivery.receivedAt, input.postedAt);
       return {
         paymentId,
         alreadyPosted: false,

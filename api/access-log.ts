@@ -8,7 +8,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { ENTITIES, type PhiKind } from './access';
+import { ENTITIES, entityPracticeOf, type PhiKind } from './access';
 import { isStorableText } from '../domain/primitives';
 
 /** Where a create request carries the new object's id. */
@@ -48,8 +48,11 @@ export async function writeAccessLog(app: FastifyInstance, request: FastifyReque
   const query = (request.query ?? {}) as Record<string, unknown>;
   const practiceId = str(body.practiceId) ?? str(params.practiceId) ?? str(query.practiceId) ?? null;
   const action = request.method === 'GET' ? 'read' : typeof params[ENTITIES[kind].param] === 'string' ? 'change' : 'create';
-  // A claim id is unique per practice: the claim the route resolved (api/claim-ref.ts) names its practice.
-  const resolvedPractice = (kind === 'claim' ? request.claimRef?.practiceId : undefined) ?? practiceId ?? (lookupId ? await practiceOf(app, request, kind, lookupId) : null);
+  // A claim id is unique per practice: the claim the route resolved (api/claim-ref.ts) names its practice;
+  // otherwise the practice the scope check already found (no second lookup).
+  const memo = entityPracticeOf.get(request);
+  const checked = memo && memo.entity === kind && memo.id === lookupId ? memo.practiceId : undefined;
+  const resolvedPractice = (kind === 'claim' ? request.claimRef?.practiceId : undefined) ?? practiceId ?? checked ?? (lookupId ? await practiceOf(app, request, kind, lookupId) : null);
   await app.db('access_log').insert({
     user_name: user.name,
     role: user.role,

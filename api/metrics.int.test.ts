@@ -15,6 +15,7 @@ const workerMetrics = vi.hoisted(() => {
 });
 
 import { eventually, startHarness, uniqueId, type Harness } from '../test/harness';
+import { openWorkItem } from '../db/work-items';
 import { tfesiClaim } from '../test/fixtures';
 
 let h: Harness;
@@ -80,7 +81,64 @@ describe('GET /metrics (API)', () => {
   });
 });
 
+describe('issue 16: workflow starts, work items opened/closed, posting lag', () => {
+  it('counts a claim workflow started through the API once (a refused duplicate is no start), by kind', async () => {
+    const series = 'rcm_workflow_starts_total{kind="claim"}';
+    const before = sample(await scrape(), series);
+    const claimId = uniqueId('METRICSS');
+    const claim = { ...tfesiClaim(claimId), patient: { ...tfesiClaim(claimId).patient, id: uniqueId('PTS') } };
+    expect((await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim })).statusCode).toBe(201);
+    expect((await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: claim })).statusCode).toBe(409);
+    const after = await scrape();
+    expect(sample(after, series) - before).toBe(1);
+    expect(after).toContain('# TYPE rcm_workflow_starts_total counter');
+    expect(after).not.toContain(claimId);
+  });
+
+  it('counts work items opened and closed by kind, as the work_items table has them', async () => {
+    const kind = `metrics_check_${uniqueId('k').toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+    const opened = `rcm_work_items_opened_total{kind="${kind}"}`;
+    const completed = `rcm_work_items_closed_total{kind="${kind}",status="completed"}`;
+    expect(sample(await scrape(), opened)).toBe(0);
+    const ids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { id } = await openWorkItem(h.db, { idempotencyKey: `${kind}:${i}`, practiceId: 'demo-pain', kind, entityType: 'practice', entityId: 'demo-pain', title: 'Metrics check' });
+      ids.push(id);
+    }
+    // The same item again (a retried activity) is not a second opening.
+    await openWorkItem(h.db, { idempotencyKey: `${kind}:0`, practiceId: 'demo-pain', kind, entityType: 'practice', entityId: 'demo-pain', title: 'Metrics check' });
+    const done = await h.app.inject({ method: 'POST', url: `/api/work-items/${ids[0]}/complete`, headers: h.auth('biller'), payload: { outcome: { note: 'done' } } });
+    expect(done.statusCode, done.body).toBe(200);
+    const after = await scrape();
+    expect(sample(after, opened)).toBe(3);
+    expect(sample(after, completed)).toBe(1);
+    expect(after).toContain('# TYPE rcm_work_items_closed_total counter');
+  });
+});
+
 describe('worker metrics (Temporal SDK runtime, RCM_WORKER_METRICS_ADDRESS)', () => {
+  it('the worker observes the posting lag (ERA received → posted, seconds) when it posts a payment', async () => {
+    const claimId = uniqueId('METRICSP');
+    const created = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: { ...tfesiClaim(claimId), patient: { ...tfesiClaim(claimId).patient, id: uniqueId('PTP') } } });
+    expect(created.statusCode, created.body).toBe(201);
+    await eventually(() => h.db('payments').where({ claim_id: claimId }).first(), 'the claim paid and posted');
+    const count = await eventually(async () => {
+      const body = await (await fetch(`http://${workerMetrics}/metrics`)).text();
+      // Summed over the exporter's labels (task queue, namespace, activity type…).
+      const n = body
+        .split('\n')
+        .filter((l) => /^rcm_posting_lag_seconds_count[{ ]/.test(l))
+        .reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+      return n >= 1 ? { n, body } : undefined;
+    }, 'a posting-lag observation on the worker exporter');
+    expect(count.n).toBeGreaterThanOrEqual(1);
+    // Buckets for minutes to days (workers/telemetry.ts), not the SDK's default that stops at 10 s.
+    expect(count.body).toMatch(/^rcm_posting_lag_seconds_bucket\{.*le="86400".*\} [1-9]\d*$/m);
+    // Claims since patched('claim-db-local') post inside their batched local activity; older ones in postClaimPayment.
+    expect(count.body).toMatch(/^rcm_posting_lag_seconds_bucket\{.*activityType="(claimDbBatch|postClaimPayment)".*\}/m);
+  });
+
+
   it('the worker exports its SDK metrics in Prometheus format once it has run workflow and activity tasks', async () => {
     const claimId = uniqueId('METRICSW');
     const created = await h.app.inject({ method: 'POST', url: '/api/claims', headers: h.auth('biller'), payload: tfesiClaim(claimId) });

@@ -3,8 +3,17 @@
  * (count and latency histogram), and, computed from the read model when scraped, claims by status
  * and open work items by kind, plus the Node process's own metrics. One registry per app, so
  * several apps in one process (tests) do not collide. Served by api/routes/metrics.ts.
+ *
+ * Issue 16: workflow starts by kind (counted by the Temporal client, lib/workflow-starts.ts); work
+ * items opened and closed by kind (counters read from the work_items table at scrape: items are
+ * opened by activities in the worker, by ingestion in the API and closed by staff and by
+ * activities, so the table is the one place that sees every one, exactly once, across restarts
+ * and API replicas: aggregate them with max(), not sum(), over replicas); the posting lag in
+ * seconds is a histogram on the worker's exporter (activities/posting.ts), beside the business-day
+ * gauge here.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { workflowStarts } from '../lib/workflow-starts';
 import type { FastifyInstance } from 'fastify';
 import type { Knex } from 'knex';
 
@@ -16,6 +25,29 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export function createApiMetrics(db: Knex): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'rcm_api_' });
+  registry.registerMetric(workflowStarts);
+  new Counter({
+    name: 'rcm_work_items_opened_total',
+    help: 'Work items ever opened, by kind (rows of work_items; identical on every API replica)',
+    labelNames: ['kind'],
+    registers: [registry],
+    async collect() {
+      const rows = (await db('work_items').select('kind').count({ n: '*' }).groupBy('kind')) as Array<{ kind: string; n: string | number }>;
+      this.reset();
+      for (const r of rows) this.inc({ kind: r.kind }, Number(r.n));
+    },
+  });
+  new Counter({
+    name: 'rcm_work_items_closed_total',
+    help: 'Work items ever closed, by kind and how: completed (by staff, with an outcome) or closed (by the system: resolved, superseded)',
+    labelNames: ['kind', 'status'],
+    registers: [registry],
+    async collect() {
+      const rows = (await db('work_items').whereIn('status', ['completed', 'closed']).select('kind', 'status').count({ n: '*' }).groupBy('kind', 'status')) as Array<{ kind: string; status: string; n: string | number }>;
+      this.reset();
+      for (const r of rows) this.inc({ kind: r.kind, status: r.status }, Number(r.n));
+    },
+  });
   new Gauge({
     name: 'rcm_claims',
     help: 'Claims in the read model by status',

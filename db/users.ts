@@ -81,19 +81,23 @@ export async function registerToken(db: Knex, u: NewUser, token: string, label: 
   await db('api_tokens').insert({ name: label, user_name: u.name, role: u.role, token_hash: hashToken(token) }).onConflict('token_hash').ignore();
 }
 
-/** The user a token belongs to, with the practices it may see; undefined for unknown, revoked or expired tokens. */
+/**
+ * The user a token belongs to, with the practices it may see; undefined for unknown, revoked or
+ * expired tokens. One round trip (every API request runs it: bench:api, issue 16).
+ */
 export async function userForToken(db: Knex, token: string): Promise<ApiUser | undefined> {
-  const row = await db('api_tokens as t')
+  const row = (await db('api_tokens as t')
     .join('users as u', 'u.name', 't.user_name')
     .where('t.token_hash', hashToken(token))
     .whereNull('t.revoked_at')
     .whereNull('u.revoked_at')
     .where((q) => q.whereNull('t.expires_at').orWhere('t.expires_at', '>', db.fn.now()))
-    .first('u.name', 'u.role', 'u.all_practices');
+    .first('u.name', 'u.role', 'u.all_practices', db.raw('array(select p.practice_id from user_practices p where p.user_name = u.name order by p.practice_id) as practice_ids'))) as
+    | { name: string; role: ApiUser['role']; all_practices: boolean; practice_ids: string[] }
+    | undefined;
   if (!row) return undefined;
   if (row.role === 'admin' || row.all_practices) return { name: row.name, role: row.role, practiceIds: 'all' };
-  const practices = await db('user_practices').where({ user_name: row.name }).orderBy('practice_id').pluck('practice_id');
-  return { name: row.name, role: row.role, practiceIds: practices };
+  return { name: row.name, role: row.role, practiceIds: row.practice_ids };
 }
 
 export type UserView = { name: string; role: Role; practiceIds: '*' | string[]; createdAt: string; createdBy?: string; revokedAt?: string; activeTokens: number; tokenExpiresAt?: string };

@@ -21,6 +21,7 @@ import * as m015 from './015_patient_master';
 import * as m016 from './016_web_workspace';
 import * as m018 from './018_clearinghouse_profile';
 import * as m019 from './019_claim_id_per_practice';
+import * as m020 from './020_bench_list_order_indexes';
 
 type Migration = { up(knex: Knex): Promise<void>; down(knex: Knex): Promise<void> };
 
@@ -43,6 +44,7 @@ const migrations: Record<string, Migration> = {
   '016_web_workspace': m016,
   '018_clearinghouse_profile': m018,
   '019_claim_id_per_practice': m019,
+  '020_bench_list_order_indexes': m020,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
