@@ -11,12 +11,16 @@ import { TASK_QUEUE } from '../contracts/claim';
 import { encryptingDataConverter, failureConverterPath } from '../lib/codec-converter';
 import type { EncryptionKey } from '../lib/config';
 import path from 'node:path';
+import { SHARED_WORKFLOW_MODULES } from './shared-modules';
 
 export const workflowsPath = path.resolve(__dirname, '../workflows/index.ts');
 
+/** Evaluated once per worker and shared by every workflow (workers/shared-modules.ts). */
+export const sharedWorkflowModules = SHARED_WORKFLOW_MODULES.map((m) => path.resolve(__dirname, '..', m));
+
 /** Bundle once and reuse (tests bundle once per file; start-up bundles once). */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
-  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, preloadModules: sharedWorkflowModules, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {

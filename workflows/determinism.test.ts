@@ -14,6 +14,7 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { SHARED_WORKFLOW_MODULES } from '../workers/shared-modules';
 
 const ROOT = path.resolve(__dirname, '..');
 const WORKFLOWS = path.join(ROOT, 'workflows');
@@ -160,5 +161,82 @@ describe('workflow determinism lint', () => {
     ];
     expect(all.map((v) => v.line).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 7, 8, 9, 10, 11]);
     expect(format(all)).toContain('workflows/example.ts:1: imports the Node built-in "node:fs"');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Modules every workflow shares (workers/shared-modules.ts → the SDK's preloadModules): evaluated
+// once per worker and deep-frozen, so state kept in one of them would leak between workflows and
+// break replay, and a zod schema in one of them would fail when zod caches into the frozen object.
+
+/** Memos a shared module may keep: pure functions of their key, the same for every workflow. */
+const ALLOWED_SHARED_STATE = new Set(['domain/business-days.ts:observedByYear']);
+const MUTABLE_CONSTRUCTORS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Array']);
+
+/**
+ * Top-level `let`/`var`, and an empty `const x = new Map()` / `[]` / `{}` (a container made to be
+ * filled later): state a workflow could change. A lookup table built from its contents is data.
+ */
+function moduleState(fileName: string, text: string): Violation[] {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+  const found: Violation[] = [];
+  for (const statement of sf.statements) {
+    if (!ts.isVariableStatement(statement)) continue;
+    const list = statement.declarationList;
+    const isConst = (list.flags & ts.NodeFlags.Const) !== 0;
+    for (const d of list.declarations) {
+      const name = d.name.getText(sf);
+      if (ALLOWED_SHARED_STATE.has(`${fileName}:${name}`)) continue;
+      const init = d.initializer;
+      const mutable =
+        !!init &&
+        ((ts.isNewExpression(init) && ts.isIdentifier(init.expression) && MUTABLE_CONSTRUCTORS.has(init.expression.text) && !init.arguments?.length) ||
+          (ts.isArrayLiteralExpression(init) && init.elements.length === 0) ||
+          (ts.isObjectLiteralExpression(init) && init.properties.length === 0));
+      if (!isConst) found.push({ file: fileName, line: sf.getLineAndCharacterOfPosition(d.getStart(sf)).line + 1, message: `module-level \`${list.flags & ts.NodeFlags.Let ? 'let' : 'var'} ${name}\`` });
+      else if (mutable) found.push({ file: fileName, line: sf.getLineAndCharacterOfPosition(d.getStart(sf)).line + 1, message: `module-level mutable \`${name}\`` });
+    }
+  }
+  return found;
+}
+
+/** A shared module and what it imports at run time: none may keep state, import zod or be workflow code. */
+function scanSharedModules(entries: string[]): { violations: Violation[]; scanned: string[] } {
+  const violations: Violation[] = [];
+  const seen = new Set<string>();
+  const queue = [...entries];
+  while (queue.length) {
+    const file = queue.shift()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    if (file.startsWith(`${WORKFLOWS}${path.sep}`)) violations.push({ file: rel(file), line: 1, message: 'workflow code keeps per-workflow state: it cannot be shared' });
+    violations.push(...moduleState(rel(file), text));
+    for (const imp of scanSource(rel(file), text).imports) {
+      if (imp.typeOnly) continue;
+      if (imp.spec === 'zod' || imp.spec.startsWith('zod/')) violations.push({ file: rel(file), line: imp.line, message: 'imports zod (schemas cache into themselves; a shared module is frozen)' });
+      const resolved = imp.spec.startsWith('.') ? resolveRelative(file, imp.spec) : undefined;
+      if (resolved?.endsWith('.ts')) queue.push(resolved);
+    }
+  }
+  return { violations, scanned: [...seen].map(rel).sort() };
+}
+
+describe('modules shared by every workflow (workers/shared-modules.ts)', () => {
+  it('exist, keep no per-workflow state, import no zod and no workflow code (transitively)', () => {
+    const entries = SHARED_WORKFLOW_MODULES.map((m) => path.join(ROOT, m));
+    for (const e of entries) expect(existsSync(e), `${rel(e)} exists`).toBe(true);
+    const { violations, scanned } = scanSharedModules(entries);
+    expect(scanned).toContain('domain/business-days.ts');
+    expect(violations, `a shared module would leak state between workflows or fail frozen:\n${format(violations)}`).toEqual([]);
+  });
+
+  it("the check catches module state, zod and workflow code (the claim's batching queue, a zod schema module)", () => {
+    const { violations } = scanSharedModules([path.join(WORKFLOWS, 'claim', 'activities.ts'), path.join(ROOT, 'domain', 'primitives.ts')]);
+    const text = format(violations);
+    expect(text).toContain('workflows/claim/activities.ts:1: workflow code keeps per-workflow state');
+    expect(text).toMatch(/workflows\/claim\/activities\.ts:\d+: module-level `let queue`/);
+    expect(text).toMatch(/domain\/primitives\.ts:\d+: imports zod/);
+    expect(moduleState('x.ts', 'const cache = new Map();\nconst LIMIT = 3;\nexport const T = { a: 1 };\nvar n = 0;\nconst CODES = new Set(["1"]);\nconst seen = [];').map((v) => v.line)).toEqual([1, 4, 6]);
   });
 });
