@@ -27,6 +27,11 @@
  *  Latency = the work item row's created_at − the wall-clock moment of the jump: p50/p95/max; RSS
  *  asleep before, peak while firing, after (all asleep again, cache full).
  * No assertion: figures, with the machine's load.
+ *
+ * `--bare`: the floor instead of the claims. N bench/bare/sleeper.ts workflows (one local activity
+ * writes a row, a timer, one more row) on a worker with the same options, server and PostgreSQL;
+ * their timers are made due at one instant the same way. What they cost asleep and how fast their
+ * timers become rows is the best this machine and SDK allow, whatever a claim does.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +60,9 @@ import { addCalendarDays } from '../domain/business-days';
 import { arTouchPlan } from '../domain/ar';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { PayerSimulator } from '../activities/gateway/simulator';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { maxCachedWorkflowsFromEnv, workerOptionsFromEnv } from '../workers/worker';
+import { SLEEPER_TABLE, createSleeperTable, sleeperActivities } from './bare/sleeper-activities';
 
 const log = (m = '') => process.stdout.write(`${m}\n`);
 type ChildInfo = { databaseUrl: string; temporalAddress: string; encryptionKeys: string };
@@ -76,6 +84,7 @@ async function workerChild(): Promise<void> {
   const simulator = new PayerSimulator({ ackDelayMs: 0, remitDelayMs: 0 });
   simulator.sink = createInbound({ db, temporal: client });
   const connection = await NativeConnection.connect({ address: info.temporalAddress });
+  if (process.env.RCM_BENCH_BARE === '1') return sleeperChild(info, db, connection, simulator, client);
   // RCM_BENCH_BUNDLE: the workflow bundle the parent built (else bundled here, as `npm run worker` does).
   const bundlePath = process.env.RCM_BENCH_BUNDLE;
   const workflowBundle = bundlePath ? { code: readFileSync(bundlePath, 'utf8') } : await bundleWorkflows();
@@ -93,6 +102,38 @@ async function workerChild(): Promise<void> {
   process.exit(0);
 }
 
+/** `--bare`: a worker with the claim worker's options running only the sleeper workflow. */
+async function sleeperChild(info: ChildInfo, db: ReturnType<typeof createDb>, connection: NativeConnection, simulator: PayerSimulator, client: Awaited<ReturnType<typeof createTemporalClient>>): Promise<void> {
+  simulator.stop();
+  const options = workerOptionsFromEnv();
+  const worker = await Worker.create({
+    connection,
+    namespace: 'default',
+    taskQueue: SLEEPER_QUEUE,
+    workflowBundle: { code: readFileSync(process.env.RCM_BENCH_BUNDLE!, 'utf8') },
+    activities: sleeperActivities(db),
+    maxConcurrentWorkflowTaskExecutions: options.workflowTasks,
+    maxConcurrentLocalActivityExecutions: options.localActivities,
+    maxConcurrentActivityTaskExecutions: options.activities,
+    reuseV8Context: true,
+    workflowThreadPoolSize: 1,
+    maxCachedWorkflows: maxCachedWorkflowsFromEnv(),
+    dataConverter: encryptingDataConverter(parseEncryptionKeys(info.encryptionKeys)),
+  });
+  const running = worker.run();
+  process.send!({ ready: true });
+  process.on('message', (m: { stop?: boolean }) => {
+    if (m.stop) worker.shutdown();
+  });
+  await running;
+  await connection.close();
+  await client.connection.close();
+  await db.destroy();
+  process.exit(0);
+}
+
+const SLEEPER_QUEUE = 'bench-sleeper';
+
 /** Resident set of a process in bytes (Linux /proc), undefined once it has exited. */
 function rssOf(pid: number): number | undefined {
   try {
@@ -105,8 +146,9 @@ function rssOf(pid: number): number | undefined {
 
 type RunningWorker = { child: ChildProcess; peak: number; last: number; resetPeak(): void; stop(): Promise<void> };
 
-async function startWorker(info: ChildInfo, cache: number | undefined, bundlePath?: string): Promise<RunningWorker> {
+async function startWorker(info: ChildInfo, cache: number | undefined, bundlePath?: string, bare = false): Promise<RunningWorker> {
   const env: NodeJS.ProcessEnv = { ...process.env, RCM_BENCH_SERVERS: JSON.stringify(info) };
+  if (bare) env.RCM_BENCH_BARE = '1';
   if (bundlePath) env.RCM_BENCH_BUNDLE = bundlePath;
   if (cache !== undefined) env.RCM_WORKER_MAX_CACHED_WORKFLOWS = String(cache);
   else delete env.RCM_WORKER_MAX_CACHED_WORKFLOWS;
@@ -178,6 +220,10 @@ async function main() {
     });
     const info: ChildInfo = { databaseUrl: pg.url, temporalAddress: env.address, encryptionKeys };
     log(`servers up in ${Date.now() - t0} ms: embedded PostgreSQL, Temporal time-skipping test server at ${env.address} (time skipping locked: real time until we jump)`);
+    if (process.argv.includes('--bare')) {
+      await bareFloor({ info, env, db, dir, claims, cache, concurrency, stops });
+      return;
+    }
 
     // 1. Import N claims submitted yesterday; their touches are due on the same dates.
     const tag = Date.now().toString(36);
@@ -266,6 +312,65 @@ async function main() {
   } finally {
     await stopAll();
   }
+}
+
+/** `--bare`: N sleeper workflows asleep on timers due at one instant; RSS asleep, rows after the jump. */
+async function bareFloor(o: {
+  info: ChildInfo;
+  env: TestWorkflowEnvironment;
+  db: ReturnType<typeof createDb>;
+  dir: string;
+  claims: number;
+  cache: number;
+  concurrency: number;
+  stops: Array<() => Promise<unknown>>;
+}): Promise<void> {
+  const { env, db, claims } = o;
+  await createSleeperTable(db);
+  const bundlePath = path.join(o.dir, 'sleeper-bundle.js');
+  const bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, 'bare/sleeper.ts'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => process.stderr.write(`bundler: ${m}\n`), log() {} } });
+  writeFileSync(bundlePath, bundle.code);
+  const w = await startWorker(o.info, o.cache, bundlePath, true);
+  o.stops.push(() => w.stop());
+  await sleep(2000);
+  const idle = w.last;
+  log(`FLOOR (--bare): ${claims} bench/bare/sleeper.ts workflows (a row, a timer, a row), no claim code; worker options as the claim worker's`);
+  log(`worker up (RCM_WORKER_MAX_CACHED_WORKFLOWS=${o.cache}): RSS ${mb(idle)}; ${loadLine()}`);
+  const wakeAt = (await env.currentTimeMs()) + 15 * 86_400_000;
+  const tag = Date.now().toString(36);
+  const t0 = Date.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      for (let i = next++; i < claims; i = next++) {
+        await env.client.workflow.start('sleeperWorkflow', { taskQueue: SLEEPER_QUEUE, workflowId: `sleeper-${tag}-${i}`, args: [wakeAt] });
+      }
+    }),
+  );
+  log(`started ${claims} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const count = async (kind: string) => Number(((await db(SLEEPER_TABLE).where({ kind }).count({ n: '*' })) as Array<{ n: string }>)[0].n);
+  for (let n = await count('asleep'); n < claims; n = await count('asleep')) await sleep(500);
+  const settleS = (Date.now() - t0) / 1000;
+  await sleep(3000);
+  const asleepRss = w.last;
+  log(`all ${claims} asleep ${settleS.toFixed(1)} s after the first start (${(claims / settleS).toFixed(1)}/s); worker RSS ${mb(asleepRss)} (peak ${mb(w.peak)}); ${loadLine()}`);
+  w.resetPeak();
+  const jumpMs = wakeAt + 1000 - (await env.currentTimeMs());
+  const tFire = Date.now();
+  await env.sleep(jumpMs);
+  log(`jumped ${(jumpMs / 86_400_000).toFixed(2)} days: ${claims} timers due at once`);
+  for (let n = await count('woke'); n < claims; n = await count('woke')) {
+    if (Date.now() - tFire > 30 * 60_000) throw new Error(`only ${n}/${claims} woke 30 minutes after the jump`);
+    await sleep(200);
+  }
+  const allMs = Date.now() - tFire;
+  const rows = (await db(SLEEPER_TABLE).where({ kind: 'woke' }).select('created_at')) as Array<{ created_at: Date }>;
+  const lat = rows.map((r) => new Date(r.created_at).getTime() - tFire).sort((a, b) => a - b);
+  await sleep(3000);
+  log('| floor | workflows asleep | worker RSS asleep | peak RSS while firing | p50 s | p95 s | max s | all rows after s |');
+  log('|---|---|---|---|---|---|---|---|');
+  log(`| bare sleeper, cache ${o.cache} | ${claims} | ${mb(asleepRss)} | ${mb(w.peak)} | ${(percentile(lat, 50) / 1000).toFixed(2)} | ${(percentile(lat, 95) / 1000).toFixed(2)} | ${(lat[lat.length - 1] / 1000).toFixed(2)} | ${(allMs / 1000).toFixed(1)} |`);
+  log(`worker RSS idle ${mb(idle)}; ${loadLine()}`);
 }
 
 if (process.argv.includes('--worker-child')) {
