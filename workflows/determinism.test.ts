@@ -94,8 +94,11 @@ function resolveRelative(fromFile: string, spec: string): string | undefined {
 
 const isTestFile = (f: string) => /\.(int\.)?test\.ts$/.test(f);
 
-/** Every non-test workflows/*.ts (recursively) and what they import at run time, transitively. */
-function scanWorkflowCode(entries: string[] = listWorkflowFiles()): { violations: Violation[]; scanned: string[] } {
+/**
+ * Visits `entries` and, transitively, the relative .ts modules they import at run time (each file
+ * once). `visit` reports the file's violations and which of its imports to follow.
+ */
+function walkImports(entries: string[], visit: (file: string, text: string, imports: Import[]) => { violations: Violation[]; follow: string[] }): { violations: Violation[]; scanned: string[] } {
   const violations: Violation[] = [];
   const seen = new Set<string>();
   const queue = [...entries];
@@ -103,18 +106,29 @@ function scanWorkflowCode(entries: string[] = listWorkflowFiles()): { violations
     const file = queue.shift()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    const { imports, violations: found } = scanSource(rel(file), readFileSync(file, 'utf8'));
-    violations.push(...found);
+    const text = readFileSync(file, 'utf8');
+    const found = visit(file, text, scanSource(rel(file), text).imports);
+    violations.push(...found.violations);
+    queue.push(...found.follow);
+  }
+  violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return { violations, scanned: [...seen].map(rel).sort() };
+}
+
+/** Every non-test workflows/*.ts (recursively) and what they import at run time, transitively. */
+function scanWorkflowCode(entries: string[] = listWorkflowFiles()): { violations: Violation[]; scanned: string[] } {
+  return walkImports(entries, (file, text, imports) => {
+    const violations = scanSource(rel(file), text).violations;
+    const follow: string[] = [];
     for (const imp of imports) {
       const relative = imp.spec.startsWith('.');
       const resolved = relative ? resolveRelative(file, imp.spec) : undefined;
       const why = bannedImport(imp.spec, imp.typeOnly, resolved);
       if (why) violations.push({ file: rel(file), line: imp.line, message: why });
-      if (relative && !imp.typeOnly && resolved?.endsWith('.ts') && !why) queue.push(resolved);
+      if (relative && !imp.typeOnly && resolved?.endsWith('.ts') && !why) follow.push(resolved);
     }
-  }
-  violations.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  return { violations, scanned: [...seen].map(rel).sort() };
+    return { violations, follow };
+  });
 }
 
 function listWorkflowFiles(dir = WORKFLOWS): string[] {
@@ -202,24 +216,17 @@ function moduleState(fileName: string, text: string): Violation[] {
 
 /** A shared module and what it imports at run time: none may keep state, import zod or be workflow code. */
 function scanSharedModules(entries: string[]): { violations: Violation[]; scanned: string[] } {
-  const violations: Violation[] = [];
-  const seen = new Set<string>();
-  const queue = [...entries];
-  while (queue.length) {
-    const file = queue.shift()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const text = readFileSync(file, 'utf8');
+  return walkImports(entries, (file, text, imports) => {
+    const violations = moduleState(rel(file), text);
     if (file.startsWith(`${WORKFLOWS}${path.sep}`)) violations.push({ file: rel(file), line: 1, message: 'workflow code keeps per-workflow state: it cannot be shared' });
-    violations.push(...moduleState(rel(file), text));
-    for (const imp of scanSource(rel(file), text).imports) {
-      if (imp.typeOnly) continue;
+    const follow: string[] = [];
+    for (const imp of imports.filter((i) => !i.typeOnly)) {
       if (imp.spec === 'zod' || imp.spec.startsWith('zod/')) violations.push({ file: rel(file), line: imp.line, message: 'imports zod (schemas cache into themselves; a shared module is frozen)' });
       const resolved = imp.spec.startsWith('.') ? resolveRelative(file, imp.spec) : undefined;
-      if (resolved?.endsWith('.ts')) queue.push(resolved);
+      if (resolved?.endsWith('.ts')) follow.push(resolved);
     }
-  }
-  return { violations, scanned: [...seen].map(rel).sort() };
+    return { violations, follow };
+  });
 }
 
 describe('modules shared by every workflow (workers/shared-modules.ts)', () => {
