@@ -2,10 +2,6 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
-# glibc malloc: two arenas instead of eight per core; the worker's native threads (Temporal's
-# core, gRPC) otherwise spread their allocations over many arenas that each keep freed memory
-# (README "Worker options").
-ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 # Dev dependencies too, for the web app's build (Vite); pruned after it.
 RUN npm ci --no-audit --no-fund --include=dev
