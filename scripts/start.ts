@@ -14,7 +14,7 @@ import { createDb, migrateLatest } from '../db/knex';
 import { DEMO_PATIENTS, seedDemo } from '../db/seed';
 import { ensureAdminToken, ensureDemoUsers } from '../lib/admin-token';
 import { AesGcmCodec, resolveEncryptionKeys } from '../lib/codec';
-import { bundleWorkflows, createRcmWorker } from '../workers/worker';
+import { bundleWorkflowsInChildProcess, createRcmWorker } from '../workers/worker';
 import { createTemporalClient } from '../lib/temporal-client';
 import { buildApp } from '../api/app';
 import { demoFeeSchedule } from '../db/demo-fees';
@@ -116,7 +116,7 @@ async function main() {
     cleanups.push(async () => gateway.stop());
     const connection = await NativeConnection.connect({ address: temporalAddress });
     cleanups.push(() => connection.close());
-    const workflowBundle = await bundleWorkflows();
+    const workflowBundle = await bundleWorkflowsInChildProcess();
     const worker = await createRcmWorker({ connection, namespace: config.temporalNamespace, db, gateway, eligibilityAuthGateway: createEligibilityAuthGateway(gateway), keys, workflowBundle });
     const running = worker.run();
     cleanups.push(async () => {

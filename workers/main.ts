@@ -7,7 +7,7 @@ import { loadConfigOrExit } from '../lib/config';
 import { installWorkerRuntime } from './telemetry';
 import { createDb, migrateLatest } from '../db/knex';
 import { resolveEncryptionKeys } from '../lib/codec';
-import { bundleWorkflows, createRcmWorker } from './worker';
+import { bundleWorkflowsInChildProcess, createRcmWorker } from './worker';
 import { createEligibilityAuthGateway, createGateway } from '../lib/gateway';
 import { createInbound } from '../ingest/inbound';
 import { createTemporalClient } from '../lib/temporal-client';
@@ -32,7 +32,7 @@ async function main() {
     gateway,
     eligibilityAuthGateway: createEligibilityAuthGateway(gateway),
     keys,
-    workflowBundle: await bundleWorkflows(),
+    workflowBundle: await bundleWorkflowsInChildProcess(),
   });
   await worker.run(); // SIGINT/SIGTERM drain the worker
   gateway.stop();

@@ -11,6 +11,9 @@ import { TASK_QUEUE } from '../contracts/claim';
 import { encryptingDataConverter, failureConverterPath } from '../lib/codec-converter';
 import type { EncryptionKey } from '../lib/config';
 import path from 'node:path';
+import { fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { SHARED_WORKFLOW_MODULES } from './shared-modules';
 
 export const workflowsPath = path.resolve(__dirname, '../workflows/index.ts');
@@ -21,6 +24,27 @@ export const sharedWorkflowModules = SHARED_WORKFLOW_MODULES.map((m) => path.res
 /** Bundle once and reuse (tests bundle once per file; start-up bundles once). */
 export async function bundleWorkflows(): Promise<WorkflowBundle> {
   return bundleWorkflowCode({ workflowsPath, failureConverterPath, preloadModules: sharedWorkflowModules, logger: quietBundlerLogger });
+}
+
+/**
+ * bundleWorkflows() in a short-lived child process (workers/bundle-child.ts), for long-running
+ * workers (`npm run worker`, `npm start`): webpack's memory leaves with the child instead of staying
+ * in the worker's heap for its lifetime (~115 MB measured with bench:asleep, README "Worker options").
+ */
+export async function bundleWorkflowsInChildProcess(): Promise<WorkflowBundle> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'rcm-workflow-bundle-'));
+  const out = path.join(dir, 'workflow-bundle.js');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // tsx runs the TypeScript child whether or not this process was started through it.
+      const child = fork(path.join(__dirname, 'bundle-child.ts'), [out], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      child.once('error', reject);
+      child.once('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`bundling the workflow code failed (child exited with ${code ?? signal})`))));
+    });
+    return { code: readFileSync(out, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 const quietBundlerLogger = {

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow'; // the class the replayer throws (instanceof by symbol)
 import { workflowBundle } from '../test/harness';
+import { bundleWorkflowsInChildProcess } from '../workers/worker';
 import { dataConverter } from '../lib/codec-converter';
 import { parseEncryptionKeys } from '../lib/config';
 import { FIXTURE_ENCRYPTION_KEYS, historyFromJson, type History } from '../test/histories/support';
@@ -49,6 +50,15 @@ describe('recorded workflow histories replay against the current workflow code',
         { cause: err },
       );
     }
+  });
+
+  it('the bundle long-running workers build in a child process (npm run worker, npm start) replays a recorded claim', async () => {
+    const file = files.find((f) => f.startsWith('claim-clean-closed-db-local'));
+    expect(file, 'a recorded clean claim with batched writes').toBeDefined();
+    const { workflowId, history } = load(file!);
+    const childBundle = await bundleWorkflowsInChildProcess();
+    expect(childBundle.code).toContain('claimWorkflow');
+    await Worker.runReplayHistory({ workflowBundle: childBundle, dataConverter: converter, replayName: 'replay-child-bundle' }, history, workflowId);
   });
 
   it('negative check: an incompatible claimWorkflow (different first command) fails replay with a DeterminismViolationError', async () => {
