@@ -28,7 +28,7 @@ import { demoFeeSchedule } from '../db/demo-fees';
 import { createApiToken } from '../api/tokens';
 import { buildApp } from '../api/app';
 import { AesGcmCodec } from '../lib/codec';
-import { bundleWorkflows, createRcmWorker } from '../workers/worker';
+import { bundleWorkflowsInChildProcess, createRcmWorker } from '../workers/worker';
 import { PayerSimulator, type SimulatorConfig } from '../activities/gateway/simulator';
 import { createInbound } from '../ingest/inbound';
 
@@ -158,7 +158,7 @@ export async function attach(
     /** Keep the simulator's pending answers in PostgreSQL (as `npm start` does). */
     durableSimulator?: boolean;
     dbPool?: { min?: number; max?: number };
-    /** Default: bundleWorkflows() from workers/worker.ts (what production runs). */
+    /** Default: bundleWorkflowsInChildProcess() from workers/worker.ts (what npm start and npm run worker run). */
     workflowBundle?: WorkflowBundle;
     /** Build the inbound service (default: createInbound({ db, temporal: client })); benches instrument it. */
     makeInbound?: (deps: { db: Knex; client: Client }) => ReturnType<typeof createInbound>;
@@ -177,7 +177,7 @@ export async function attach(
   let running: Promise<void> = Promise.resolve();
   if (opts.worker !== false) {
     connection = await NativeConnection.connect({ address: info.temporalAddress });
-    worker = await createRcmWorker({ connection, namespace: 'default', db, gateway: simulator, keys, workflowBundle: opts.workflowBundle ?? (await bundleWorkflows()) });
+    worker = await createRcmWorker({ connection, namespace: 'default', db, gateway: simulator, keys, workflowBundle: opts.workflowBundle ?? (await bundleWorkflowsInChildProcess()) });
     running = worker.run();
   }
   const app = await buildApp({ db, temporal: client, inbound, codec: new AesGcmCodec(keys), config: { temporalNamespace: 'default', temporalUiOrigin: 'http://localhost:8233' } });
