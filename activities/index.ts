@@ -12,6 +12,7 @@ import { credentialActivities } from './credentials';
 import { reconciliationActivities } from './reconciliation';
 import { ruleActivities } from './rules';
 import { deadlineActivities } from './deadlines';
+import { claimStepActivities } from './claim-steps';
 import type { PayerGateway } from './gateway/types';
 import { eligibilityAuthActivities } from './eligibility-auth';
 import type { EligibilityAuthGateway } from './gateway/eligibility-auth';
@@ -65,10 +66,12 @@ export const CLAIM_DB_BATCHABLE: ReadonlySet<string> = new Set([
   'checkDenialPattern',
   'parkClosedClaimPayment',
   'recordImportedSubmission',
+  'chargePolicy',
+  'postPaymentWithRules',
 ]);
 
 /** Reads of master data only (they never read what the batch writes). */
-const CLAIM_DB_READS: ReadonlySet<string> = new Set(['claimPolicy', 'scrubForSubmission']);
+const CLAIM_DB_READS: ReadonlySet<string> = new Set(['claimPolicy', 'chargePolicy', 'scrubForSubmission']);
 
 export type ClaimDbCall = { name: string; input: unknown };
 type Calls = Record<string, (arg: unknown) => Promise<unknown>>;
@@ -85,5 +88,6 @@ function baseActivities(deps: ActivityDeps) {
     ...reconciliationActivities(deps.db),
     ...ruleActivities(),
     ...deadlineActivities(deps.db),
+    ...claimStepActivities(deps.db, deps.gateway),
   };
 }

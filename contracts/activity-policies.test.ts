@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { ApplicationFailure, ActivityFailure, RetryState } from '@temporalio/common';
 import { CLAIM_WORKFLOW_TASK_TIMEOUT } from './claim';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { BATCH_ACTIVITY, DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from './activity-policies';
+import { BATCH_ACTIVITY, DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, DEADLINE_ACTIVITY, MAX_RETRY_INTERVAL, PAYER_ACTIVITY, RULE_ACTIVITY, isBusinessFailure } from './activity-policies';
 
-const POLICIES = { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY, RULE_ACTIVITY };
+const POLICIES = { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, PAYER_ACTIVITY, BATCH_ACTIVITY, RULE_ACTIVITY, DEADLINE_ACTIVITY };
 const workflowsDir = path.join(__dirname, '..', 'workflows');
 /** Every workflow source file, modules in sub-folders (workflows/claim/…) included. */
 const workflowFiles = (readdirSync(workflowsDir, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));

@@ -18,6 +18,10 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+/** The wall-clock date and time an instant shows in Chicago. */
+const chicagoWallClock = (iso: string) =>
+  new Intl.DateTimeFormat('sv-SE', { timeZone: 'America/Chicago', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+
 describe('a clean claim, batched (patched claim-db-local)', () => {
   it('closes with at most 44 history events besides its workflow tasks (~160 in all before), one regular activity (the 837P), and the whole timeline in the read model', async () => {
     const claimId = uniqueId('SHORT');
@@ -35,6 +39,17 @@ describe('a clean claim, batched (patched claim-db-local)', () => {
     const taskEvents = events.filter((e) => /^EVENT_TYPE_WORKFLOW_TASK_/.test(EventType[e.eventType ?? 0] ?? ''));
     expect(events.length - taskEvents.length, `${events.length} events, ${taskEvents.length} of them workflow tasks`).toBeLessThanOrEqual(44);
     expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)).toEqual(['submitClaim']);
+    // Each local activity is a marker and a worker activation: 7 since 'claim-steps-merged' when the
+    // payer's acknowledgement and payment arrive together, 8 when the acknowledgement comes on its own
+    // (its status is written before the claim waits again). Before: 10 at best, because the SUB-4 day
+    // bounds, the AR plan's day bounds and the payment rules were markers of their own.
+    const localActivities = events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    expect(localActivities.length).toBeLessThanOrEqual(8);
+    // …and the deadlines those answers placed still begin at local midnight where the practice is
+    // (the demo practice: America/Chicago): SUB-4 warning and expiry, and the AR touches.
+    const dated = final.timers.filter((t) => t.id.startsWith('sub4') || t.id.startsWith('ar:'));
+    expect(dated.length, dated.map((t) => t.id).join(', ')).toBeGreaterThanOrEqual(5); // 2 SUB-4, 3 or 4 AR touches
+    for (const t of dated) expect(chicagoWallClock(t.at), t.id).toMatch(/ 00:00$/);
 
     // What the claim page and the work queue show, written by the batched steps.
     const row = await eventually(async () => {

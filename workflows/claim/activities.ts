@@ -13,7 +13,7 @@
 import * as wf from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createActivities } from '../../activities';
-import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, PAYER_ACTIVITY, RULE_ACTIVITY } from '../../contracts/activity-policies';
+import { DATABASE_ACTIVITY, DATABASE_LOCAL_ACTIVITY, DEADLINE_ACTIVITY, PAYER_ACTIVITY, RULE_ACTIVITY } from '../../contracts/activity-policies';
 
 export type Activities = ReturnType<typeof createActivities>;
 
@@ -34,6 +34,8 @@ type DbActivities = Pick<
   | 'checkDenialPattern'
   | 'parkClosedClaimPayment'
   | 'recordImportedSubmission'
+  | 'chargePolicy'
+  | 'postPaymentWithRules'
 >;
 
 /** Before 'claim-db-local': PostgreSQL only, one regular activity per call. */
@@ -58,15 +60,24 @@ const QUEUED: ReadonlySet<string> = new Set<keyof DbActivities>([
 
 // Module state is per workflow execution (the SDK evaluates workflow modules once per workflow).
 let batching = false;
+let stepsMerged = false;
 let queue: Array<{ name: string; input: unknown }> = [];
 let pendingAttributes = new Map<string, SearchAttributeUpdatePair>();
 
-/** Called once at the start of each run: claims started since the patch batch their writes. */
-export function batchClaimWrites(): void {
+/**
+ * Called once at the start of each run: claims started since the patch batch their writes. With
+ * `mergeSteps` (claims started since 'claim-steps-merged'), the rule answers a step needs come with
+ * the call it already makes (activities/claim-steps.ts): decided at the start, never later, so a
+ * claim that began without it keeps its recorded shape to the end of the run.
+ */
+export function batchClaimWrites(mergeSteps = false): void {
   batching = true;
+  stepsMerged = mergeSteps;
 }
 
 export const batchingClaimWrites = (): boolean => batching;
+/** Claims started since 'claim-steps-merged': SUB-4 bounds with the payer policy, the AR plan zoned, payment rules with the posting. */
+export const claimStepsMerged = (): boolean => stepsMerged;
 
 /** Search attributes: upserted at once before the patch, at the step's end since. */
 export function upsertClaimSearchAttributes(pairs: SearchAttributeUpdatePair[]): void {
@@ -130,5 +141,7 @@ export const payer: Pick<Activities, 'submitClaim' | 'statusInquiry'> = {
 
 /** Rule results recorded in history (AR plan, denial tests, business-day deadlines): a rule change never changes a replay. */
 export const rules = wf.proxyLocalActivities<Pick<Activities, 'followUpPlan' | 'paymentRules'>>(RULE_ACTIVITY);
+/** Since 'claim-steps-merged': the AR plan with its dates placed in the practice's zone, one marker. */
+export const zonedRules = wf.proxyLocalActivities<Pick<Activities, 'zonedFollowUpPlan'>>(DEADLINE_ACTIVITY);
 
 export type SubmitResult = Awaited<ReturnType<Activities['submitClaim']>>;

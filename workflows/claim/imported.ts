@@ -6,8 +6,8 @@
  */
 import * as wf from '@temporalio/workflow';
 import type { ImportedSubmission } from '../../contracts/claim';
-import { db, rules } from './activities';
-import { addTimer, cancelTimers, setStatus, summary, type ClaimRun } from './run';
+import { claimStepsMerged, db, rules, zonedRules } from './activities';
+import { addTimer, cancelTimers, placeTimers, setStatus, summary, type ClaimRun } from './run';
 
 export async function applyImportedSubmission(run: ClaimRun, imported: ImportedSubmission): Promise<void> {
   const c = run.c;
@@ -29,9 +29,11 @@ export async function applyImportedSubmission(run: ClaimRun, imported: ImportedS
   // Filed and accepted elsewhere: the timely-filing window no longer threatens it.
   cancelTimers(run, (t) => t.id.startsWith('sub4'));
   const submittedOn = imported.submittedAt.slice(0, 10);
-  const plan = await rules.followUpPlan({ submittedOn, claim: { lines: claim.lines } });
+  const zoned = claimStepsMerged() ? await zonedRules.zonedFollowUpPlan({ submittedOn, claim: { lines: claim.lines }, practiceId: claim.practiceId }) : undefined;
+  const plan = zoned ?? (await rules.followUpPlan({ submittedOn, claim: { lines: claim.lines } }));
   s.arTouches = plan.touches.map((t) => ({ kind: t.kind, ruleId: t.rule, dueDate: t.dueDate, state: 'pending' as const }));
   for (const t of plan.touches) addTimer(run, `ar:${t.kind}`, t.rule, `${t.rule} day-${t.day} ${t.kind.replace(/_/g, ' ')}`, t.dueDate);
+  if (zoned) placeTimers(run, zoned.days);
   await summary(run);
   wf.log.info('claim imported as submitted', { claimId: s.claimId, submittedOn });
 }

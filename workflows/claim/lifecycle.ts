@@ -7,9 +7,9 @@ import * as wf from '@temporalio/workflow';
 import { isBusinessFailure } from '../../contracts/activity-policies';
 import { addBusinessDays, addCalendarDays } from '../../domain/business-days';
 import { arTouchPlan } from '../../domain/ar';
-import { db, payer, rules, type SubmitResult } from './activities';
+import { claimStepsMerged, db, payer, rules, zonedRules, type SubmitResult } from './activities';
 import { continueAsNewIfLong } from './continue-as-new';
-import { addTimer, cancelTimers, fireDueTimers, log, setStatus, summary, waitUntil, workItem, type ClaimRun } from './run';
+import { addTimer, cancelTimers, fireDueTimers, log, placeTimers, setStatus, summary, waitUntil, workItem, type ClaimRun } from './run';
 import { accepted, money, settled, today } from './state';
 
 export async function claimLoop(run: ClaimRun): Promise<void> {
@@ -138,9 +138,11 @@ async function submitPrimary(run: ClaimRun): Promise<boolean> {
 
   // AR-1/AR-2: structured follow-up fixed at submission, high value first at day 15.
   const submittedOn = sent.submittedAt.slice(0, 10);
-  const plan = wf.patched('ar-plan-recorded') ? await rules.followUpPlan({ submittedOn, claim: { lines: claim.lines } }) : arTouchPlan(submittedOn, claim);
+  const zoned = claimStepsMerged() ? await zonedRules.zonedFollowUpPlan({ submittedOn, claim: { lines: claim.lines }, practiceId: claim.practiceId }) : undefined;
+  const plan = zoned ?? (wf.patched('ar-plan-recorded') ? await rules.followUpPlan({ submittedOn, claim: { lines: claim.lines } }) : arTouchPlan(submittedOn, claim));
   s.arTouches = plan.touches.map((t) => ({ kind: t.kind, ruleId: t.rule, dueDate: t.dueDate, state: 'pending' as const }));
   for (const t of plan.touches) addTimer(run, `ar:${t.kind}`, t.rule, `${t.rule} day-${t.day} ${t.kind.replace(/_/g, ' ')}`, t.dueDate);
+  if (zoned) placeTimers(run, zoned.days);
   await summary(run);
   return true;
 }

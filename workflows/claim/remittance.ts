@@ -8,7 +8,7 @@ import type { ClaimPayment } from '../../domain/remittance';
 import type { RemittanceDelivery } from '../../contracts/claim';
 import { addBusinessDays, addCalendarDays } from '../../domain/business-days';
 import { deniedLineIndexes, isDenied } from '../../domain/denials';
-import { db, rules, type Activities } from './activities';
+import { claimStepsMerged, db, rules, type Activities } from './activities';
 import { addTimer, cancelTimers, log, setStatus, workItem, type ClaimRun } from './run';
 import { money } from './state';
 import { onDenial, onSecondaryAnswer } from './denial';
@@ -31,7 +31,8 @@ export async function onRemittance(run: ClaimRun, d: RemittanceDelivery) {
   await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, kinds: AR_WORK_ITEM_KINDS, reason: 'the payer responded' });
 
   if (cp.payerClaimControlNumber && !secondary) c.payerControlNumber = cp.payerClaimControlNumber; // CLP07: the ICN a replacement claim refers to
-  const posted = await db.postClaimPayment({ claim, delivery: d, coveragePriority: secondary ? 'secondary' : 'primary', postedAt: new Date().toISOString() });
+  const postInput = { claim, delivery: d, coveragePriority: secondary ? 'secondary' : 'primary', postedAt: new Date().toISOString() };
+  const posted: Posted & { paymentRules?: PaymentRules } = claimStepsMerged() ? await db.postPaymentWithRules(postInput) : await db.postClaimPayment(postInput);
   s.payments.push({
     remittanceKey: d.remittanceKey,
     statusCode: cp.statusCode,
@@ -46,7 +47,7 @@ export async function onRemittance(run: ClaimRun, d: RemittanceDelivery) {
   if (!secondary) s.patientResponsibilityCents += cp.patientResponsibilityCents;
   // Which rules say this payment is a denial, which lines are denied, when a dispute is due: recorded
   // (claims started before 'payment-rules-recorded' compute them here, as they did).
-  const recordedRules = wf.patched('payment-rules-recorded') ? await rules.paymentRules({ claimPayment: cp, receivedOn: d.receivedAt.slice(0, 10) }) : undefined;
+  const recordedRules = posted.paymentRules ?? (wf.patched('payment-rules-recorded') ? await rules.paymentRules({ claimPayment: cp, receivedOn: d.receivedAt.slice(0, 10) }) : undefined);
   const denied = recordedRules ? recordedRules.denied : isDenied(cp);
   const acknowledgedSub = [...s.submissions].reverse().find((x) => !x.ack);
   if (acknowledgedSub) acknowledgedSub.ack = 'accepted'; // a payment is an acceptance, even if the 277CA never came

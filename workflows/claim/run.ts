@@ -99,6 +99,18 @@ export async function zoneTimers(run: ClaimRun) {
   }
 }
 
+/** Place new deadlines with day bounds already recorded (since 'claim-steps-merged'); a date not among them is left to `zoneTimers`. */
+export function placeTimers(run: ClaimRun, days: Array<{ date: string; start: string }>) {
+  if (!run.c.zoneDeadlines) return;
+  const starts = new Map(days.map((d) => [d.date, d.start]));
+  for (const t of run.c.state.timers) {
+    const start = t.state === 'pending' && t.zoned === false && t.date ? starts.get(t.date) : undefined;
+    if (start === undefined) continue;
+    t.at = start;
+    t.zoned = true;
+  }
+}
+
 export function cancelTimers(run: ClaimRun, pred: (t: ClaimTimer) => boolean) {
   for (const t of run.c.state.timers) if (t.state === 'pending' && pred(t)) t.state = 'cancelled';
 }
