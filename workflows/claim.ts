@@ -23,6 +23,7 @@ import { claimLoop } from './claim/lifecycle';
 import { applyImportedSubmission } from './claim/imported';
 import { addTimer, cancelTimers, log, placeTimers, setStatus, summary, type ClaimRun } from './claim/run';
 import { dollarsAtRiskCents, initialClaimState } from './claim/state';
+import { patched } from './claim/patches';
 
 /** Patch ids of later steps decided at the start of a batched claim (see claimWorkflow). */
 const PATCHES_DECIDED_AT_START = [
@@ -43,14 +44,16 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   registerClaimHandlers(run);
   // Issue 16: PostgreSQL calls batched into one local activity per step, search attributes once per step.
   if (wf.patched('claim-db-local')) {
-    // Issue 16: rule answers fetched with the step's own call (3 local activities fewer per clean claim).
-    batchClaimWrites(wf.patched('claim-steps-merged'));
-    // Decided here, before any local activity: a patch first decided right after a local activity in
-    // the same workflow task made the history fail to replay under load ("patch marker ... no
-    // corresponding change command", bench:claims and api/remittances.int.test.ts). A new claim takes
-    // every patched path anyway; these are the ones a clean, held or line-denied claim reaches, so
+    // Issue 16: rule answers fetched with the step's own call (3 local activities fewer per clean
+    // claim), and every earlier patch of the claim code implied by this one marker (claim/patches.ts).
+    const merged = wf.patched('claim-steps-merged');
+    batchClaimWrites(merged);
+    // Claims started between the two patches decide these here, before any local activity: a patch
+    // first decided right after a local activity in the same workflow task made the history fail to
+    // replay under load ("patch marker ... no corresponding change command", bench:claims and
+    // api/remittances.int.test.ts). These are the ones a clean, held or line-denied claim reaches, so
     // deciding them early records no marker the claim would not record later.
-    for (const id of PATCHES_DECIDED_AT_START) wf.patched(id);
+    if (!merged) for (const id of PATCHES_DECIDED_AT_START) wf.patched(id);
   }
 
   upsertClaimSearchAttributes([
@@ -77,7 +80,7 @@ export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWor
   await summary(run);
   await flushClaimWrites();
   await wf.condition(wf.allHandlersFinished);
-  if (wf.patched('park-after-close')) {
+  if (patched('park-after-close')) {
     // A payment that arrives while the claim closes is parked for a person, never dropped.
     for (let m = take(c.inbox); m; m = take(c.inbox)) {
       if (m.type === 'remittance') await db.parkClosedClaimPayment({ claimId: s.claimId, practiceId: c.claim.practiceId, delivery: m.delivery });
@@ -94,7 +97,7 @@ async function enterCharge(run: ClaimRun) {
   const claim = c.claim;
   await db.recordClaim({ claim, enteredAt: input.enteredAt, actor: input.actor, workflowId: run.workflowId });
   // Issue 13: this claim's deadlines fire when their date begins in the practice's time zone.
-  if (wf.patched('deadlines-in-practice-zone')) c.zoneDeadlines = true;
+  if (patched('deadlines-in-practice-zone')) c.zoneDeadlines = true;
   // Since 'claim-steps-merged' the policy comes with where the SUB-4 dates begin in the practice's zone.
   const charged = claimStepsMerged() ? await db.chargePolicy({ payerId: claim.payerId, practiceId: claim.practiceId, serviceDate: claim.serviceDate }) : undefined;
   const policy = charged ?? (await db.claimPolicy({ payerId: claim.payerId }));

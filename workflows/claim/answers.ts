@@ -3,12 +3,12 @@
  * staff member's completed work item (AR touches, POST-5 dispute, appeal, denied lines, DEN-5).
  * Remittances have their own module (remittance.ts).
  */
-import * as wf from '@temporalio/workflow';
 import type { AcknowledgementDelivery, WorkItemCompletion } from '../../contracts/claim';
 import { addBusinessDays, addCalendarDays } from '../../domain/business-days';
 import { db } from './activities';
 import { addTimer, cancelTimers, log, setStatus, workItem, type ClaimRun } from './run';
 import { today } from './state';
+import { patched } from './patches';
 
 export async function onAck(run: ClaimRun, ack: AcknowledgementDelivery) {
   const c = run.c;
@@ -24,7 +24,7 @@ export async function onAck(run: ClaimRun, ack: AcknowledgementDelivery) {
     if (s.status === 'submitted') await setStatus(run, 'acknowledged', 'payer', `accepted (${ack.source})`);
     return;
   }
-  if (sub.coverage === 'secondary' && wf.patched('secondary-rejection')) {
+  if (sub.coverage === 'secondary' && patched('secondary-rejection')) {
     // SUB-5 for the secondary claim: a person corrects the COB data and sends it again.
     await workItem(run, `rejected:${sub.interchangeControlNumber}`, 'secondary_rejection', 'SUB-5', `Secondary claim to ${sub.payerId} rejected: ${ack.reasons.join('; ')}`, addBusinessDays(today(), 2), { reasons: ack.reasons });
     c.openLineDenials += 1;

@@ -10,13 +10,14 @@ import { hasMessages } from '../inbox';
 import { flushClaimWrites } from './activities';
 import { log, type ClaimRun } from './run';
 import { handOver } from './state';
+import { patched } from './patches';
 
 export async function continueAsNewIfLong(run: ClaimRun): Promise<void> {
   const { c, input } = run;
   const info = wf.workflowInfo();
   const limit = input.continueAsNewAfterEvents ?? CLAIM_CONTINUE_AS_NEW_AFTER_EVENTS;
   if (!info.continueAsNewSuggested && info.historyLength < limit) return;
-  if (!wf.patched('claim-continue-as-new')) return;
+  if (!patched('claim-continue-as-new')) return;
   await flushClaimWrites();
   await wf.condition(wf.allHandlersFinished);
   if (hasMessages(c.inbox) || c.correction || c.appeal || c.closeRequest) return; // a message arrived: handle it first, hand over later

@@ -1,12 +1,12 @@
 /**
  * The payer's denial of the claim (DEN-1..DEN-6) and the secondary payer's answer (POST-6).
  */
-import * as wf from '@temporalio/workflow';
 import type { RemittanceDelivery } from '../../contracts/claim';
 import { addBusinessDays, addCalendarDays } from '../../domain/business-days';
 import { db } from './activities';
 import { addTimer, cancelTimers, setStatus, workItem, type ClaimRun } from './run';
 import { money, today } from './state';
+import { patched } from './patches';
 
 /** The secondary payer answered: paid, or denied (worked before the claim closes). */
 export async function onSecondaryAnswer(run: ClaimRun, d: RemittanceDelivery, denied: boolean) {
@@ -16,7 +16,7 @@ export async function onSecondaryAnswer(run: ClaimRun, d: RemittanceDelivery, de
   const cp = d.claimPayment;
   c.secondaryAdjudicated = true;
   cancelTimers(run, (t) => t.id.startsWith('payment-expected:secondary'));
-  if (denied && wf.patched('secondary-denial-worked')) {
+  if (denied && patched('secondary-denial-worked')) {
     // DEN-1/DEN-2 for the secondary payer's denial: logged and worked before the claim closes.
     const secondaryDenial = await db.classifyAndLogDenial({ claim: { ...claim, payerId: d.payerId }, delivery: d });
     const cls = secondaryDenial.classification;

@@ -19,6 +19,7 @@ import { deliver } from '../inbox';
 import type { ClaimRun } from './run';
 import { money, sameDocument, today } from './state';
 import { registerWriteOffHandlers } from './write-off';
+import { patched } from './patches';
 
 export function conflict(message: string): never {
   throw wf.ApplicationFailure.create({ type: 'Conflict', message, nonRetryable: true });
@@ -42,7 +43,7 @@ export function registerClaimHandlers(run: ClaimRun) {
   // both pass the API's open check; a retried request signals again).
   wf.setHandler(workItemCompletedSignal, (completion) => {
     const seen = c.appliedWorkItems.includes(completion.workItemId);
-    if (seen && wf.patched('work-item-once')) return;
+    if (seen && patched('work-item-once')) return;
     if (!seen) c.appliedWorkItems.push(completion.workItemId);
     deliver(c.inbox, { type: 'workItem', completion });
   });

@@ -11,6 +11,7 @@ import { claimStepsMerged, db, payer, rules, zonedRules, type SubmitResult } fro
 import { continueAsNewIfLong } from './continue-as-new';
 import { addTimer, cancelTimers, fireDueTimers, log, placeTimers, setStatus, summary, waitUntil, workItem, type ClaimRun } from './run';
 import { accepted, money, settled, today } from './state';
+import { patched } from './patches';
 
 export async function claimLoop(run: ClaimRun): Promise<void> {
   const c = run.c;
@@ -75,7 +76,7 @@ async function scrubPassed(run: ClaimRun): Promise<boolean> {
     const credentialOnly = errors.every((f) => f.ruleId === 'CHG-3');
     if (credentialOnly) {
       // CRED-7: the provider is not credentialed/enrolled with this payer on the DOS: hold, do not send.
-      const holdOnce = wf.patched('hold-once');
+      const holdOnce = patched('hold-once');
       if (!holdOnce || s.status !== 'held') await setStatus(run, 'held', 'system', errors.map((f) => f.message).join('; '));
       await workItem(run, holdOnce ? `hold:v${s.version}` : `hold:${s.version}:${s.history.length}`, 'credential_hold', 'CRED-7', 'Claim held: the rendering provider is not credentialed/enrolled with this payer on the date of service', addBusinessDays(today(), 2), { findings: errors });
       addTimer(run, `hold-recheck:${s.history.length}`, 'CRED-7', 'CRED-7 re-check the held claim', Date.now() + 24 * 3600 * 1000);
@@ -102,7 +103,7 @@ async function submitPrimary(run: ClaimRun): Promise<boolean> {
   const attempt = s.submissions.length + 1;
   let sent: SubmitResult;
   // Issue 12: while the 837P is on its way a close is refused, so the payer's answer finds the claim open.
-  if (wf.patched('close-refused-while-sending')) c.sending = true;
+  if (patched('close-refused-while-sending')) c.sending = true;
   try {
     sent = await payer.submitClaim({
       workflowId: run.workflowId,
@@ -120,7 +121,7 @@ async function submitPrimary(run: ClaimRun): Promise<boolean> {
     // The 837P cannot be built from this claim (missing practice data, values X12 cannot carry):
     // a person has to fix it; the claim waits for the correction instead of failing. An outage
     // never lands here (PAYER_ACTIVITY retries until it ends): it is not a data problem.
-    if (wf.patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
+    if (patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
     const reason = err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure ? err.cause.message : String(err);
     await setStatus(run, 'needs_correction', 'system', reason);
     await workItem(run, `x12:v${s.version}:${attempt}`, 'correction', 'SUB-5', `The claim could not be sent: ${reason}`, addBusinessDays(today(), 1));
@@ -133,13 +134,13 @@ async function submitPrimary(run: ClaimRun): Promise<boolean> {
   await setStatus(run, 'submitted', 'system', `837P ICN ${sent.interchangeControlNumber}, frequency ${c.frequencyCode}`);
   await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, kinds: ['correction', 'denial_correction', 'credential_hold', 'timely_filing_escalation'], reason: 'corrected claim submitted' });
   // SUB-4 keeps running until the payer accepts the claim: a rejection is not a filing.
-  const keepTimelyFiling = wf.patched('sub4-until-accepted');
+  const keepTimelyFiling = patched('sub4-until-accepted');
   cancelTimers(run, (t) => (!keepTimelyFiling && t.id.startsWith('sub4')) || t.id.startsWith('den-'));
 
   // AR-1/AR-2: structured follow-up fixed at submission, high value first at day 15.
   const submittedOn = sent.submittedAt.slice(0, 10);
   const zoned = claimStepsMerged() ? await zonedRules.zonedFollowUpPlan({ submittedOn, claim: { lines: claim.lines }, practiceId: claim.practiceId }) : undefined;
-  const plan = zoned ?? (wf.patched('ar-plan-recorded') ? await rules.followUpPlan({ submittedOn, claim: { lines: claim.lines } }) : arTouchPlan(submittedOn, claim));
+  const plan = zoned ?? (patched('ar-plan-recorded') ? await rules.followUpPlan({ submittedOn, claim: { lines: claim.lines } }) : arTouchPlan(submittedOn, claim));
   s.arTouches = plan.touches.map((t) => ({ kind: t.kind, ruleId: t.rule, dueDate: t.dueDate, state: 'pending' as const }));
   for (const t of plan.touches) addTimer(run, `ar:${t.kind}`, t.rule, `${t.rule} day-${t.day} ${t.kind.replace(/_/g, ' ')}`, t.dueDate);
   if (zoned) placeTimers(run, zoned.days);
@@ -156,7 +157,7 @@ async function applyAppeal(run: ClaimRun) {
   await db.markDenialStatus({ claimId: s.claimId, practiceId: run.c.claim.practiceId, status: 'appealed' });
   await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, kinds: ['appeal', 'denial_escalation'], reason: `appeal ${a.appealReference} submitted` });
   await setStatus(run, 'appealed', a.actor, `appeal ${a.appealReference} submitted${a.note ? `: ${a.note}` : ''}`);
-  if (wf.patched('appeal-follow-up')) {
+  if (patched('appeal-follow-up')) {
     // The payer's answer to an appeal is followed up like any AR: no answer in 45 days → a person calls.
     addTimer(run, `payment-expected:appeal:${a.appealReference}`, 'AR-5', `AR-5 appeal ${a.appealReference}: payer answer expected`, addCalendarDays(today(), 45));
     await summary(run);
@@ -170,7 +171,7 @@ async function applyAppeal(run: ClaimRun) {
  * answers 409), and the claim goes on as paid.
  */
 function correctionRefusedAsPaid(run: ClaimRun): boolean {
-  if (!wf.patched('correction-after-payment')) return false;
+  if (!patched('correction-after-payment')) return false;
   const c = run.c;
   c.correctionRefused = `the payer paid this claim (${money(c.state.paidCents)} posted) before the correction could be sent: it was not resubmitted; review the payment instead`;
   log(run, c.state.status, c.correction!.actor, `correction not sent: the claim was paid meanwhile`);

@@ -3,7 +3,6 @@
  * payer's denial (DEN-1..DEN-6), denied lines inside a paid claim, and the secondary claim (POST-6).
  * Which rules say a payment is a denial are recorded in history (rules.paymentRules).
  */
-import * as wf from '@temporalio/workflow';
 import type { ClaimPayment } from '../../domain/remittance';
 import type { RemittanceDelivery } from '../../contracts/claim';
 import { addBusinessDays, addCalendarDays } from '../../domain/business-days';
@@ -13,6 +12,7 @@ import { addTimer, cancelTimers, log, setStatus, workItem, type ClaimRun } from 
 import { money } from './state';
 import { onDenial, onSecondaryAnswer } from './denial';
 import { sendSecondary } from './secondary';
+import { patched } from './patches';
 
 const AR_WORK_ITEM_KINDS = ['active_payer_contact', 'status_inquiry', 'payer_call', 'resolution_path', 'payment_overdue'];
 
@@ -47,13 +47,13 @@ export async function onRemittance(run: ClaimRun, d: RemittanceDelivery) {
   if (!secondary) s.patientResponsibilityCents += cp.patientResponsibilityCents;
   // Which rules say this payment is a denial, which lines are denied, when a dispute is due: recorded
   // (claims started before 'payment-rules-recorded' compute them here, as they did).
-  const recordedRules = posted.paymentRules ?? (wf.patched('payment-rules-recorded') ? await rules.paymentRules({ claimPayment: cp, receivedOn: d.receivedAt.slice(0, 10) }) : undefined);
+  const recordedRules = posted.paymentRules ?? (patched('payment-rules-recorded') ? await rules.paymentRules({ claimPayment: cp, receivedOn: d.receivedAt.slice(0, 10) }) : undefined);
   const denied = recordedRules ? recordedRules.denied : isDenied(cp);
   const acknowledgedSub = [...s.submissions].reverse().find((x) => !x.ack);
   if (acknowledgedSub) acknowledgedSub.ack = 'accepted'; // a payment is an acceptance, even if the 277CA never came
   if (!secondary) cancelTimers(run, (t) => t.id.startsWith('sub4'));
 
-  if ((cp.statusCode === '23' || cp.statusCode === '25') && wf.patched('clp02-23-25')) {
+  if ((cp.statusCode === '23' || cp.statusCode === '25') && patched('clp02-23-25')) {
     if (cp.statusCode === '23') {
       // Not this payer's claim, forwarded to another: coordination of benefits needs a person.
       await workItem(run, `cob:${d.remittanceKey}:${d.seq}`, 'coordination_of_benefits', 'POST-6', `Payer ${d.payerId} says the claim is not theirs (CLP02 23): confirm coverage order and bill the right payer`, addBusinessDays(d.receivedAt.slice(0, 10), 1));
@@ -65,7 +65,7 @@ export async function onRemittance(run: ClaimRun, d: RemittanceDelivery) {
     // Reversal of a previous payment: amounts come back out; the corrected payment follows.
     await setStatus(run, 'acknowledged', 'payer', `payment reversed (${money(cp.paidCents)}); awaiting the corrected payment`);
     c.primaryDone = false;
-    if (wf.patched('reversal-follow-up')) {
+    if (patched('reversal-follow-up')) {
       // The corrected payment is followed up if it does not come within 30 days of the reversal.
       addTimer(run, `payment-expected:reversal:${d.remittanceKey}`, 'AR-5', 'AR-5 corrected payment expected after a reversal', addCalendarDays(d.receivedAt.slice(0, 10), 30));
     }
@@ -87,7 +87,7 @@ async function onPaid(run: ClaimRun, d: RemittanceDelivery, posted: Posted, reco
   await db.closeWorkItems({ entityType: 'claim', entityId: s.claimId, practiceId: run.c.claim.practiceId, kinds: ['correction', 'denial_correction', 'appeal', 'peer_to_peer', 'denial_escalation', 'timely_filing_escalation'], reason: 'the claim has since been paid' });
   if (s.denial) await db.markDenialStatus({ claimId: s.claimId, practiceId: run.c.claim.practiceId, status: 'resolved_paid' });
   const deniedLines = (recordedRules?.deniedLineIndexes ?? deniedLineIndexes(cp)).map((i) => cp.lines[i]);
-  if (deniedLines.length && wf.patched('line-denials-worked')) {
+  if (deniedLines.length && patched('line-denials-worked')) {
     // DEN-1/DEN-2 for the lines the payer denied inside a paid claim: logged, classified, worked.
     const lineDenial = await db.classifyAndLogDenial({
       claim,
@@ -120,7 +120,7 @@ async function onPaid(run: ClaimRun, d: RemittanceDelivery, posted: Posted, reco
     addTimer(run, 'post5-dispute', 'POST-5', `POST-5 dispute due ${due}`, addCalendarDays(due, 1));
   }
   await setStatus(run, 'posted', 'system', posted.disputeRequired ? `posted; underpayment of ${money(posted.underpaidCents)} to dispute` : 'posted at contract');
-  const crossedOver = cp.statusCode === '19' && wf.patched('crossover-19');
+  const crossedOver = cp.statusCode === '19' && patched('crossover-19');
   if (crossedOver && claim.secondaryCoverage) log(run, s.status, 'payer', `CLP02 19: ${d.payerId} forwarded the claim to the secondary payer (crossover); no secondary claim of ours`);
   await sendSecondary(run, d, crossedOver);
 }

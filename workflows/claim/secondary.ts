@@ -9,6 +9,7 @@ import { addBusinessDays, addCalendarDays } from '../../domain/business-days';
 import { payer, type SubmitResult } from './activities';
 import { addTimer, setStatus, workItem, type ClaimRun } from './run';
 import { today } from './state';
+import { patched } from './patches';
 
 export async function sendSecondary(run: ClaimRun, d: RemittanceDelivery, crossedOver: boolean) {
   const c = run.c;
@@ -20,7 +21,7 @@ export async function sendSecondary(run: ClaimRun, d: RemittanceDelivery, crosse
   c.secondarySent = true;
   const attempt = s.submissions.length + 1;
   let sent: SubmitResult;
-  if (wf.patched('close-refused-while-sending')) c.sending = true; // issue 12: see lifecycle.ts
+  if (patched('close-refused-while-sending')) c.sending = true; // issue 12: see lifecycle.ts
   try {
     sent = await payer.submitClaim({
       workflowId: run.workflowId,
@@ -52,9 +53,9 @@ export async function sendSecondary(run: ClaimRun, d: RemittanceDelivery, crosse
     });
   } catch (err) {
     c.sending = undefined;
-    if (!wf.patched('secondary-send-failure')) throw err;
+    if (!patched('secondary-send-failure')) throw err;
     // Only a claim the 837P cannot express lands here; an outage is retried until it ends.
-    if (wf.patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
+    if (patched('send-failure-business-only') && !isBusinessFailure(err)) throw err;
     const reason = err instanceof wf.ActivityFailure && err.cause instanceof wf.ApplicationFailure ? err.cause.message : String(err);
     c.openLineDenials += 1;
     await workItem(run, `secondary-send:${attempt}`, 'secondary_rejection', 'POST-6', `The secondary claim to ${claim.secondaryCoverage.payerId} could not be built: ${reason}`, addBusinessDays(today(), 1));
@@ -63,7 +64,7 @@ export async function sendSecondary(run: ClaimRun, d: RemittanceDelivery, crosse
   c.sending = undefined;
   s.submissions.push({ attempt, payerId: claim.secondaryCoverage.payerId, coverage: 'secondary', frequencyCode: '1', interchangeControlNumber: sent.interchangeControlNumber, submittedAt: sent.submittedAt });
   await setStatus(run, 'secondary_submitted', 'system', `POST-6 secondary claim to ${claim.secondaryCoverage.payerId}`);
-  if (wf.patched('secondary-follow-up')) {
+  if (patched('secondary-follow-up')) {
     addTimer(run, 'payment-expected:secondary', 'AR-1', `AR-1 secondary payer ${claim.secondaryCoverage.payerId}: answer expected`, addCalendarDays(sent.submittedAt.slice(0, 10), 30));
   }
 }

@@ -8,6 +8,7 @@ import { writeOffAllowed } from '../../domain/ar';
 import { conflict, invalid } from './handlers';
 import { log, setStatus, type ClaimRun } from './run';
 import { money, openBalanceCents } from './state';
+import { patched } from './patches';
 
 /** Roles that may approve a write-off (AR-6). */
 const WRITE_OFF_APPROVER_ROLES = ['approver', 'admin'];
@@ -57,7 +58,7 @@ export function registerWriteOffHandlers(run: ClaimRun) {
     async (update) => {
       s.writeOff = { ...s.writeOff!, approvedBy: update.actor, recoveryReview: update.recoveryReview };
       const open = openBalanceCents(c);
-      if (s.writeOff.amountCents < open && wf.patched('partial-write-off')) {
+      if (s.writeOff.amountCents < open && patched('partial-write-off')) {
         // A write-off of part of the balance: recorded, and the claim goes on for the rest.
         s.writtenOffCents = (s.writtenOffCents ?? 0) + s.writeOff.amountCents;
         await setStatus(run, s.status, update.actor, `written off ${money(s.writeOff.amountCents)} (AR-6 partial, requested by ${s.writeOff.requestedBy}); ${money(open - s.writeOff.amountCents)} still open`);
