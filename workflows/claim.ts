@@ -23,19 +23,7 @@ import { claimLoop } from './claim/lifecycle';
 import { applyImportedSubmission } from './claim/imported';
 import { addTimer, cancelTimers, log, placeTimers, setStatus, summary, type ClaimRun } from './claim/run';
 import { dollarsAtRiskCents, initialClaimState } from './claim/state';
-import { patched } from './claim/patches';
-
-/** Patch ids of later steps decided at the start of a batched claim (see claimWorkflow). */
-const PATCHES_DECIDED_AT_START = [
-  'deadlines-in-practice-zone',
-  'hold-once',
-  'close-refused-while-sending',
-  'sub4-until-accepted',
-  'ar-plan-recorded',
-  'payment-rules-recorded',
-  'line-denials-worked',
-  'park-after-close',
-];
+import { PATCHES_DECIDED_AT_START, patched } from './claim/patches';
 
 export async function claimWorkflow(input: ClaimWorkflowInput): Promise<ClaimWorkflowState> {
   const run: ClaimRun = { input, workflowId: wf.workflowInfo().workflowId, c: initialClaimState(input), lastSearchAttributes: '' };

@@ -13,8 +13,8 @@
 import * as wf from '@temporalio/workflow';
 import { claimStepsMerged } from './activities';
 
-/** The claim patches that existed when 'claim-steps-merged' was introduced (2026-12-02). Frozen. */
-const IMPLIED: ReadonlySet<string> = new Set([
+/** Patch ids of later steps decided at the start of a claim batched since 'claim-db-local' but started before 'claim-steps-merged' (see claimWorkflow). */
+export const PATCHES_DECIDED_AT_START = [
   'deadlines-in-practice-zone',
   'hold-once',
   'close-refused-while-sending',
@@ -23,6 +23,11 @@ const IMPLIED: ReadonlySet<string> = new Set([
   'payment-rules-recorded',
   'line-denials-worked',
   'park-after-close',
+] as const;
+
+/** The claim patches that existed when 'claim-steps-merged' was introduced (2026-12-02). Frozen. */
+const IMPLIED: ReadonlySet<string> = new Set([
+  ...PATCHES_DECIDED_AT_START,
   'appeal-follow-up',
   'claim-continue-as-new',
   'clp02-23-25',
