@@ -27,7 +27,7 @@ import { parseEncryptionKeys } from '../lib/config';
 import { bareActivities } from './bare/activities';
 import { workflowsPath } from '../workers/worker';
 import { temporal } from '@temporalio/proto';
-import { startServers, attach, eventually, percentile, intArg, cpuSample, cpuLine, loadLine, selfCpuSeconds, MB, type Env, type Servers } from './env';
+import { startServers, attach, eventually, percentile, intArg, cpuSample, cpuLine, loadLine, selfCpuSeconds, threadCpuLine, threadCpuSeconds, MB, type Env, type Servers } from './env';
 import { tfesiClaim } from '../test/fixtures';
 import { claimStateQuery, claimWorkflowId, type ClaimWorkflowState } from '../contracts/claim';
 import type { ClaimDocument } from '../domain/claim-document';
@@ -148,6 +148,7 @@ async function figureB(env: Env, servers: Servers, n: number, batch: number): Pr
   let rssPeak = rssAtStart;
   const rssSampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
   const cpu0 = cpuSample(servers);
+  const threads0 = threadCpuSeconds();
   const t0 = performance.now();
   for (let i = 0; i < n; i += batch) {
     await Promise.all(
@@ -178,6 +179,7 @@ async function figureB(env: Env, servers: Servers, n: number, batch: number): Pr
   log(`   POST -> closed per claim: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${latencies[latencies.length - 1].toFixed(0)} ms, min ${latencies[0].toFixed(0)} ms`);
   log(`   ${cpuLine(servers, cpu0, wallMs)}`);
   log(`   bench process (worker + API + payer simulator) CPU per clean claim: ${(((selfCpuSeconds() - cpu0.self) * 1000) / n).toFixed(1)} ms`);
+  log(`   ${threadCpuLine(threads0, workerThreads, n, 'clean claim')}`);
   log(`   RSS of the bench process while the ${n} claims were in flight: peak ${MB(rssPeak)} (${MB(rssAtStart)} before the first POST)`);
   log(`   after: ${loadLine()}`);
   log(`   read model: ${Number(events[0].n)} claim_events rows for these claims (${(Number(events[0].n) / n).toFixed(1)} per claim)`);
@@ -230,6 +232,9 @@ async function figureC(env: Env, servers: Servers, n: number, batch: number): Pr
   }
 }
 
+/** Threads of this process started when the claim worker was attached (its workflow thread and the SDK core's): see threadCpuLine. */
+let workerThreads: ReadonlySet<number> = new Set();
+
 async function main(): Promise<void> {
   const n = intArg('claims', 200);
   const batch = intArg('batch', 50);
@@ -250,8 +255,11 @@ async function main(): Promise<void> {
     const workflowBundle = preloadModules.length
       ? await bundleWorkflowCode({ workflowsPath, preloadModules, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: (m: string) => process.stderr.write(`bundler: ${m}\n`), log() {} } })
       : undefined;
+    const threadsBefore = new Set(threadCpuSeconds().keys());
     env = await attach(servers, { simulator: { ackDelayMs: 0, remitDelayMs: 0 }, workflowBundle });
-    log(`worker + app ready in ${Date.now() - tb} ms (includes bundling the workflow code)`);
+    const started = [...threadCpuSeconds()].filter(([tid]) => !threadsBefore.has(tid));
+    workerThreads = new Set(started.map(([tid]) => tid));
+    log(`worker + app ready in ${Date.now() - tb} ms (includes bundling the workflow code); threads started with the worker: ${started.map(([, t]) => t.name).sort().join(', ') || 'none seen'}`);
     log();
     await figureA(env);
     const claimsPerSecond = await figureB(env, servers, n, batch);

@@ -220,6 +220,50 @@ export const selfCpuSeconds = () => {
   return (u.user + u.system) / 1e6;
 };
 
+/** CPU seconds of each thread of this process, by thread id (Linux `/proc/self/task`, USER_HZ 100; empty elsewhere). */
+export function threadCpuSeconds(): Map<number, { name: string; seconds: number }> {
+  const threads = new Map<number, { name: string; seconds: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
+      threads.set(Number(tid), { name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), seconds: (Number(fields[11]) + Number(fields[12])) / 100 }); // utime + stime
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return threads;
+}
+
+/**
+ * Where this process's CPU went between two samples, per unit of work: the main thread (API,
+ * activities, payer simulator, payload codec, the SDK's JavaScript side), the threads started with
+ * the worker (`workerTids`: its workflow thread(s), named `node`, and the SDK core's Rust threads),
+ * and the rest (V8's garbage collector and compiler threads, libuv's pool).
+ */
+export function threadCpuLine(before: Map<number, { name: string; seconds: number }>, workerTids: ReadonlySet<number>, units: number, unit: string): string {
+  const after = threadCpuSeconds();
+  const groups = { main: 0, workflow: 0, core: 0, other: 0 };
+  const coreNames = new Set<string>();
+  for (const [tid, t] of after) {
+    const used = t.seconds - (before.get(tid)?.seconds ?? 0);
+    if (tid === process.pid) groups.main += used;
+    else if (workerTids.has(tid) && t.name === 'node') groups.workflow += used;
+    else if (workerTids.has(tid)) {
+      groups.core += used;
+      coreNames.add(t.name);
+    } else groups.other += used;
+  }
+  const per = (seconds: number) => `${((seconds * 1000) / units).toFixed(1)} ms`;
+  return `CPU per ${unit} by thread: main ${per(groups.main)} (API, activities, simulator, codec, SDK's JS side), workflow thread(s) ${per(groups.workflow)}, SDK core ${per(groups.core)} (${[...coreNames].sort().join(', ') || 'none'}), GC/compiler/libuv ${per(groups.other)}`;
+}
+
 /** What each process spent on CPU between two samples, as one printable line. */
 export function cpuLine(
   servers: Servers,
