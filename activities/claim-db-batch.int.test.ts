@@ -61,6 +61,28 @@ describe('claimDbBatch: one step, one transaction', () => {
     expect(await count('claims', { claim_id: claimId })).toBe(1);
   });
 
+  it("a step's summaries of the claim land as if run in order: each column keeps the last value given, none is lost", async () => {
+    const claimId = uniqueId('BATCH');
+    const [recordClaim, statusEvent] = stepCalls(claimId);
+    const key = { claimId, practiceId: DEMO_PRACTICE_ID };
+    const deadline = { at: '2027-01-15T06:00:00.000Z', ruleId: 'SUB-4' };
+    await acts.claimDbBatch({
+      calls: [
+        recordClaim,
+        { name: 'updateClaimSummary', input: { ...key, chargeLagDays: 3, nextDeadline: deadline, dollarsAtRiskCents: 125_000 } },
+        statusEvent,
+        { name: 'updateClaimSummary', input: { ...key, scrub: { status: 'clean', findings: [] }, dollarsAtRiskCents: 99_000 } },
+        { name: 'updateClaimSummary', input: { ...key, nextDeadline: null, dollarsAtRiskCents: undefined } },
+      ],
+    });
+    const row = await db('claims').where({ claim_id: claimId }).first();
+    expect(row.status).toBe('needs_correction'); // the status event in between still applied
+    expect(row.charge_lag_days).toBe(3); // given once, first
+    expect(row.scrub_status).toBe('clean'); // given once, second
+    expect(row.next_deadline).toBeNull(); // given first, cleared last
+    expect(Number(row.dollars_at_risk_cents)).toBe(99_000); // the last value given (undefined is not a value)
+  });
+
   it('refuses anything that is not a claim PostgreSQL activity, before writing anything', async () => {
     const claimId = uniqueId('BATCH');
     const [recordClaim] = stepCalls(claimId);

@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import type { ClaimDocument } from '../domain/claim-document';
 import { claimKey } from './claim-key';
+import { atomically } from '../db/knex';
 
 export function claimActivities(db: Knex) {
   return {
@@ -12,7 +13,7 @@ export function claimActivities(db: Knex) {
     async recordClaim(input: { claim: ClaimDocument; enteredAt: string; actor: string; workflowId: string }): Promise<{ created: boolean }> {
       const { claim } = input;
       const billedCents = claim.lines.reduce((s, l) => s + l.chargeCents, 0);
-      return db.transaction(async (trx) => {
+      return atomically(db, async (trx) => {
         const inserted = await trx('claims')
           .insert({
             claim_id: claim.claimId,
@@ -73,7 +74,7 @@ export function claimActivities(db: Knex) {
       detail?: Record<string, unknown>;
     }): Promise<void> {
       const key = await claimKey(db, input);
-      await db.transaction(async (trx) => {
+      await atomically(db, async (trx) => {
         const inserted = await trx('claim_events')
           .insert({
             ...key,

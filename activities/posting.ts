@@ -17,6 +17,7 @@ import { classifyDenial, denialDeadlines, denialPatterns, appealPackageRequireme
 import { addCalendarDays } from '../domain/business-days';
 import { openWorkItem } from './work-items';
 import { observePostingLag } from './metrics';
+import { atomically } from '../db/knex';
 
 export type PostingResult = {
   paymentId: number;
@@ -126,7 +127,7 @@ export function postingActivities(db: Knex) {
         line: f.claimLineIndex !== undefined ? f.claimLineIndex + 1 : undefined,
       }));
       const lag = businessDaysBetween(delivery.receivedAt.slice(0, 10), input.postedAt.slice(0, 10));
-      const paymentId = await db.transaction(async (trx) => {
+      const paymentId = await atomically(db, async (trx) => {
         const [row] = await trx('payments')
           .insert({
             practice_id: claim.practiceId,

@@ -37,3 +37,13 @@ export async function migrateLatest(db: Knex): Promise<string[]> {
   const [, applied] = await db.migrate.latest({ migrationSource });
   return applied as string[];
 }
+
+/**
+ * `fn` in a transaction: a new one, or, when `db` already is one (a claim step's `claimDbBatch`), that
+ * one — a nested `transaction()` would add a SAVEPOINT and a RELEASE round trip for nothing, since a
+ * failure rolls the whole batch back anyway. Only for callers that never catch a failed statement and
+ * carry on (that needs the savepoint).
+ */
+export function atomically<T>(db: Knex, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db as Knex.Transaction) : db.transaction(fn);
+}
