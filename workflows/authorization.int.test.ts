@@ -173,7 +173,11 @@ describe('priorAuthorizationWorkflow (time-skipping)', () => {
     await start(req);
     const pended = await untilStatus(req.authId, 'pended');
     expect(pended.followUpOn).toBe(addBusinessDays(await h.today(), 2));
-    await h.env.sleep(5 * DAY);
+    // Sleep until just past the follow-up's instant (the start of that date in the practice zone), not a
+    // fixed number of days: two business days can span a holiday weekend (Dec 23 → Dec 28 over
+    // Christmas) and the zone puts the instant hours past 00:00 UTC.
+    expect(pended.nextDeadline).toMatchObject({ ruleId: 'AUTH-5', label: 'pended authorization follow-up' });
+    await h.env.sleep(Date.parse(pended.nextDeadline!.at) - (await h.env.currentTimeMs()) + 3_600_000);
     const s = await untilStatus(req.authId, 'approved');
     expect(s.authNumber).toBe('LATE-1');
     expect(await h.db('authorization_requests').where({ auth_id: req.authId, kind: 'status' })).toHaveLength(1);
