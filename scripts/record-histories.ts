@@ -144,6 +144,34 @@ async function completeWorkItem(env: Env, claimId: string, kind: string, outcome
 
 // ------------------------------------------------------------------ scenarios
 
+/** ELIG-1: an appointment 2 days out; the overdue 3-day check runs at once. */
+async function firstEligibilityCheck(env: Env, appointmentId: string): Promise<WorkflowHandle> {
+  const res = await env.app.inject({
+    method: 'POST',
+    url: '/api/appointments',
+    headers: env.auth,
+    payload: {
+      appointmentId,
+      practiceId: 'demo-pain',
+      payerId: 'MEDICARE',
+      patientId: 'PT-1001',
+      providerNpi: '1234567893',
+      serviceDate: addCalendarDays(today(), 2),
+      cpts: ['64483'],
+      placeOfService: '24',
+      region: 'lumbar',
+      approach: 'transforaminal',
+      levels: ['L4-L5'],
+      laterality: 'left',
+      conservativeCareWeeks: 6,
+    },
+  });
+  await expectStatus(res, 201, 'POST /api/appointments');
+  const handle = env.client.workflow.getHandle(eligibilityWorkflowId(appointmentId));
+  await eventually(async () => ((await handle.query(eligibilityStateQuery).catch(() => undefined))?.checks.length ? true : undefined), `${handle.workflowId} first check`);
+  return handle;
+}
+
 const scenarios: Scenario[] = [
   {
     name: 'claim-clean-closed',
@@ -284,33 +312,12 @@ const scenarios: Scenario[] = [
   {
     name: 'eligibility-first-check',
     what: 'eligibility workflow for an appointment 2 days out: the 3-day check is overdue and runs at once (ELIG-1)',
-    async run(env) {
-      const appointmentId = 'REC-APPT-1';
-      const res = await env.app.inject({
-        method: 'POST',
-        url: '/api/appointments',
-        headers: env.auth,
-        payload: {
-          appointmentId,
-          practiceId: 'demo-pain',
-          payerId: 'MEDICARE',
-          patientId: 'PT-1001',
-          providerNpi: '1234567893',
-          serviceDate: addCalendarDays(today(), 2),
-          cpts: ['64483'],
-          placeOfService: '24',
-          region: 'lumbar',
-          approach: 'transforaminal',
-          levels: ['L4-L5'],
-          laterality: 'left',
-          conservativeCareWeeks: 6,
-        },
-      });
-      await expectStatus(res, 201, 'POST /api/appointments');
-      const handle = env.client.workflow.getHandle(eligibilityWorkflowId(appointmentId));
-      await eventually(async () => ((await handle.query(eligibilityStateQuery).catch(() => undefined))?.checks.length ? true : undefined), `${handle.workflowId} first check`);
-      return handle;
-    },
+    run: (env) => firstEligibilityCheck(env, 'REC-APPT-1'),
+  },
+  {
+    name: 'eligibility-first-check-practice-today-2026-12',
+    what: 'the same after eligibility-practice-today: a check waits for its date to begin where the practice is, not for the UTC date (ELIG-1)',
+    run: (env) => firstEligibilityCheck(env, 'REC-APPT-3'),
   },
 
   {

@@ -23,3 +23,17 @@ export async function instantOf(practiceId: string, date: string, edge: 'start' 
   if (!wf.patched('deadlines-in-practice-zone')) return utcStartOf(legacyDate);
   return (await dayBounds(practiceId, [date])).get(date)![edge];
 }
+
+/**
+ * The date it is now where the practice is (one marker event): the UTC date, the day before or the
+ * day after, whichever the practice's day bounds put the workflow clock in. Between 00:00 UTC and
+ * local midnight in the Americas the UTC date is already tomorrow there.
+ */
+export async function practiceToday(practiceId: string): Promise<string> {
+  const now = Date.now();
+  const utc = new Date(now).toISOString().slice(0, 10);
+  const dayMs = 86_400_000;
+  const dates = [new Date(now - dayMs).toISOString().slice(0, 10), utc, new Date(now + dayMs).toISOString().slice(0, 10)];
+  const bounds = await dayBounds(practiceId, dates);
+  return dates.find((d) => Date.parse(bounds.get(d)!.start) <= now && now < Date.parse(bounds.get(d)!.end)) ?? utc;
+}

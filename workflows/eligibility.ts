@@ -31,7 +31,7 @@ import { nextEligibilityCheck, scheduledFamily, scheduledRegion, type Eligibilit
 import { addCalendarDays } from '../domain/business-days';
 import { priorAuthorizationWorkflow } from './authorization';
 import { deliverAndWait, emptyInbox, hasMessages, markApplied, take } from './inbox';
-import { instantOf } from './deadlines';
+import { instantOf, practiceToday } from './deadlines';
 
 // An outage delays an eligibility check, never fails it (contracts/activity-policies.ts).
 const act = wf.proxyActivities<ReturnType<typeof createActivities>>(DATABASE_ACTIVITY);
@@ -203,8 +203,8 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
     await publish(plannedCheck());
   };
 
-  const plannedCheck = () => {
-    const plan = nextEligibilityCheck(state.serviceDate, today(), state.doneForDate);
+  const plannedCheck = (asOf = today()) => {
+    const plan = nextEligibilityCheck(state.serviceDate, asOf, state.doneForDate);
     state.waitingFor = plan ? `ELIG-1 ${plan.kind.replace('_', '-')} check on ${plan.on}` : `the date of service ${state.serviceDate}`;
     return plan;
   };
@@ -235,7 +235,10 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
       if (hasMessages(inbox)) continue;
       await wf.continueAsNew<typeof eligibilityWorkflow>({ ...input, appointment: { ...appointment, serviceDate: state.serviceDate, cpts: state.cpts }, carried: state });
     }
-    const plan = plannedCheck();
+    // A check is due when its date has begun where the practice is: from 00:00 UTC to local
+    // midnight the UTC date is a day ahead in the Americas, and a check due today there would
+    // wait for tomorrow's start (before the patch it did).
+    const plan = wf.patched('eligibility-practice-today') ? plannedCheck(await practiceToday(appointment.practiceId)) : plannedCheck();
     // After the last check: wait for the day after the date of service, then the appointment is done.
     const wakeOn = plan ? plan.on : addCalendarDays(state.serviceDate, 1);
     const summary = plan ? `ELIG-1 re-verify ${plan.kind === '3_day' ? 3 : 1} day${plan.kind === '3_day' ? 's' : ''} before DOS` : 'ELIG-1 appointment day passes';
