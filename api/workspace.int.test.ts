@@ -60,7 +60,9 @@ describe('work items: assign, note, snooze', () => {
   });
 
   it('snooze: not on or before today (422 naming until); a later date hides the item from every view but "snoozed" and the CSV; null brings it back', async () => {
-    const today = practiceToday('America/New_York');
+    // The item's practice decides what today is (demo-pain is in Chicago; between 05:00 and 06:00 UTC New York is a day ahead).
+    const { time_zone: timeZone } = await h.db('work_items as w').join('practices as p', 'p.id', 'w.practice_id').where('w.id', itemId).first('p.time_zone');
+    const today = practiceToday(timeZone);
     const same = await post(`/api/work-items/${itemId}/snooze`, 'demoBiller', { until: today });
     expect(same.statusCode).toBe(422);
     expect(same.json().field).toBe('until');

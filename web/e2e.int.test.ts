@@ -31,7 +31,6 @@ let sub1ClaimId: string;
 let patientId: string;
 let patientName: string;
 let sub1ItemId: number;
-const practiceTz = 'America/New_York';
 
 /** Medicare lumbar TFESI at two levels: the simulator applies the multiple-procedure reduction to the add-on (POST-3). */
 const twoLevelTfesi = (id: string): ClaimDocument =>
@@ -243,7 +242,9 @@ describe('web app in chromium (issue 15)', () => {
     await panel.getByRole('listitem').filter({ hasText: 'test-demo-biller: Called the coder: 62323 should be 64483' }).waitFor();
     await expect(panel.getByRole('listitem').filter({ hasText: 'assigned to test-demo-biller' }).count()).resolves.toBe(1);
 
-    const today = practiceToday(practiceTz);
+    // The item's practice decides what today is (demo-pain is in Chicago; between 05:00 and 06:00 UTC New York is a day ahead).
+    const { time_zone: timeZone } = await h.db('work_items as w').join('practices as p', 'p.id', 'w.practice_id').where('w.id', sub1ItemId).first('p.time_zone');
+    const today = practiceToday(timeZone);
     const until = panel.getByLabel(/Snooze until/);
     await until.fill(today);
     await panel.getByRole('button', { name: 'Snooze' }).click();
