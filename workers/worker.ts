@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import v8 from 'node:v8';
 import { SHARED_WORKFLOW_MODULES } from './shared-modules';
 
 export const workflowsPath = path.resolve(__dirname, '../workflows/index.ts');
@@ -70,8 +71,28 @@ export async function createRcmWorker(opts: {
   taskQueue?: string;
   /** Workflows kept in memory between tasks (default RCM_WORKER_MAX_CACHED_WORKFLOWS, else 1,000). */
   maxCachedWorkflows?: number;
+  /** Stack frames kept in workflow code (default RCM_WORKFLOW_STACK_TRACE_LIMIT, else 2). */
+  workflowStackTraceLimit?: number;
 }): Promise<Worker> {
   const options = workerOptionsFromEnv();
+  // Issue 16: the SDK's promise hook builds a source-mapped stack trace for every promise created in
+  // workflow code (for the __stack_trace query; sdk-typescript#1587), measured at 42% of the
+  // workflow thread's CPU per claim. V8 gives each new context Error.stackTraceLimit from the flag at
+  // its creation: set it while the workflow thread and its context are created, then restore it, so
+  // the API and activities on this thread keep full stacks (README "Worker options").
+  const stackTraceLimit = opts.workflowStackTraceLimit ?? workflowStackTraceLimitFromEnv();
+  v8.setFlagsFromString(`--stack-trace-limit=${stackTraceLimit}`);
+  try {
+    return await createWorker(opts, options);
+  } finally {
+    v8.setFlagsFromString(`--stack-trace-limit=${NODE_STACK_TRACE_LIMIT}`);
+  }
+}
+
+/** Node's default Error.stackTraceLimit (what the flag is restored to). */
+const NODE_STACK_TRACE_LIMIT = 10;
+
+function createWorker(opts: Parameters<typeof createRcmWorker>[0], options: ReturnType<typeof workerOptionsFromEnv>): Promise<Worker> {
   return Worker.create({
     // Issue 16, set deliberately (README "Worker options"): workflow tasks are short (claims batch
     // their PostgreSQL work into local activities), so 40 at once keep one workflow thread busy;
@@ -96,6 +117,15 @@ export async function createRcmWorker(opts: {
     activities: createActivities({ db: opts.db, gateway: opts.gateway, eligibilityAuthGateway: opts.eligibilityAuthGateway }),
     dataConverter: encryptingDataConverter(opts.keys),
   });
+}
+
+/** RCM_WORKFLOW_STACK_TRACE_LIMIT: stack frames in workflow code, an integer 0–100 (default 2). */
+export function workflowStackTraceLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.RCM_WORKFLOW_STACK_TRACE_LIMIT;
+  if (raw === undefined || raw === '') return 2;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 100) throw new Error(`RCM_WORKFLOW_STACK_TRACE_LIMIT: expected an integer from 0 to 100, got "${raw}"`);
+  return n;
 }
 
 /** RCM_WORKER_MAX_CACHED_WORKFLOWS: a positive integer (default 1,000). */
