@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../test/harness';
 import { startEligAuthHarness, waitFor } from '../test/eligibility-auth-harness';
 import { addCalendarDays } from '../domain/business-days';
+import { practiceToday } from '../db/kpis';
 
 let h: Awaited<ReturnType<typeof startEligAuthHarness>>;
 beforeAll(async () => {
@@ -73,6 +74,32 @@ describe('POST /api/appointments → eligibilityWorkflow', () => {
     const bad = await h.app.inject({ method: 'POST', url: '/api/appointments', headers: h.auth(), payload: body({ serviceDate: '2026-02-30', cpts: [] }) });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().issues.map((i: { path: string }) => i.path)).toEqual(expect.arrayContaining(['serviceDate', 'cpts']));
+  });
+
+  it('"in the past" is by the practice\'s date: a practice a day behind UTC may book its today; one a day ahead may not book the UTC date', async () => {
+    // Whatever the hour, one of these zones is on another date than UTC: UTC-12 before 12:00 UTC, UTC+14 from 10:00.
+    const behind = new Date().getUTCHours() < 11;
+    const timeZone = behind ? 'Etc/GMT+12' : 'Etc/GMT-14';
+    const practiceId = uniqueId('zone-practice').toLowerCase();
+    await h.db('practices').insert({ id: practiceId, name: `Zone test ${timeZone}`, tax_id: '990000099', billing_npi: '1456789019', phone: '2175550100', time_zone: timeZone, address: { line1: '1 Test Way', city: 'Springfield', state: 'IL', zip: '627011234' } });
+    const local = practiceToday(timeZone);
+    expect(local).not.toBe(today());
+    if (behind) {
+      // Its today is yesterday in UTC: bookable, and verified at once (both checks are due).
+      const b = body({ practiceId, serviceDate: local });
+      const res = await h.app.inject({ method: 'POST', url: '/api/appointments', headers: h.auth(), payload: b });
+      expect(res.statusCode, res.body).toBe(201);
+      const got = await waitFor(async () => {
+        const g = (await h.app.inject({ method: 'GET', url: `/api/appointments/${b.appointmentId}`, headers: h.auth() })).json();
+        return g.checks?.length ? g : undefined;
+      }, 'the check for an appointment today');
+      expect(got.checks[0]).toMatchObject({ result: 'verified' });
+    } else {
+      // Its today is tomorrow in UTC: the UTC date has passed there.
+      const res = await h.app.inject({ method: 'POST', url: '/api/appointments', headers: h.auth(), payload: body({ practiceId, serviceDate: today() }) });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().issues[0]).toMatchObject({ path: 'serviceDate', message: expect.stringContaining(`today is ${local} where the practice is`) });
+    }
   });
 
   it('409 when the appointment exists; 404 for an unknown one; 409 for an action on a cancelled one', async () => {

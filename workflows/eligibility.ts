@@ -84,7 +84,9 @@ export async function eligibilityWorkflow(input: EligibilityWorkflowInput): Prom
   wf.setHandler(rescheduleAppointmentUpdate, (i) => enqueue({ kind: 'reschedule', input: i, actor: i.actor ?? 'staff' }), {
     validator: (i) => {
       if (FINAL.includes(state.status)) refuse(REFUSAL.invalidState, `the appointment is ${state.status}`);
-      if (i.serviceDate < today()) refuse(REFUSAL.ruleViolation, `the new date of service ${i.serviceDate} is in the past`);
+      // The UTC date may be a day ahead of the practice's (evenings in the Americas): the API refuses
+      // by the practice's date; here only a date past everywhere (validators are not replayed).
+      if (i.serviceDate < addCalendarDays(today(), -1)) refuse(REFUSAL.ruleViolation, `the new date of service ${i.serviceDate} is in the past`);
     },
   });
   wf.setHandler(cancelAppointmentUpdate, (i) => enqueue({ kind: 'cancel', input: i, actor: i.actor ?? 'staff' }), {

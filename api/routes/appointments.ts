@@ -4,6 +4,7 @@
  * flags, open work items); actions (reschedule, cancel, reverify) are Updates.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Knex } from 'knex';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
@@ -18,6 +19,8 @@ import {
 import { TASK_QUEUE } from '../../contracts/claim';
 import { PayerId, PracticeId, RcmKind, RcmStatus } from '../../contracts/search-attributes';
 import { badRequest, conflict, notFound } from '../errors';
+import { practiceToday } from '../../db/kpis';
+import { DEFAULT_TIME_ZONE, knownTimeZone } from '../../lib/time-zone';
 import { Text } from '../../domain/primitives';
 import { checkServiceDateAhead } from '../edge';
 import { mapUpdateError, parseActionBody } from './workflow-actions';
@@ -25,19 +28,24 @@ import { mapUpdateError, parseActionBody } from './workflow-actions';
 const Params = z.object({ appointmentId: Text(64, 1) });
 const ActionName = z.enum(Object.keys(APPOINTMENT_ACTIONS) as [keyof typeof APPOINTMENT_ACTIONS, ...Array<keyof typeof APPOINTMENT_ACTIONS>]);
 
-const todayUtc = () => new Date().toISOString().slice(0, 10);
+/** Today where the appointment's practice is: from 00:00 UTC to local midnight the UTC date is already tomorrow in the Americas. */
+async function todayAt(db: Knex, practiceId: string | undefined): Promise<string> {
+  const row = practiceId ? await db('practices').where({ id: practiceId }).first('time_zone') : undefined;
+  return practiceToday(knownTimeZone(row?.time_zone) ?? DEFAULT_TIME_ZONE);
+}
 
 export async function appointmentRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
 
   app.post('/appointments', { schema: { body: Appointment }, config: { access: { level: 'write', phi: 'appointment' } } }, async (request, reply) => {
     const a = request.body;
-    if (a.serviceDate < todayUtc()) throw badRequest(`the date of service ${a.serviceDate} is in the past`, 'serviceDate');
-    checkServiceDateAhead(a.serviceDate);
     const [practice, payer] = await Promise.all([
-      app.db('practices').where({ id: a.practiceId }).first('id'),
+      app.db('practices').where({ id: a.practiceId }).first('id', 'time_zone'),
       app.db('payers').where({ id: a.payerId }).first('id'),
     ]);
+    const today = practiceToday(knownTimeZone(practice?.time_zone) ?? DEFAULT_TIME_ZONE);
+    if (a.serviceDate < today) throw badRequest(`the date of service ${a.serviceDate} is in the past (today is ${today} where the practice is)`, 'serviceDate');
+    checkServiceDateAhead(a.serviceDate);
     if (!practice) throw badRequest(`unknown practice "${a.practiceId}"`, 'practiceId');
     if (!payer) throw badRequest(`unknown payer "${a.payerId}"`, 'payerId');
     const workflowId = eligibilityWorkflowId(a.appointmentId);
@@ -111,8 +119,10 @@ export async function appointmentRoutes(fastify: FastifyInstance) {
     const { appointmentId, action } = request.params;
     const spec = APPOINTMENT_ACTIONS[action];
     const body = parseActionBody(spec.body, request.body, action);
-    if ('serviceDate' in body && typeof body.serviceDate === 'string' && body.serviceDate < todayUtc()) {
-      throw badRequest(`the new date of service ${body.serviceDate} is in the past`, 'serviceDate');
+    if ('serviceDate' in body && typeof body.serviceDate === 'string') {
+      const row = await app.db('appointments').where({ appointment_id: appointmentId }).first('practice_id');
+      const today = await todayAt(app.db, row?.practice_id);
+      if (body.serviceDate < today) throw badRequest(`the new date of service ${body.serviceDate} is in the past (today is ${today} where the practice is)`, 'serviceDate');
     }
     if ('serviceDate' in body && typeof body.serviceDate === 'string') checkServiceDateAhead(body.serviceDate);
     const exists = Boolean(await app.db('appointments').where({ appointment_id: appointmentId }).first('appointment_id'));
