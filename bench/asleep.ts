@@ -41,7 +41,7 @@ import { randomBytes } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { intArg, loadLine, percentile } from './env';
+import { intArg, loadLine, percentile, rssOf } from './env';
 import { startEmbeddedPostgres } from '../lib/embedded-postgres';
 import { freePort } from '../lib/temporal-dev-server';
 import { temporalTestServerPath } from '../lib/tools';
@@ -61,7 +61,7 @@ import { arTouchPlan } from '../domain/ar';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
 import { PayerSimulator } from '../activities/gateway/simulator';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { maxCachedWorkflowsFromEnv, workerOptionsFromEnv } from '../workers/worker';
+import { applyHeapGrowingPercent, maxCachedWorkflowsFromEnv, workerOptionsFromEnv } from '../workers/worker';
 import { SLEEPER_TABLE, createSleeperTable, sleeperActivities } from './bare/sleeper-activities';
 
 const log = (m = '') => process.stdout.write(`${m}\n`);
@@ -106,6 +106,7 @@ async function workerChild(): Promise<void> {
 async function sleeperChild(info: ChildInfo, db: ReturnType<typeof createDb>, connection: NativeConnection, simulator: PayerSimulator, client: Awaited<ReturnType<typeof createTemporalClient>>): Promise<void> {
   simulator.stop();
   const options = workerOptionsFromEnv();
+  applyHeapGrowingPercent();
   const worker = await Worker.create({
     connection,
     namespace: 'default',
@@ -133,16 +134,6 @@ async function sleeperChild(info: ChildInfo, db: ReturnType<typeof createDb>, co
 }
 
 const SLEEPER_QUEUE = 'bench-sleeper';
-
-/** Resident set of a process in bytes (Linux /proc), undefined once it has exited. */
-function rssOf(pid: number): number | undefined {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 type RunningWorker = { child: ChildProcess; peak: number; last: number; resetPeak(): void; stop(): Promise<void> };
 

@@ -45,7 +45,7 @@ export type Servers = ServerInfo & {
 
 let clockTicks: number | undefined;
 /** utime + stime (+ reaped children) of one process, in seconds, from /proc/<pid>/stat. */
-function procCpu(pid: number): { seconds: number; ppid: number } | undefined {
+export function procCpu(pid: number): { seconds: number; ppid: number } | undefined {
   try {
     clockTicks ??= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -220,20 +220,23 @@ export const selfCpuSeconds = () => {
   return (u.user + u.system) / 1e6;
 };
 
-/** CPU seconds of each thread of this process, by thread id (Linux `/proc/self/task`, USER_HZ 100; empty elsewhere). */
-export function threadCpuSeconds(): Map<number, { name: string; seconds: number }> {
-  const threads = new Map<number, { name: string; seconds: number }>();
+/** A thread-CPU sample: seconds used so far by each thread, by thread id. */
+export type ThreadSample = Map<number, { name: string; seconds: number }>;
+
+/** CPU seconds of each thread of a process (default this one), by thread id (Linux `/proc/<pid>/task`, USER_HZ 100; empty elsewhere). */
+export function threadCpuSeconds(pid: number | 'self' = 'self'): ThreadSample {
+  const threads: ThreadSample = new Map();
   let tids: string[] = [];
   try {
-    tids = readdirSync('/proc/self/task');
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
     return threads;
   }
   for (const tid of tids) {
     try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields[0] is field 3 (state)
-      threads.set(Number(tid), { name: readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim(), seconds: (Number(fields[11]) + Number(fields[12])) / 100 }); // utime + stime
+      threads.set(Number(tid), { name: readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim(), seconds: (Number(fields[11]) + Number(fields[12])) / 100 }); // utime + stime
     } catch {
       // the thread ended meanwhile
     }
@@ -241,27 +244,41 @@ export function threadCpuSeconds(): Map<number, { name: string; seconds: number 
   return threads;
 }
 
+/** Resident set of a process in bytes (Linux /proc), undefined once it has exited. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Where this process's CPU went between two samples, per unit of work: the main thread (API,
+ * Where a process's CPU went between two samples, per unit of work: the main thread (API,
  * activities, payer simulator, payload codec, the SDK's JavaScript side), the threads started with
  * the worker (`workerTids`: its workflow thread(s), named `node`, and the SDK core's Rust threads),
- * and the rest (V8's garbage collector and compiler threads, libuv's pool).
+ * and the rest (V8's garbage collector and compiler threads, libuv's pool). Default: this process,
+ * sampled now; a bench with its worker in a child passes the child's pid and its sample.
  */
-export function threadCpuLine(before: Map<number, { name: string; seconds: number }>, workerTids: ReadonlySet<number>, units: number, unit: string): string {
-  const after = threadCpuSeconds();
+export function threadCpuLine(before: ThreadSample, workerTids: ReadonlySet<number>, units: number, unit: string, after: ThreadSample = threadCpuSeconds(), mainTid: number = process.pid): string {
   const groups = { main: 0, workflow: 0, core: 0, other: 0 };
   const coreNames = new Set<string>();
+  const otherByName = new Map<string, number>();
   for (const [tid, t] of after) {
     const used = t.seconds - (before.get(tid)?.seconds ?? 0);
-    if (tid === process.pid) groups.main += used;
+    if (tid === mainTid) groups.main += used;
     else if (workerTids.has(tid) && t.name === 'node') groups.workflow += used;
     else if (workerTids.has(tid)) {
       groups.core += used;
       coreNames.add(t.name);
-    } else groups.other += used;
+    } else {
+      groups.other += used;
+      otherByName.set(t.name, (otherByName.get(t.name) ?? 0) + used);
+    }
   }
   const per = (seconds: number) => `${((seconds * 1000) / units).toFixed(1)} ms`;
-  return `CPU per ${unit} by thread: main ${per(groups.main)} (API, activities, simulator, codec, SDK's JS side), workflow thread(s) ${per(groups.workflow)}, SDK core ${per(groups.core)} (${[...coreNames].sort().join(', ') || 'none'}), GC/compiler/libuv ${per(groups.other)}`;
+  return `CPU per ${unit} by thread: main ${per(groups.main)} (${mainTid === process.pid ? "API, activities, simulator, codec, SDK's JS side" : "activities, simulator, codec, SDK's JS side"}), workflow thread(s) ${per(groups.workflow)}, SDK core ${per(groups.core)} (${[...coreNames].sort().join(', ') || 'none'}), GC/compiler/libuv ${per(groups.other)} (${[...otherByName].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${per(v)}`).join(', ') || 'none'})`;
 }
 
 /** What each process spent on CPU between two samples, as one printable line. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxCachedWorkflowsFromEnv, workerOptionsFromEnv, workflowStackTraceLimitFromEnv } from './worker';
+import { heapGrowingPercentFromEnv, maxCachedWorkflowsFromEnv, workerOptionsFromEnv, workflowStackTraceLimitFromEnv } from './worker';
 
 describe('worker cache size (RCM_WORKER_MAX_CACHED_WORKFLOWS)', () => {
   it('defaults to 1,000 workflows, takes a positive integer, and refuses anything else naming the variable', () => {
@@ -28,6 +28,17 @@ describe('workflow stack trace limit (RCM_WORKFLOW_STACK_TRACE_LIMIT)', () => {
     expect(workflowStackTraceLimitFromEnv({ RCM_WORKFLOW_STACK_TRACE_LIMIT: '12' })).toBe(12);
     for (const bad of ['-1', '101', '2.5', 'all']) {
       expect(() => workflowStackTraceLimitFromEnv({ RCM_WORKFLOW_STACK_TRACE_LIMIT: bad })).toThrow(/RCM_WORKFLOW_STACK_TRACE_LIMIT: expected an integer from 0 to 100/);
+    }
+  });
+});
+
+describe('heap growing factor (RCM_WORKER_HEAP_GROWING_PERCENT)', () => {
+  it('defaults to 100 (the heap may double what a full GC kept), takes 0 (V8 decides) to 400, and refuses anything else naming the variable', () => {
+    expect(heapGrowingPercentFromEnv({})).toBe(100);
+    expect(heapGrowingPercentFromEnv({ RCM_WORKER_HEAP_GROWING_PERCENT: '0' })).toBe(0);
+    expect(heapGrowingPercentFromEnv({ RCM_WORKER_HEAP_GROWING_PERCENT: '50' })).toBe(50);
+    for (const bad of ['-1', '401', '1.5', 'big']) {
+      expect(() => heapGrowingPercentFromEnv({ RCM_WORKER_HEAP_GROWING_PERCENT: bad })).toThrow(/RCM_WORKER_HEAP_GROWING_PERCENT: expected an integer from 0 to 400/);
     }
   });
 });

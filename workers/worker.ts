@@ -75,6 +75,7 @@ export async function createRcmWorker(opts: {
   workflowStackTraceLimit?: number;
 }): Promise<Worker> {
   const options = workerOptionsFromEnv();
+  applyHeapGrowingPercent();
   // Issue 16: the SDK's promise hook builds a source-mapped stack trace for every promise created in
   // workflow code (for the __stack_trace query; sdk-typescript#1587), measured at 42% of the
   // workflow thread's CPU per claim. V8 gives each new context Error.stackTraceLimit from the flag at
@@ -121,11 +122,36 @@ function createWorker(opts: Parameters<typeof createRcmWorker>[0], options: Retu
 
 /** RCM_WORKFLOW_STACK_TRACE_LIMIT: stack frames in workflow code, an integer 0–100 (default 2). */
 export function workflowStackTraceLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.RCM_WORKFLOW_STACK_TRACE_LIMIT;
-  if (raw === undefined || raw === '') return 2;
+  return intInRange(env, 'RCM_WORKFLOW_STACK_TRACE_LIMIT', 2, 0, 100);
+}
+
+/** An integer variable from `min` to `max` (default `fallback` when unset), else an error naming it. */
+function intInRange(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 100) throw new Error(`RCM_WORKFLOW_STACK_TRACE_LIMIT: expected an integer from 0 to 100, got "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
   return n;
+}
+
+/**
+ * RCM_WORKER_HEAP_GROWING_PERCENT: after a full GC, V8 lets the heap grow to what survived × (1 +
+ * this/100) before the next one; an integer 0–400, default 100 (× 2). 0 leaves V8's own factor,
+ * which climbs to × 4 while the worker is busy: with 200 claims in flight the main thread's heap
+ * reached 250 MB holding 70 MB of live objects (bench:claims, README "Worker options").
+ */
+export function heapGrowingPercentFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return intInRange(env, 'RCM_WORKER_HEAP_GROWING_PERCENT', 100, 0, 400);
+}
+
+/**
+ * Issue 16: how far V8 lets this process's heaps grow past what the last full GC kept
+ * (RCM_WORKER_HEAP_GROWING_PERCENT; README "Worker options"). A V8 flag, so process-wide: the
+ * main thread (activities, codec, API under `npm start`) and the workflow thread alike.
+ */
+export function applyHeapGrowingPercent(env: NodeJS.ProcessEnv = process.env): void {
+  const percent = heapGrowingPercentFromEnv(env);
+  if (percent > 0) v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
 /** RCM_WORKER_MAX_CACHED_WORKFLOWS: a positive integer (default 1,000). */
