@@ -166,13 +166,20 @@ async function forkWorker(info: ServerInfo, role: ChildRole, bundle: WorkflowBun
     // --worker-flags "--flag …": Node/V8 flags for the worker child only (an experiment, e.g. --optimize-for-size).
     execArgv: [...process.execArgv, '--expose-gc', ...WORKER_FLAGS],
   });
-  const pending = new Map<number, (v: Partial<ChildThreads>) => void>();
+  const pending = new Map<number, { resolve: (v: Partial<ChildThreads>) => void; reject: (err: Error) => void }>();
   let nextId = 1;
+  let exited: Error | undefined;
   const ready = new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${role} worker child exited with ${code} before it was ready`)));
+    child.once('exit', (code) => {
+      // A worker that dies mid-run fails the bench instead of leaving it waiting on an answer.
+      exited = new Error(`${role} worker child exited with ${code}`);
+      reject(exited);
+      for (const p of pending.values()) p.reject(exited);
+      pending.clear();
+    });
     child.on('message', (m: Partial<ChildThreads> & { id: number }) => {
       if (m.id === 0) return resolve();
-      pending.get(m.id)?.(m);
+      pending.get(m.id)?.resolve(m);
       pending.delete(m.id);
     });
   });
@@ -186,9 +193,10 @@ async function forkWorker(info: ServerInfo, role: ChildRole, bundle: WorkflowBun
   sample();
   const timer = setInterval(sample, 100);
   const call: WorkerChild['call'] = (req) =>
-    new Promise((resolve) => {
+    new Promise((resolve, reject) => {
+      if (exited) return reject(exited);
       const id = nextId++;
-      pending.set(id, resolve);
+      pending.set(id, { resolve, reject });
       child.send({ id, ...req });
     });
   return {
