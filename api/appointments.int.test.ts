@@ -1,6 +1,7 @@
 import { startOfDateIn } from '../lib/time-zone';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueId } from '../test/harness';
+import { tfesiAppointment } from '../test/fixtures';
 import { startEligAuthHarness, waitFor } from '../test/eligibility-auth-harness';
 import { addCalendarDays } from '../domain/business-days';
 import { practiceToday } from '../db/kpis';
@@ -12,22 +13,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 const today = () => new Date().toISOString().slice(0, 10);
-const body = (over: Record<string, unknown> = {}) => ({
-  appointmentId: uniqueId('APPT'),
-  practiceId: 'demo-pain',
-  payerId: 'MEDICARE',
-  patientId: uniqueId('PT'),
-  providerNpi: '1234567893',
-  serviceDate: addCalendarDays(today(), 20),
-  cpts: ['64483'],
-  placeOfService: '24',
-  region: 'lumbar',
-  approach: 'transforaminal',
-  levels: ['L4-L5'],
-  laterality: 'left',
-  conservativeCareWeeks: 6,
-  ...over,
-});
+const body = (over: Record<string, unknown> = {}) => ({ ...tfesiAppointment(uniqueId('APPT'), uniqueId('PT'), addCalendarDays(today(), 20)), ...over });
 
 describe('POST /api/appointments → eligibilityWorkflow', () => {
   it('201 starts eligibility:<appointmentId>; GET shows the status and the next ELIG-1 check', async () => {

@@ -18,7 +18,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { attach, eventually, startServers, type Env, type Servers } from '../bench/env';
 import { FIXTURE_ENCRYPTION_KEYS, historyToJson } from '../test/histories/support';
-import { tfesiClaim } from '../test/fixtures';
+import { tfesiAppointment, tfesiClaim } from '../test/fixtures';
 import { claimStateQuery, claimWorkflowId, correctClaimUpdate, credentialChangedSignal, workItemCompletedSignal, type ClaimWorkflowState } from '../contracts/claim';
 import { NativeConnection } from '@temporalio/worker';
 import { bundleWorkflows, createRcmWorker } from '../workers/worker';
@@ -150,21 +150,7 @@ async function firstEligibilityCheck(env: Env, appointmentId: string): Promise<W
     method: 'POST',
     url: '/api/appointments',
     headers: env.auth,
-    payload: {
-      appointmentId,
-      practiceId: 'demo-pain',
-      payerId: 'MEDICARE',
-      patientId: 'PT-1001',
-      providerNpi: '1234567893',
-      serviceDate: addCalendarDays(today(), 2),
-      cpts: ['64483'],
-      placeOfService: '24',
-      region: 'lumbar',
-      approach: 'transforaminal',
-      levels: ['L4-L5'],
-      laterality: 'left',
-      conservativeCareWeeks: 6,
-    },
+    payload: tfesiAppointment(appointmentId, 'PT-1001', addCalendarDays(today(), 2)),
   });
   await expectStatus(res, 201, 'POST /api/appointments');
   const handle = env.client.workflow.getHandle(eligibilityWorkflowId(appointmentId));

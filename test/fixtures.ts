@@ -1,4 +1,5 @@
 import type { ClaimDocument } from '../domain/claim-document';
+import type { Appointment } from '../contracts/eligibility';
 import { addCalendarDays } from '../domain/business-days';
 
 /** Today (UTC) on this machine's clock: dev-server suites date their fixtures from it. */
@@ -26,6 +27,29 @@ export function tfesiClaim(claimId: string, overrides: Partial<ClaimDocument> = 
         { family: 'esi', approach: 'transforaminal', region: 'lumbar', levels: ['L4-L5'], laterality: 'bilateral', guidance: 'fluoroscopy', permanentImageRecorded: true, separateInterpretation: true },
       ],
     },
+    ...overrides,
+  };
+}
+
+/**
+ * A Medicare lumbar transforaminal ESI appointment at demo-pain (the body of POST /api/appointments
+ * and the eligibility workflow's input), synthetic patient; callers pick the date of service.
+ */
+export function tfesiAppointment(appointmentId: string, patientId: string, serviceDate: string, overrides: Partial<Appointment> = {}): Appointment {
+  return {
+    appointmentId,
+    practiceId: 'demo-pain',
+    payerId: 'MEDICARE',
+    patientId,
+    providerNpi: '1234567893',
+    serviceDate,
+    cpts: ['64483'],
+    placeOfService: '24',
+    region: 'lumbar',
+    approach: 'transforaminal',
+    levels: ['L4-L5'],
+    laterality: 'left',
+    conservativeCareWeeks: 6,
     ...overrides,
   };
 }

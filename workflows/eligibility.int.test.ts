@@ -9,6 +9,7 @@ import { eligibilityStateQuery, eligibilityWorkflowId, type Appointment, type El
 import { authorizationStateQuery, authorizationWorkflowId } from '../contracts/authorization';
 import { addCalendarDays } from '../domain/business-days';
 import { uniqueId } from '../test/harness';
+import { tfesiAppointment } from '../test/fixtures';
 import { insertPriorEsiClaims, startEligAuthTimeSkipping, waitFor, type EligAuthTimeSkipping } from '../test/eligibility-auth-harness';
 import type { eligibilityWorkflow } from './eligibility';
 
@@ -19,23 +20,7 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 async function appointment(over: Partial<Appointment> = {}): Promise<Appointment> {
-  const today = await h.today();
-  return {
-    appointmentId: uniqueId('APPT'),
-    practiceId: 'demo-pain',
-    payerId: 'MEDICARE',
-    patientId: uniqueId('PT'),
-    providerNpi: '1234567893',
-    serviceDate: addCalendarDays(today, 10),
-    cpts: ['64483'],
-    placeOfService: '24',
-    region: 'lumbar',
-    approach: 'transforaminal',
-    levels: ['L4-L5'],
-    laterality: 'left',
-    conservativeCareWeeks: 6,
-    ...over,
-  };
+  return tfesiAppointment(uniqueId('APPT'), uniqueId('PT'), addCalendarDays(await h.today(), 10), over);
 }
 
 async function runToEnd(a: Appointment) {
